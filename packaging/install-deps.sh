@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package daemonlet needs to build, test and run.
+# Idempotent: packages already present are left alone, and apt-get update runs
+# only when something is missing (it is the slow, network-bound step).
+set -euo pipefail
+
+packages=(
+  # toolchain
+  build-essential cmake pkg-config git clang libclang-rt-14-dev
+  # libraries (see README "Dependencies")
+  libboost-dev libboost-system-dev
+  libcpp-httplib-dev nlohmann-json3-dev libyaml-cpp-dev
+  libcurl4-openssl-dev libssl-dev libsystemd-dev
+  libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
+  libgtest-dev libgmock-dev
+  # test peers
+  openssl curl procps
+)
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-deps: must run as root (apt-get install)" >&2
+  exit 1
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ "${#missing[@]}" -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}"
