@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Configures and builds one flavour of daemonlet into build/<flavour>/.
+#   scripts/build.sh release   # RelWithDebInfo, the binary operators run
+#   scripts/build.sh asan      # Debug with AddressSanitizer + UndefinedBehaviorSanitizer
+#   scripts/build.sh fuzz      # clang + libFuzzer targets
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+flavour=${1:-release}
+jobs=${JOBS:-$(nproc)}
+dir="$root/build/$flavour"
+
+case "$flavour" in
+  release) cmake -S "$root" -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null ;;
+  asan) cmake -S "$root" -B "$dir" -DCMAKE_BUILD_TYPE=Debug -DDAEMONLET_SANITIZE=ON >/dev/null ;;
+  fuzz) CC=clang CXX=clang++ cmake -S "$root" -B "$dir" -DCMAKE_BUILD_TYPE=Debug \
+          -DDAEMONLET_FUZZ=ON -DDAEMONLET_TESTS=OFF >/dev/null ;;
+  *) echo "build.sh: unknown flavour '$flavour' (release|asan|fuzz)" >&2; exit 2 ;;
+esac
+cmake --build "$dir" -j"$jobs"
