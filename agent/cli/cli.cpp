@@ -20,6 +20,9 @@ struct Subcommand {
 // The dispatcher table. `run` (the agent), `status` and `get` (queries against a
 // running agent's local API) join here as their implementations land.
 constexpr std::array kSubcommands{
+    Subcommand{"run", "run the agent: keep this node's daemons running", runRunCommand},
+    Subcommand{"status", "show a running agent's node, DaemonSets and errors", runStatusCommand},
+    Subcommand{"get", "list a running agent's pods or daemonsets", runGetCommand},
     Subcommand{"validate", "check DaemonSet manifests (JSON or YAML) as the API server would", runValidateCommand},
     Subcommand{"explain", "tell whether a DaemonSet runs on a given Node, and why", runExplainCommand},
     Subcommand{"version", "print the daemonlet version", runVersionCommand},
@@ -51,6 +54,9 @@ int runCommandLine(int argc, char** argv) {
     return kExitOk;
   }
   if (name == "--version") return runVersionCommand({}, io);
+  // The host-process runtime starts one shim per container; not for people, so
+  // not in the usage text.
+  if (name == "shim") return runShimCommand(Arguments(argv + 2, argv + argc), io);
   const Arguments args(argv + 2, argv + argc);
   for (const Subcommand& sub : kSubcommands) {
     if (sub.name == name) return sub.handler(args, io);

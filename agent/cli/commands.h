@@ -19,6 +19,10 @@ using Arguments = std::vector<std::string>;
 int runVersionCommand(const Arguments& args, CommandIo& io);
 int runValidateCommand(const Arguments& args, CommandIo& io);
 int runExplainCommand(const Arguments& args, CommandIo& io);
+int runRunCommand(const Arguments& args, CommandIo& io);
+int runShimCommand(const Arguments& args, CommandIo& io);
+int runStatusCommand(const Arguments& args, CommandIo& io);
+int runGetCommand(const Arguments& args, CommandIo& io);
 
 // True for "-h" and "--help": every subcommand answers them with its usage.
 bool isHelpFlag(const std::string& arg);

@@ -1,0 +1,62 @@
+#include "agent/reconciler/probe_curl.h"
+
+namespace daemonlet::reconciler {
+namespace {
+
+int abortWhenCancelled(void* userdata, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  const auto* cancelled = static_cast<const std::atomic<bool>*>(userdata);
+  return cancelled->load() ? 1 : 0;
+}
+
+}  // namespace
+
+bool appendCurlHeader(CurlList& list, const std::string& line) {
+  curl_slist* extended = curl_slist_append(list.get(), line.c_str());
+  if (extended == nullptr) return false;
+  (void)list.release();  // curl_slist_append returns the same head once a list exists
+  list.reset(extended);
+  return true;
+}
+
+CurlEasy newProbeHandle(const std::string& url, std::chrono::milliseconds remaining,
+                        const std::atomic<bool>& cancelled) {
+  CurlEasy handle(curl_easy_init());
+  if (!handle) return handle;
+  CURL* h = handle.get();
+  auto ms = static_cast<long>(std::max<std::int64_t>(1, remaining.count()));
+  curl_easy_setopt(h, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);  // we run on pool threads
+  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, ms);
+  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, ms);
+  curl_easy_setopt(h, CURLOPT_PROXY, "");  // "" disables proxies, environment ones included
+  curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
+  curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
+  curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);  // redirects are followed by hand (same host only)
+  curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+  curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, &abortWhenCancelled);
+  curl_easy_setopt(h, CURLOPT_XFERINFODATA, const_cast<std::atomic<bool>*>(&cancelled));
+  return handle;
+}
+
+std::string urlHost(const std::string& host) {
+  if (host.find(':') != std::string::npos && host.front() != '[') return "[" + host + "]";
+  return host;
+}
+
+std::string urlHostName(const std::string& url) {
+  CURLU* parsed = curl_url();
+  if (parsed == nullptr) return {};
+  std::string name;
+  if (curl_url_set(parsed, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK) {
+    char* host = nullptr;
+    if (curl_url_get(parsed, CURLUPART_HOST, &host, 0) == CURLUE_OK && host != nullptr) {
+      name = host;
+      curl_free(host);
+    }
+  }
+  curl_url_cleanup(parsed);
+  return name;
+}
+
+}  // namespace daemonlet::reconciler

@@ -1,0 +1,491 @@
+#include "agent/reconciler/reconciler.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+
+#include <boost/asio/post.hpp>
+
+#include "agent/base/log.h"
+#include "agent/decision/eviction.h"
+#include "agent/decision/plan.h"
+#include "agent/decision/plan_update_strategy.h"
+#include "agent/decision/taints.h"
+#include "agent/reconciler/container_env.h"
+#include "agent/sources/manifest_set.h"
+
+namespace daemonlet::reconciler {
+
+using decision::ContainerState;
+
+Reconciler::Reconciler(boost::asio::io_context& io, runtime::Runtime& runtime, status::SnapshotStore& store,
+                       const base::Clock& clock, ReconcilerOptions options)
+    : io_(io),
+      runtime_(runtime),
+      store_(store),
+      clock_(clock),
+      options_(std::move(options)),
+      podStore_(options_.stateDir / "pods", clock),
+      prober_(io, [this](const ProbeKey& key, ProbeKind kind, bool ok) { onProbeResult(key, kind, ok); }),
+      wakeTimer_(io),
+      resyncTimer_(io) {
+  counters_.reconcileBucketCounts.assign(status::kReconcileBuckets.size(), 0);
+}
+
+Reconciler::~Reconciler() {
+  *alive_ = false;
+  shutdown();
+}
+
+void Reconciler::start(model::Node node) {
+  node_ = std::move(node);
+  noteTaints();
+  runtime_.setExitHandler([this](const runtime::ContainerStatus& status) { onContainerExit(status); });
+  adopt();
+  publish();
+}
+
+void Reconciler::shutdown() {
+  if (stopped_) return;
+  stopped_ = true;
+  wakeTimer_.cancel();
+  resyncTimer_.cancel();
+  prober_.stopAll();
+  runtime_.setExitHandler({});
+}
+
+void Reconciler::setNode(model::Node node) {
+  node_ = std::move(node);
+  noteTaints();
+  schedulePass();
+}
+
+void Reconciler::setSourceSnapshot(sources::SourceSnapshot snapshot) {
+  std::map<std::string, DaemonSetEntry> next;
+  for (auto& sourced : snapshot.daemonSets) {
+    std::string key = sources::daemonSetKey(sourced.daemonSet);
+    next[key].sourced = std::move(sourced);
+  }
+  daemonSets_ = std::move(next);
+  counters_.sourceErrors += snapshot.errors.size() > sourceErrors_.size()
+                                ? snapshot.errors.size() - sourceErrors_.size()
+                                : 0;
+  sourceErrors_ = std::move(snapshot.errors);
+  sourcesSeen_ = true;
+  schedulePass();
+}
+
+status::DeleteOutcome Reconciler::deletePod(const std::string& namespace_, const std::string& name) {
+  for (auto& [uid, pod] : pods_) {
+    if (pod.ref.namespace_ != namespace_ || pod.ref.name != name) continue;
+    pod.deletionRequested = true;
+    save(pod);
+    base::logInfo("pod deletion requested through the local API", {{"pod", namespace_ + "/" + name}});
+    schedulePass();
+    return status::DeleteOutcome::kDeleted;
+  }
+  return status::DeleteOutcome::kNotFound;
+}
+
+void Reconciler::noteTaints() {
+  std::map<std::string, decision::TimePoint> next;
+  for (const auto& taint : node_.taints) {
+    if (taint.effect != decision::kEffectNoExecute) continue;
+    std::string key = decision::describeTaint(taint);
+    auto seen = noExecuteSince_.find(key);
+    next[key] = seen != noExecuteSince_.end() ? seen->second : clock_.now();
+  }
+  noExecuteSince_ = std::move(next);
+}
+
+void Reconciler::schedulePass() {
+  if (passPending_ || stopped_) return;
+  passPending_ = true;
+  boost::asio::post(io_, [this, alive = alive_] {
+    if (*alive) runPass();
+  });
+}
+
+std::vector<decision::DesiredDaemonSet> Reconciler::buildDesired() {
+  std::vector<decision::DesiredDaemonSet> desired;
+  for (auto& [key, entry] : daemonSets_) {
+    const model::DaemonSet& ds = entry.sourced.daemonSet;
+    entry.placement = decision::decidePlacement(node_, ds);
+    entry.evictAt.reset();
+    decision::NoExecuteTolerance tolerance = decision::noExecuteTolerance(node_, ds);
+    if (entry.placement.shouldContinueRunning && tolerance.limit && !noExecuteSince_.empty()) {
+      decision::TimePoint since = noExecuteSince_.begin()->second;
+      for (const auto& [taint, seen] : noExecuteSince_) since = std::min(since, seen);
+      entry.evictAt = since + *tolerance.limit;
+    }
+    std::string verdict = entry.placement.shouldRun ? "run" : (entry.placement.shouldContinueRunning ? "keep" : "skip");
+    if (lastDecision_[key] != verdict) {
+      ++counters_.decisions[verdict];
+      if (!lastDecision_[key].empty()) {
+        base::logInfo("placement changed", {{"daemonset", key}, {"decision", verdict}});
+      }
+      lastDecision_[key] = verdict;
+    }
+    decision::DesiredDaemonSet d;
+    d.key = key;
+    d.revision = entry.sourced.revision;
+    d.shouldRun = entry.placement.shouldRun;
+    d.shouldContinueRunning = entry.placement.shouldContinueRunning;
+    d.evictAt = entry.evictAt;
+    d.updateStrategy = decision::resolveUpdateStrategy(ds.spec.updateStrategy);
+    d.minReadySeconds = std::chrono::seconds(ds.spec.minReadySeconds);
+    desired.push_back(d);
+  }
+  for (auto it = lastDecision_.begin(); it != lastDecision_.end();) {
+    it = daemonSets_.count(it->first) ? std::next(it) : lastDecision_.erase(it);
+  }
+  return desired;
+}
+
+std::vector<decision::ObservedPod> Reconciler::observe() {
+  std::vector<decision::ObservedPod> observed;
+  for (auto& [uid, pod] : pods_) {
+    updateReadiness(pod);
+    decision::ObservedPod o;
+    o.uid = uid;
+    o.daemonSetKey = pod.daemonSetKey;
+    o.revision = pod.ref.revision;
+    o.createdAt = pod.createdAt;
+    o.ready = pod.ready;
+    o.readySince = pod.readySince;
+    o.deletionRequested = pod.deletionRequested;
+    o.stopRequested = pod.stopRequested;
+    auto toObserved = [](const ContainerSlot& slot) {
+      decision::ObservedContainer c;
+      c.name = slot.name;
+      c.sidecar = slot.sidecar;
+      c.state = slot.state;
+      c.started = slot.started;
+      c.exitCode = slot.exitCode;
+      c.finishedAt = slot.finishedAt;
+      c.restartCount = slot.restartCount();
+      c.backoff = slot.backoff;
+      return c;
+    };
+    for (const auto& slot : pod.initContainers) o.initContainers.push_back(toObserved(slot));
+    for (const auto& slot : pod.containers) o.containers.push_back(toObserved(slot));
+    observed.push_back(std::move(o));
+  }
+  return observed;
+}
+
+void Reconciler::runPass() {
+  passPending_ = false;
+  if (stopped_) return;
+  if (!sourcesSeen_) {
+    publish();
+    return;
+  }
+  auto began = std::chrono::steady_clock::now();
+  attachSpecs();
+  std::vector<decision::DesiredDaemonSet> desired = buildDesired();
+  std::vector<decision::ObservedPod> observed = observe();
+  lastPlan_ = decision::planPods(desired, observed, options_.backoff, clock_.now());
+  bool again = false;
+  for (const auto& action : lastPlan_.actions) again = apply(action) || again;
+  // A pod that just became Ready can unblock a surge update or count towards
+  // minReadySeconds: plan again with the new standing.
+  for (auto& [uid, pod] : pods_) {
+    bool wasReady = pod.ready;
+    updateReadiness(pod);
+    again = again || (pod.ready && !wasReady);
+  }
+  armWakeTimer(lastPlan_.wakeAt);
+
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
+  ++counters_.reconcilePasses;
+  counters_.reconcileSecondsSum += seconds;
+  for (std::size_t i = 0; i < status::kReconcileBuckets.size(); ++i) {
+    if (seconds <= status::kReconcileBuckets[i]) {
+      ++counters_.reconcileBucketCounts[i];
+      break;
+    }
+  }
+  bool first = !firstPassDone_;
+  firstPassDone_ = true;
+  publish();
+  if (first && onFirstPass_) onFirstPass_();
+  // Pods just created or forgotten change what the plan sees: plan again at once
+  // so their containers start in this same burst.
+  if (again) schedulePass();
+}
+
+void Reconciler::armWakeTimer(std::optional<decision::TimePoint> wakeAt) {
+  decision::TimePoint next = clock_.now() + options_.resyncPeriod;
+  if (wakeAt && *wakeAt < next) next = *wakeAt;
+  auto delay = std::max<decision::Duration>(next - clock_.now(), decision::Duration::zero());
+  wakeTimer_.expires_after(delay);
+  wakeTimer_.async_wait([this, alive = alive_](boost::system::error_code ec) {
+    if (!ec && *alive) schedulePass();
+  });
+}
+
+bool Reconciler::apply(const decision::Action& action) {
+  if (const auto* a = std::get_if<decision::StartPod>(&action)) return startPod(*a);
+  if (const auto* a = std::get_if<decision::StopPod>(&action)) {
+    stopPod(*a);
+    return false;
+  }
+  if (const auto* a = std::get_if<decision::DeletePodState>(&action)) {
+    deletePodState(*a);
+    return true;
+  }
+  if (const auto* a = std::get_if<decision::StartContainer>(&action)) startContainer(*a);
+  return false;
+}
+
+bool Reconciler::startPod(const decision::StartPod& action) {
+  auto entry = daemonSets_.find(action.daemonSetKey);
+  if (entry == daemonSets_.end()) return false;
+  const model::DaemonSet& ds = entry->second.sourced.daemonSet;
+  PodState pod;
+  pod.ref.uid = newUid();
+  pod.ref.namespace_ = ds.metadata.namespace_;
+  pod.ref.name = podNameFor(ds.metadata.name, pod.ref.uid);
+  pod.ref.daemonSetName = ds.metadata.name;
+  pod.ref.daemonSetUid = ds.metadata.uid;
+  pod.ref.revision = action.revision;
+  pod.daemonSetKey = action.daemonSetKey;
+  pod.daemonSet = ds;
+  pod.createdAt = clock_.now();
+  pod.createdAtWall = clock_.wallNow();
+  initialiseSlots(pod);
+  save(pod);
+  base::logInfo("starting pod", {{"pod", pod.ref.namespace_ + "/" + pod.ref.name}, {"revision", pod.ref.revision}});
+  pods_.emplace(pod.ref.uid, std::move(pod));
+  return true;
+}
+
+void Reconciler::stopPod(const decision::StopPod& action) {
+  PodState* pod = findPod(action.podUid);
+  if (!pod) return;
+  if (!pod->stopRequested) {
+    base::logInfo("stopping pod", {{"pod", pod->ref.namespace_ + "/" + pod->ref.name},
+                                   {"reason", decision::toString(action.reason)}});
+  }
+  pod->stopRequested = true;
+  save(*pod);
+  std::int64_t grace = 30;
+  if (pod->daemonSet && pod->daemonSet->spec.template_.spec.terminationGracePeriodSeconds) {
+    grace = *pod->daemonSet->spec.template_.spec.terminationGracePeriodSeconds;
+  }
+  for (auto* slots : {&pod->initContainers, &pod->containers}) {
+    for (auto& slot : *slots) {
+      prober_.stop({pod->ref.uid, slot.name, slot.init});
+      if (slot.state != ContainerState::Running) continue;
+      auto stopped = runtime_.stop(slot.containerId, std::chrono::seconds(grace),
+                                   [this, alive = alive_](const runtime::ContainerStatus&) {
+                                     if (*alive) schedulePass();
+                                   });
+      if (!stopped) base::logWarning("cannot stop container", {{"container", slot.containerId},
+                                                               {"error", stopped.error().describe()}});
+    }
+  }
+}
+
+void Reconciler::deletePodState(const decision::DeletePodState& action) {
+  PodState* pod = findPod(action.podUid);
+  if (!pod) return;
+  // Runtime records go first: a crash between the two steps leaves a pod file
+  // without processes, which adoption treats as exited, never a live orphan.
+  auto removed = runtime_.remove(action.podUid);
+  if (!removed) {
+    base::logWarning("cannot remove pod from the runtime yet", {{"pod", pod->ref.name},
+                                                                {"error", removed.error().describe()}});
+    return;
+  }
+  (void)podStore_.erase(action.podUid);
+  base::logInfo("pod gone", {{"pod", pod->ref.namespace_ + "/" + pod->ref.name}});
+  pods_.erase(action.podUid);
+}
+
+void Reconciler::failStart(PodState& pod, ContainerSlot& slot, const std::string& reason, const std::string& message) {
+  // A start that fails counts as an exit, so the restart backoff applies to it.
+  slot.state = ContainerState::Exited;
+  slot.exitCode = 128;
+  slot.exitReason = reason;
+  slot.exitMessage = message;
+  slot.waitingReason = reason;
+  slot.waitingMessage = message;
+  slot.finishedAt = clock_.now();
+  slot.finishedAtWall = clock_.wallNow();
+  ++slot.starts;
+  base::logWarning("container failed to start", {{"pod", pod.ref.name}, {"container", slot.name},
+                                                  {"reason", reason}, {"detail", message}});
+}
+
+void Reconciler::startContainer(const decision::StartContainer& action) {
+  PodState* pod = findPod(action.podUid);
+  if (!pod) return;
+  ContainerSlot* slot = pod->findContainer(action.container, action.init);
+  if (!slot) return;
+  if (!pod->daemonSet) {
+    // Rebuilt from the runtime without its spec: it cannot be restarted, only replaced.
+    pod->deletionRequested = true;
+    save(*pod);
+    schedulePass();
+    return;
+  }
+  const model::PodSpec& spec = pod->daemonSet->spec.template_.spec;
+  const auto& list = action.init ? spec.initContainers : spec.containers;
+  auto container = std::find_if(list.begin(), list.end(), [&](const auto& c) { return c.name == action.container; });
+  if (container == list.end()) return;
+
+  PodEnvContext context;
+  context.podName = pod->ref.name;
+  context.podNamespace = pod->ref.namespace_;
+  context.podUid = pod->ref.uid;
+  context.nodeName = node_.metadata.name;
+  context.hostIP = options_.hostIP;
+  context.serviceAccountName = spec.serviceAccountName;
+  context.labels = pod->daemonSet->spec.template_.metadata.labels;
+  context.annotations = pod->daemonSet->spec.template_.metadata.annotations;
+  context.nodeCpuMillis = static_cast<std::int64_t>(sysconf(_SC_NPROCESSORS_ONLN)) * 1000;
+  context.nodeMemoryBytes = static_cast<std::int64_t>(sysconf(_SC_PHYS_PAGES)) * sysconf(_SC_PAGESIZE);
+  ResolvedContainer resolved = resolveContainer(*container, context);
+  if (!resolved.error.empty()) {
+    failStart(*pod, *slot, "CreateContainerConfigError", resolved.error);
+    if (action.backoffAfterStart) slot->backoff = action.backoffAfterStart;
+    save(*pod);
+    return;
+  }
+
+  runtime::ContainerStartRequest request;
+  request.pod = pod->ref;
+  request.container = *container;
+  request.container.command = resolved.command;
+  request.container.args = resolved.args;
+  request.init = action.init;
+  request.restartCount = slot->starts;
+  request.env = resolved.env;
+  auto pick = [](const auto& own, const auto& podLevel) { return own ? own : podLevel; };
+  std::optional<std::int64_t> podUser, podGroup;
+  if (spec.securityContext) {
+    podUser = spec.securityContext->runAsUser;
+    podGroup = spec.securityContext->runAsGroup;
+  }
+  request.runAsUser = pick(container->securityContext ? container->securityContext->runAsUser : std::nullopt, podUser);
+  request.runAsGroup = pick(container->securityContext ? container->securityContext->runAsGroup : std::nullopt, podGroup);
+  if (auto memory = container->resources.limits.find("memory"); memory != container->resources.limits.end()) {
+    request.limits.memoryBytes = memory->second.value();
+  }
+  if (auto cpu = container->resources.limits.find("cpu"); cpu != container->resources.limits.end()) {
+    request.limits.cpuMillis = cpu->second.milliValue();
+  }
+  request.terminationGracePeriod = std::chrono::seconds(spec.terminationGracePeriodSeconds.value_or(30));
+
+  auto started = runtime_.start(request);
+  if (action.backoffAfterStart) slot->backoff = action.backoffAfterStart;
+  if (!started) {
+    failStart(*pod, *slot, "StartError", started.error().describe());
+    save(*pod);
+    return;
+  }
+  if (slot->starts > 0) ++counters_.containerRestarts;
+  slot->lastStartedAtWall = slot->startedAtWall;
+  ++slot->starts;
+  slot->state = ContainerState::Running;
+  slot->containerId = started->containerId;
+  slot->pid = started->pid;
+  slot->startedAtWall = started->startedAt;
+  slot->logPath = started->logPath;
+  slot->waitingReason.clear();
+  slot->waitingMessage.clear();
+  slot->started = !container->startupProbe;
+  slot->ready = !container->readinessProbe && slot->started;
+  save(*pod);
+  ProbeTarget target;
+  target.host = options_.hostIP.empty() ? "127.0.0.1" : options_.hostIP;
+  target.env = resolved.env;
+  target.workingDir = container->workingDir;
+  if (container->startupProbe || container->livenessProbe || container->readinessProbe) {
+    prober_.start({pod->ref.uid, slot->name, slot->init}, *container, target);
+  }
+  base::logInfo("container started", {{"pod", pod->ref.name}, {"container", slot->name},
+                                      {"id", slot->containerId}, {"restartCount", std::to_string(slot->restartCount())}});
+}
+
+void Reconciler::onContainerExit(const runtime::ContainerStatus& status) {
+  PodState* pod = findPod(status.pod.uid);
+  if (!pod) return;
+  ContainerSlot* slot = pod->findContainer(status.containerName, status.init);
+  if (!slot || slot->containerId != status.containerId) return;
+  prober_.stop({pod->ref.uid, slot->name, slot->init});
+  slot->state = ContainerState::Exited;
+  slot->exitCode = status.exitCode;
+  slot->exitReason = status.reason;
+  slot->exitMessage = status.message;
+  slot->finishedAt = clock_.now();
+  slot->finishedAtWall = status.finishedAt.value_or(clock_.wallNow());
+  slot->started = false;
+  slot->ready = false;
+  save(*pod);
+  base::logInfo("container exited", {{"pod", pod->ref.name}, {"container", slot->name},
+                                     {"exitCode", status.exitCode ? std::to_string(*status.exitCode) : "unknown"},
+                                     {"reason", status.reason}});
+  schedulePass();
+}
+
+void Reconciler::onProbeResult(const ProbeKey& key, ProbeKind kind, bool success) {
+  PodState* pod = findPod(key.podUid);
+  if (!pod) return;
+  ContainerSlot* slot = pod->findContainer(key.container, key.init);
+  if (!slot || slot->state != ContainerState::Running) return;
+  switch (kind) {
+    case ProbeKind::kStartup:
+    case ProbeKind::kLiveness:
+      if (kind == ProbeKind::kStartup && success) {
+        slot->started = true;
+        // Without a readiness probe, started means ready.
+        const model::PodSpec& spec = pod->daemonSet->spec.template_.spec;
+        const auto& list = key.init ? spec.initContainers : spec.containers;
+        for (const auto& c : list) {
+          if (c.name == key.container && !c.readinessProbe) slot->ready = true;
+        }
+        break;
+      }
+      if (!success) {
+        // Liveness (or startup) failed: the kubelet kills the container and the
+        // restart policy brings it back with backoff.
+        base::logInfo("probe failed, restarting container",
+                      {{"pod", pod->ref.name}, {"container", slot->name}, {"probe", probeKindName(kind)}});
+        std::int64_t grace = pod->daemonSet->spec.template_.spec.terminationGracePeriodSeconds.value_or(30);
+        (void)runtime_.stop(slot->containerId, std::chrono::seconds(grace), [](const runtime::ContainerStatus&) {});
+      }
+      break;
+    case ProbeKind::kReadiness:
+      slot->ready = success && slot->started;
+      break;
+  }
+  schedulePass();
+}
+
+void Reconciler::updateReadiness(PodState& pod) {
+  bool ready = !pod.containers.empty() && !pod.stopRequested;
+  for (const auto& slot : pod.containers) ready = ready && slot.state == ContainerState::Running && slot.ready;
+  for (const auto& slot : pod.initContainers) {
+    if (slot.sidecar) ready = ready && slot.state == ContainerState::Running && slot.ready;
+  }
+  if (ready && !pod.ready) {
+    pod.readySince = clock_.now();
+    pod.readySinceWall = clock_.wallNow();
+  }
+  pod.ready = ready;
+}
+
+void Reconciler::save(const PodState& pod) {
+  auto saved = podStore_.save(pod);
+  if (!saved) base::logWarning("cannot persist pod state", {{"error", saved.error().describe()}});
+}
+
+PodState* Reconciler::findPod(const std::string& uid) {
+  auto it = pods_.find(uid);
+  return it == pods_.end() ? nullptr : &it->second;
+}
+
+}  // namespace daemonlet::reconciler

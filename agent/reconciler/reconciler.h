@@ -1,0 +1,129 @@
+#pragma once
+// Reconciler: the only code that changes the agent's state. Everything runs on
+// one io_context thread: source snapshots, node changes, container exits, API
+// deletions and timers all arrive as posted calls, and each pass is
+//   observe (pods_) -> decide (placement, plan: pure) -> act (runtime) -> publish.
+//
+// Startup never removes anything: the reconciler adopts what the runtime reports
+// and waits for the first source snapshot before its first pass, so a slow source
+// cannot make a restarted agent stop daemons it simply has not read yet.
+// Stopping the reconciler (agent shutdown) leaves every daemon running.
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "agent/base/clock.h"
+#include "agent/decision/backoff.h"
+#include "agent/decision/placement.h"
+#include "agent/decision/plan_types.h"
+#include "agent/reconciler/pod_state.h"
+#include "agent/reconciler/pod_state_store.h"
+#include "agent/reconciler/prober.h"
+#include "agent/sources/source_snapshot.h"
+#include "agent/status/http_api.h"
+#include "agent/status/status_snapshot.h"
+#include "runtime/runtime.h"
+
+namespace daemonlet::reconciler {
+
+struct ReconcilerOptions {
+  decision::BackoffPolicy backoff;
+  std::filesystem::path stateDir;  // pod state lives in <stateDir>/pods
+  std::string agentVersion;
+  std::string hostIP;
+  std::chrono::seconds resyncPeriod{60};
+};
+
+class Reconciler {
+ public:
+  Reconciler(boost::asio::io_context& io, runtime::Runtime& runtime, status::SnapshotStore& store,
+             const base::Clock& clock, ReconcilerOptions options);
+  ~Reconciler();
+  Reconciler(const Reconciler&) = delete;
+  Reconciler& operator=(const Reconciler&) = delete;
+
+  // Adopts pods from the state directory and the runtime. The first pass runs
+  // once a source snapshot has arrived.
+  void start(model::Node node);
+  // Cancels timers and probes; leaves every daemon running.
+  void shutdown();
+
+  void setNode(model::Node node);
+  void setSourceSnapshot(sources::SourceSnapshot snapshot);
+  // DELETE of a pod through the local API: the pod stops and, if its DaemonSet
+  // still belongs here, a pod of the current revision replaces it.
+  status::DeleteOutcome deletePod(const std::string& namespace_, const std::string& name);
+
+  // Called once, after the first full pass (readiness, sd_notify READY=1).
+  void onFirstPass(std::function<void()> callback) { onFirstPass_ = std::move(callback); }
+
+ private:
+  struct DaemonSetEntry {
+    sources::SourcedDaemonSet sourced;
+    decision::PlacementDecision placement;
+    std::optional<decision::TimePoint> evictAt;
+  };
+
+  // reconciler.cpp: the pass and the actions
+  void schedulePass();
+  void runPass();
+  std::vector<decision::DesiredDaemonSet> buildDesired();
+  std::vector<decision::ObservedPod> observe();
+  bool apply(const decision::Action& action);
+  bool startPod(const decision::StartPod& action);
+  void stopPod(const decision::StopPod& action);
+  void deletePodState(const decision::DeletePodState& action);
+  void startContainer(const decision::StartContainer& action);
+  void failStart(PodState& pod, ContainerSlot& slot, const std::string& reason, const std::string& message);
+  void onContainerExit(const runtime::ContainerStatus& status);
+  void onProbeResult(const ProbeKey& key, ProbeKind kind, bool success);
+  void updateReadiness(PodState& pod);
+  void armWakeTimer(std::optional<decision::TimePoint> wakeAt);
+  void noteTaints();
+  void save(const PodState& pod);
+  PodState* findPod(const std::string& uid);
+
+  // reconciler_adoption.cpp
+  void adopt();
+  void attachSpecs();
+
+  // reconciler_status.cpp
+  void publish();
+
+  boost::asio::io_context& io_;
+  runtime::Runtime& runtime_;
+  status::SnapshotStore& store_;
+  const base::Clock& clock_;
+  ReconcilerOptions options_;
+  PodStateStore podStore_;
+  Prober prober_;
+
+  model::Node node_;
+  std::map<std::string, decision::TimePoint> noExecuteSince_;  // taint -> first seen
+  std::map<std::string, DaemonSetEntry> daemonSets_;           // by namespace/name
+  std::vector<sources::SourceError> sourceErrors_;
+  std::map<std::string, PodState> pods_;  // by uid
+  decision::Plan lastPlan_;
+  status::Counters counters_;
+  std::map<std::string, std::string> lastDecision_;  // key -> "run"/"keep"/"stop"
+
+  bool sourcesSeen_ = false;
+  bool firstPassDone_ = false;
+  bool passPending_ = false;
+  bool stopped_ = false;
+  std::uint64_t sequence_ = 0;
+  std::function<void()> onFirstPass_;
+  boost::asio::steady_timer wakeTimer_;
+  boost::asio::steady_timer resyncTimer_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace daemonlet::reconciler

@@ -1,0 +1,121 @@
+// Adoption: a restarted agent rebuilds its pods from its state files and from
+// what the runtime reports, without starting, stopping or restarting anything
+// that runs as it should.
+#include "agent/base/log.h"
+#include "agent/reconciler/reconciler.h"
+
+namespace daemonlet::reconciler {
+
+using decision::ContainerState;
+
+void Reconciler::adopt() {
+  PodStateStore::Loaded loaded = podStore_.loadAll();
+  for (const auto& error : loaded.errors) {
+    base::logWarning("ignoring unreadable pod state; the runtime's records decide what runs", {{"error", error}});
+  }
+  for (auto& pod : loaded.pods) {
+    std::string uid = pod.ref.uid;
+    pods_.emplace(uid, std::move(pod));
+  }
+
+  auto listed = runtime_.list();
+  if (!listed) {
+    base::logError("cannot list the runtime's containers", {{"error", listed.error().describe()}});
+    return;
+  }
+  int adopted = 0;
+  for (const auto& status : *listed) {
+    if (status.pod.uid.empty()) {
+      // Alive but unidentifiable: it can be neither adopted nor left beside a
+      // new copy. Stop it; the plan starts a proper pod if one belongs here.
+      base::logWarning("stopping an unidentified daemon process", {{"container", status.containerId}});
+      (void)runtime_.stop(status.containerId, std::chrono::seconds(30), [](const runtime::ContainerStatus&) {});
+      continue;
+    }
+    auto [it, created] = pods_.try_emplace(status.pod.uid);
+    PodState& pod = it->second;
+    if (created) {
+      // Its state file was lost: rebuild the pod from the runtime's stamp. Its
+      // spec is attached once a source supplies the same revision.
+      pod.ref = status.pod;
+      pod.daemonSetKey = status.pod.namespace_ + "/" + status.pod.daemonSetName;
+      pod.createdAtWall = status.startedAt;
+      pod.createdAt = clock_.now() - std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                         clock_.wallNow() - status.startedAt);
+      base::logWarning("pod state missing; rebuilt from the runtime", {{"pod", pod.ref.name}});
+    }
+    ContainerSlot* slot = pod.findContainer(status.containerName, status.init);
+    if (!slot) {
+      auto& slots = status.init ? pod.initContainers : pod.containers;
+      slots.push_back(ContainerSlot{});
+      slot = &slots.back();
+      slot->name = status.containerName;
+      slot->init = status.init;
+    }
+    slot->starts = std::max(slot->starts, status.restartCount + 1);
+    slot->containerId = status.containerId;
+    slot->pid = status.pid;
+    slot->startedAtWall = status.startedAt;
+    slot->logPath = status.logPath;
+    if (status.state == runtime::ContainerState::kExited) {
+      slot->state = ContainerState::Exited;
+      slot->exitCode = status.exitCode;
+      slot->exitReason = status.reason;
+      slot->finishedAtWall = status.finishedAt;
+      slot->finishedAt = status.finishedAt
+                             ? clock_.now() - std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                                  clock_.wallNow() - *status.finishedAt)
+                             : clock_.now();
+      continue;
+    }
+    slot->state = ContainerState::Running;
+    // Probes start over for an adopted instance; until they say otherwise it
+    // keeps the standing it had (it was running under the previous agent).
+    slot->started = true;
+    slot->ready = true;
+    ++adopted;
+  }
+  // Slots that the state file says ran but the runtime no longer has: their
+  // exit went unseen, so they count as exited now (and restart with backoff).
+  for (auto& [uid, pod] : pods_) {
+    for (auto* slots : {&pod.initContainers, &pod.containers}) {
+      for (auto& slot : *slots) {
+        if (slot.state == ContainerState::Exited && !slot.finishedAtWall) {
+          slot.finishedAt = clock_.now();
+          slot.finishedAtWall = clock_.wallNow();
+          slot.exitReason = slot.exitReason.empty() ? "ContainerStatusUnknown" : slot.exitReason;
+        }
+      }
+    }
+  }
+  base::logInfo("adopted running containers", {{"containers", std::to_string(adopted)},
+                                               {"pods", std::to_string(pods_.size())}});
+}
+
+void Reconciler::attachSpecs() {
+  for (auto& [uid, pod] : pods_) {
+    if (pod.daemonSet) continue;
+    auto entry = daemonSets_.find(pod.daemonSetKey);
+    if (entry == daemonSets_.end() || entry->second.sourced.revision != pod.ref.revision) continue;
+    // Same revision hash, so the same template: the pod's spec is known again.
+    pod.daemonSet = entry->second.sourced.daemonSet;
+    std::vector<ContainerSlot> initSlots = std::move(pod.initContainers);
+    std::vector<ContainerSlot> slots = std::move(pod.containers);
+    initialiseSlots(pod);
+    for (auto& old : initSlots) {
+      if (ContainerSlot* fresh = pod.findContainer(old.name, true)) {
+        bool sidecar = fresh->sidecar;
+        *fresh = old;
+        fresh->sidecar = sidecar;
+      }
+    }
+    for (auto& old : slots) {
+      if (ContainerSlot* fresh = pod.findContainer(old.name, false)) *fresh = old;
+    }
+    // Init containers not seen in the runtime of a pod whose main containers
+    // run have completed (their records were pruned).
+    save(pod);
+  }
+}
+
+}  // namespace daemonlet::reconciler

@@ -1,0 +1,143 @@
+#include "agent/status/http_api.h"
+
+#include <httplib.h>
+
+#include <regex>
+
+#include "agent/status/metrics_text.h"
+#include "agent/status/status_json.h"
+
+namespace daemonlet::status {
+namespace {
+
+using model::Json;
+
+constexpr const char* kJson = "application/json";
+const std::string kPodPath = R"(/api/v1/namespaces/([a-z0-9.-]+)/pods/([a-z0-9.-]+))";
+
+// Errors use the Kubernetes Status object so kubectl-style clients understand them.
+void sendStatus(httplib::Response& res, int code, const std::string& reason, const std::string& message) {
+  Json body = {{"kind", "Status"}, {"apiVersion", "v1"}, {"metadata", Json::object()}, {"status", "Failure"},
+               {"message", message}, {"reason", reason}, {"code", code}};
+  res.status = code;
+  res.set_content(body.dump(2) + "\n", kJson);
+}
+
+void sendJson(httplib::Response& res, const Json& body) { res.set_content(body.dump(2) + "\n", kJson); }
+
+const PodView* findPod(const StatusSnapshot& snapshot, const std::string& ns, const std::string& name) {
+  for (const auto& pod : snapshot.pods) {
+    if (pod.namespace_ == ns && pod.name == name) return &pod;
+  }
+  return nullptr;
+}
+
+bool authorized(const httplib::Request& req, const std::string& token) {
+  if (token.empty()) return false;
+  return req.get_header_value("Authorization") == "Bearer " + token;
+}
+
+}  // namespace
+
+HttpApi::HttpApi(const SnapshotStore& store, PodDeleter deleter, HttpApiOptions options)
+    : store_(store), deleter_(std::move(deleter)), options_(std::move(options)), server_(std::make_unique<httplib::Server>()) {
+  registerRoutes();
+}
+
+HttpApi::~HttpApi() { stop(); }
+
+void HttpApi::registerRoutes() {
+  httplib::Server& s = *server_;
+  s.Get("/livez", [](const httplib::Request&, httplib::Response& res) { res.set_content("ok\n", "text/plain"); });
+
+  s.Get("/readyz", [this](const httplib::Request& req, httplib::Response& res) {
+    auto snapshot = store_.latest();
+    bool ready = snapshot->synced;
+    res.status = ready ? 200 : 503;
+    if (req.has_param("verbose")) {
+      std::string body = ready ? "[+]first-reconcile ok\n" : "[-]first-reconcile failed: not finished yet\n";
+      body += ready ? "readyz check passed\n" : "readyz check failed\n";
+      res.set_content(body, "text/plain");
+      return;
+    }
+    res.set_content(ready ? "ok\n" : "first reconcile not finished\n", "text/plain");
+  });
+
+  s.Get("/status", [this](const httplib::Request&, httplib::Response& res) { sendJson(res, statusJson(*store_.latest())); });
+  s.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+    res.set_content(metricsText(*store_.latest()), "text/plain; version=0.0.4; charset=utf-8");
+  });
+  s.Get("/api/v1/pods", [this](const httplib::Request&, httplib::Response& res) {
+    sendJson(res, podListJson(*store_.latest()));
+  });
+
+  s.Get(kPodPath, [this](const httplib::Request& req, httplib::Response& res) {
+    auto snapshot = store_.latest();
+    const PodView* pod = findPod(*snapshot, req.matches[1], req.matches[2]);
+    if (!pod) return sendStatus(res, 404, "NotFound", "pods \"" + std::string(req.matches[2]) + "\" not found");
+    sendJson(res, podJson(*snapshot, *pod));
+  });
+
+  s.Delete(kPodPath, [this](const httplib::Request& req, httplib::Response& res) {
+    if (!authorized(req, options_.token)) {
+      res.set_header("WWW-Authenticate", "Bearer");
+      return sendStatus(res, 401, "Unauthorized", "a bearer token from the agent's api-token file is required");
+    }
+    std::string ns = req.matches[1];
+    std::string name = req.matches[2];
+    auto snapshot = store_.latest();
+    const PodView* pod = findPod(*snapshot, ns, name);
+    Json podBody = pod ? podJson(*snapshot, *pod) : Json();
+    switch (deleter_(ns, name)) {
+      case DeleteOutcome::kDeleted:
+        return sendJson(res, podBody.is_null() ? Json{{"kind", "Status"}, {"status", "Success"}} : podBody);
+      case DeleteOutcome::kNotFound:
+        return sendStatus(res, 404, "NotFound", "pods \"" + name + "\" not found");
+      case DeleteOutcome::kUnavailable:
+        return sendStatus(res, 503, "ServiceUnavailable", "the reconciler did not answer; try again");
+    }
+  });
+
+  // Everything else: 405 for a known path with the wrong method, 404 otherwise.
+  auto fallback = [](const httplib::Request& req, httplib::Response& res) {
+    static const std::regex readOnly("^/(livez|readyz|status|metrics|api/v1/pods)$");
+    static const std::regex podPath("^" + kPodPath + "$");
+    if (std::regex_match(req.path, readOnly)) {
+      res.set_header("Allow", "GET");
+      return sendStatus(res, 405, "MethodNotAllowed", req.method + " is not allowed on " + req.path);
+    }
+    if (std::regex_match(req.path, podPath)) {
+      res.set_header("Allow", "GET, DELETE");
+      return sendStatus(res, 405, "MethodNotAllowed", req.method + " is not allowed on " + req.path);
+    }
+    sendStatus(res, 404, "NotFound", "the server could not find the requested resource " + req.path);
+  };
+  s.Get(".*", fallback);
+  s.Post(".*", fallback);
+  s.Put(".*", fallback);
+  s.Patch(".*", fallback);
+  s.Delete(".*", fallback);
+  s.Options(".*", fallback);
+}
+
+base::Result<int> HttpApi::start() {
+  int port = options_.port;
+  if (port == 0) {
+    port = server_->bind_to_any_port(options_.host.c_str());
+  } else if (!server_->bind_to_port(options_.host.c_str(), port)) {
+    port = -1;
+  }
+  if (port < 0) {
+    return base::makeError(base::ErrorCode::kUnavailable, "cannot listen (address in use or not local?)",
+                           options_.host + ":" + std::to_string(options_.port));
+  }
+  thread_ = std::thread([this] { server_->listen_after_bind(); });
+  return port;
+}
+
+void HttpApi::stop() {
+  if (server_) server_->stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace daemonlet::status

@@ -1,0 +1,61 @@
+#pragma once
+// The local HTTP API (cpp-httplib) on the node's loopback:
+//   GET    /livez, /readyz[?verbose], /status, /metrics
+//   GET    /api/v1/pods                                   core/v1 PodList
+//   GET    /api/v1/namespaces/{ns}/pods/{name}            core/v1 Pod
+//   DELETE /api/v1/namespaces/{ns}/pods/{name}            stop the pod (OnDelete
+//          updates, manual restarts); needs "Authorization: Bearer <token>" with
+//          the token the agent writes (0600) to <runDir>/api-token.
+// Readers only see immutable snapshots. Requests are served on httplib's own
+// threads; deletions are handed to the reconciler through `PodDeleter`.
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "agent/base/result.h"
+#include "agent/status/status_snapshot.h"
+
+namespace httplib {
+class Server;
+}
+
+namespace daemonlet::status {
+
+enum class DeleteOutcome { kDeleted, kNotFound, kUnavailable };
+// Called on an HTTP thread; must be thread-safe (post to the reconciler and wait).
+using PodDeleter = std::function<DeleteOutcome(const std::string& namespace_, const std::string& name)>;
+
+struct HttpApiOptions {
+  std::string host = "127.0.0.1";
+  int port = 0;  // 0: pick a free port (tests)
+  std::string token;  // required for mutating calls; empty refuses them all
+};
+
+class HttpApi {
+ public:
+  HttpApi(const SnapshotStore& store, PodDeleter deleter, HttpApiOptions options);
+  ~HttpApi();
+  HttpApi(const HttpApi&) = delete;
+  HttpApi& operator=(const HttpApi&) = delete;
+
+  // Binds and starts serving on a background thread; returns the bound port.
+  base::Result<int> start();
+  void stop();
+
+ private:
+  void registerRoutes();
+
+  const SnapshotStore& store_;
+  PodDeleter deleter_;
+  HttpApiOptions options_;
+  std::unique_ptr<httplib::Server> server_;
+  std::thread thread_;
+};
+
+// Creates a random bearer token and writes it to `path` with mode 0600
+// (atomically: temp file, fsync, rename). Returns the token.
+base::Result<std::string> writeApiToken(const std::filesystem::path& path);
+
+}  // namespace daemonlet::status

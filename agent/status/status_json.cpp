@@ -1,0 +1,170 @@
+#include "agent/status/status_json.h"
+
+#include <ctime>
+
+namespace daemonlet::status {
+namespace {
+
+using model::Json;
+
+Json optionalTime(const std::optional<WallTime>& time) { return time ? Json(formatTime(*time)) : Json(nullptr); }
+
+Json taintsJson(const std::vector<model::Taint>& taints) {
+  Json out = Json::array();
+  for (const auto& taint : taints) {
+    Json t = {{"key", taint.key}, {"effect", taint.effect}};
+    if (!taint.value.empty()) t["value"] = taint.value;
+    out.push_back(t);
+  }
+  return out;
+}
+
+Json containerStatusJson(const ContainerView& c) {
+  Json out = {{"name", c.name}, {"init", c.init}, {"image", c.image}, {"containerID", c.containerId},
+              {"state", c.state}, {"ready", c.ready}, {"restartCount", c.restartCount}};
+  if (!c.reason.empty()) out["reason"] = c.reason;
+  if (!c.message.empty()) out["message"] = c.message;
+  out["startedAt"] = optionalTime(c.startedAt);
+  out["lastExitCode"] = c.lastExitCode ? Json(*c.lastExitCode) : Json(nullptr);
+  if (!c.lastExitReason.empty()) out["lastExitReason"] = c.lastExitReason;
+  out["backoffUntil"] = optionalTime(c.backoffUntil);
+  if (!c.logPath.empty()) out["logPath"] = c.logPath;
+  return out;
+}
+
+// core/v1 ContainerState: exactly one of waiting/running/terminated.
+Json kubeStateJson(const ContainerView& c) {
+  if (c.state == "running") return {{"running", {{"startedAt", optionalTime(c.startedAt)}}}};
+  if (c.state == "terminated") {
+    Json t = {{"exitCode", c.lastExitCode.value_or(0)}, {"reason", c.reason},
+              {"startedAt", optionalTime(c.startedAt)}, {"finishedAt", optionalTime(c.finishedAt)}};
+    if (!c.containerId.empty()) t["containerID"] = c.containerId;
+    return {{"terminated", t}};
+  }
+  Json w = Json::object();
+  if (!c.reason.empty()) w["reason"] = c.reason;
+  if (!c.message.empty()) w["message"] = c.message;
+  return {{"waiting", w}};
+}
+
+Json kubeLastStateJson(const ContainerView& c) {
+  if (!c.lastExitCode || c.state == "terminated") return Json::object();
+  return {{"terminated",
+           {{"exitCode", *c.lastExitCode}, {"reason", c.lastExitReason},
+            {"startedAt", optionalTime(c.lastStartedAt)}, {"finishedAt", optionalTime(c.lastFinishedAt)}}}};
+}
+
+Json kubeContainerStatusJson(const ContainerView& c) {
+  Json out = {{"name", c.name},           {"image", c.image},
+              {"imageID", ""},            {"ready", c.ready},
+              {"started", c.started},     {"restartCount", c.restartCount},
+              {"state", kubeStateJson(c)}, {"lastState", kubeLastStateJson(c)}};
+  if (!c.containerId.empty()) out["containerID"] = c.containerId;
+  return out;
+}
+
+Json condition(const std::string& type, bool status) {
+  return {{"type", type}, {"status", status ? "True" : "False"}};
+}
+
+}  // namespace
+
+std::string formatTime(WallTime time) {
+  std::time_t seconds = std::chrono::system_clock::to_time_t(time);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return buffer;
+}
+
+model::Json statusJson(const StatusSnapshot& snapshot) {
+  Json node = {{"name", snapshot.node.name}, {"labels", snapshot.node.labels},
+               {"taints", taintsJson(snapshot.node.taints)}};
+  if (!snapshot.node.hostIP.empty()) node["hostIP"] = snapshot.node.hostIP;
+
+  Json daemonSets = Json::array();
+  for (const auto& ds : snapshot.daemonSets) {
+    Json pods = Json::array();
+    for (const auto& pod : snapshot.pods) {
+      if (pod.namespace_ != ds.namespace_ || pod.daemonSetName != ds.name) continue;
+      Json containers = Json::array();
+      for (const auto& c : pod.containers) containers.push_back(containerStatusJson(c));
+      pods.push_back({{"name", pod.name}, {"uid", pod.uid}, {"revision", pod.revision}, {"phase", pod.phase},
+                      {"ready", pod.ready}, {"available", pod.available}, {"terminating", pod.terminating},
+                      {"startTime", optionalTime(pod.startTime)}, {"runtime", pod.runtime},
+                      {"containers", containers}});
+    }
+    daemonSets.push_back({{"namespace", ds.namespace_}, {"name", ds.name}, {"source", ds.origin},
+                          {"revision", ds.revision}, {"generation", ds.generation},
+                          {"updateStrategy", ds.updateStrategy}, {"state", ds.state},
+                          {"decision",
+                           {{"shouldRun", ds.shouldRun},
+                            {"shouldContinueRunning", ds.shouldContinueRunning},
+                            {"reasons", ds.reasons}}},
+                          {"pods", pods}});
+  }
+  Json errors = Json::array();
+  for (const auto& error : snapshot.sourceErrors) errors.push_back({{"source", error.origin}, {"message", error.message}});
+
+  return {{"agentVersion", snapshot.agentVersion},
+          {"sequence", snapshot.sequence},
+          {"generatedAt", formatTime(snapshot.generatedAt)},
+          {"synced", snapshot.synced},
+          {"node", node},
+          {"daemonSets", daemonSets},
+          {"sourceErrors", errors}};
+}
+
+model::Json podJson(const StatusSnapshot& snapshot, const PodView& pod) {
+  Json labels = pod.labels;
+  Json metadata = {{"name", pod.name},
+                   {"namespace", pod.namespace_},
+                   {"uid", pod.uid},
+                   {"labels", labels},
+                   {"ownerReferences",
+                    Json::array({{{"apiVersion", "apps/v1"},
+                                  {"kind", "DaemonSet"},
+                                  {"name", pod.daemonSetName},
+                                  {"uid", pod.daemonSetUid},
+                                  {"controller", true},
+                                  {"blockOwnerDeletion", true}}})}};
+  if (pod.startTime) metadata["creationTimestamp"] = formatTime(*pod.startTime);
+
+  Json containerStatuses = Json::array();
+  Json initStatuses = Json::array();
+  Json specContainers = Json::array();
+  bool containersReady = true;
+  for (const auto& c : pod.containers) {
+    (c.init ? initStatuses : containerStatuses).push_back(kubeContainerStatusJson(c));
+    if (!c.init) {
+      specContainers.push_back({{"name", c.name}, {"image", c.image}});
+      containersReady = containersReady && c.ready;
+    }
+  }
+  Json status = {{"phase", pod.phase},
+                 {"conditions",
+                  Json::array({condition("PodScheduled", true), condition("Initialized", pod.initialized),
+                               condition("ContainersReady", containersReady && !specContainers.empty()),
+                               condition("Ready", pod.ready)})},
+                 {"containerStatuses", containerStatuses}};
+  if (!initStatuses.empty()) status["initContainerStatuses"] = initStatuses;
+  if (!snapshot.node.hostIP.empty()) status["hostIP"] = snapshot.node.hostIP;
+  if (pod.startTime) status["startTime"] = formatTime(*pod.startTime);
+  return {{"apiVersion", "v1"},
+          {"kind", "Pod"},
+          {"metadata", metadata},
+          {"spec", {{"nodeName", snapshot.node.name}, {"containers", specContainers}}},
+          {"status", status}};
+}
+
+model::Json podListJson(const StatusSnapshot& snapshot) {
+  Json items = Json::array();
+  for (const auto& pod : snapshot.pods) items.push_back(podJson(snapshot, pod));
+  return {{"apiVersion", "v1"},
+          {"kind", "PodList"},
+          {"metadata", {{"resourceVersion", std::to_string(snapshot.sequence)}}},
+          {"items", items}};
+}
+
+}  // namespace daemonlet::status

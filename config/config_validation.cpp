@@ -1,0 +1,142 @@
+#include "config/config_validation.h"
+
+#include <cmath>
+#include <set>
+#include <sstream>
+#include <utility>
+
+#include "config/go_duration.h"
+#include "config/k8s_names.h"
+
+namespace daemonlet::config {
+namespace {
+
+constexpr std::size_t kLabelValueMaxLength = 63;
+
+void addAll(FieldProblems& out, const FieldPath& field, std::string_view badValue,
+            const std::vector<std::string>& reasons) {
+  for (const std::string& reason : reasons) out.push_back({field, invalidValue(badValue, reason)});
+}
+
+void validateNode(const NodeConfig& node, FieldProblems& out) {
+  const FieldPath path = FieldPath().child("node");
+  const FieldPath namePath = path.child("name");
+  if (node.name.empty()) {
+    out.push_back({namePath, requiredValue()});
+  } else {
+    addAll(out, namePath, node.name, dns1123SubdomainErrors(node.name));
+    // The name is also the kubernetes.io/hostname label's value.
+    if (node.name.size() > kLabelValueMaxLength) {
+      out.push_back({namePath, invalidValue(node.name,
+                                            "must be no more than 63 characters, since it is also "
+                                            "the value of the kubernetes.io/hostname label")});
+    }
+  }
+
+  const FieldPath labelsPath = path.child("labels");
+  for (const auto& [key, value] : node.labels) {
+    const FieldPath labelPath = labelsPath.key(key);
+    addAll(out, labelPath, key, qualifiedNameErrors(key));
+    addAll(out, labelPath, value, labelValueErrors(value));
+  }
+
+  const FieldPath taintsPath = path.child("taints");
+  std::set<std::pair<std::string, std::string>> seen;  // (key, effect): unique, as Kubernetes requires
+  for (std::size_t i = 0; i < node.taints.size(); ++i) {
+    const model::Taint& taint = node.taints[i];
+    const FieldPath at = taintsPath.index(i);
+    if (taint.key.empty()) {
+      out.push_back({at.child("key"), requiredValue()});
+    } else {
+      addAll(out, at.child("key"), taint.key, qualifiedNameErrors(taint.key));
+    }
+    addAll(out, at.child("value"), taint.value, labelValueErrors(taint.value));
+    if (taint.effect.empty()) {
+      out.push_back({at.child("effect"), requiredValue()});
+    } else if (taint.effect != "NoSchedule" && taint.effect != "PreferNoSchedule" &&
+               taint.effect != "NoExecute") {
+      out.push_back({at.child("effect"),
+                     unsupportedValue(taint.effect, {"NoSchedule", "PreferNoSchedule", "NoExecute"})});
+    }
+    if (!seen.emplace(taint.key, taint.effect).second) {
+      out.push_back(
+          {at, duplicateValue(taint.key + ":" + taint.effect) + ": taints must be unique by key and effect"});
+    }
+  }
+}
+
+void validateBackoff(const RestartBackoff& b, FieldProblems& out) {
+  const FieldPath path = FieldPath().child("restartBackoff");
+  const auto nonNegative = [&](std::string_view name, std::chrono::nanoseconds value) {
+    if (value.count() < 0)
+      out.push_back({path.child(name), invalidValue(formatGoDuration(value), "must not be negative")});
+  };
+  nonNegative("initial", b.initial);
+  nonNegative("max", b.max);
+  nonNegative("resetAfter", b.resetAfter);
+  if (b.max < b.initial) {
+    out.push_back({path.child("max"),
+                   invalidValue(formatGoDuration(b.max), "must not be less than restartBackoff.initial (" +
+                                                             formatGoDuration(b.initial) + ")")});
+  }
+  if (!std::isfinite(b.multiplier) || b.multiplier < 1.0) {
+    std::ostringstream shown;  // "0.5", not std::to_string's "0.500000"
+    shown << b.multiplier;
+    out.push_back(
+        {path.child("multiplier"), invalidValue(shown.str(), "must be a finite number of at least 1")});
+  }
+}
+
+bool hasDotSegment(const std::string& path) {
+  std::size_t start = 0;
+  while (start <= path.size()) {
+    std::size_t end = path.find('/', start);
+    if (end == std::string::npos) end = path.size();
+    const std::string_view segment(path.data() + start, end - start);
+    if (segment == "." || segment == "..") return true;
+    start = end + 1;
+  }
+  return false;
+}
+
+}  // namespace
+
+FieldProblems validateAgentConfig(const AgentConfig& config) {
+  FieldProblems out;
+  const FieldPath root;
+  validateNode(config.node, out);
+
+  // Directories are absolute once decoded; the listen address is parsed there too.
+  if (!config.containerRuntimeEndpoint.starts_with("unix:///")) {
+    out.push_back(
+        {root.child("containerRuntimeEndpoint"),
+         invalidValue(config.containerRuntimeEndpoint, "must be unix:// followed by an absolute path")});
+  }
+  if (!config.cgroupRoot.empty() &&
+      (!config.cgroupRoot.starts_with("/") || hasDotSegment(config.cgroupRoot))) {
+    out.push_back({root.child("cgroupRoot"),
+                   invalidValue(config.cgroupRoot,
+                                "must be empty (no cgroups) or an absolute cgroup path without "
+                                "'.' or '..' (e.g. /daemonlet)")});
+  }
+  validateBackoff(config.restartBackoff, out);
+
+  const FieldPath logs = root.child("containerLogs");
+  if (config.containerLogs.maxSize.isNegative() || config.containerLogs.maxSize.isZero()) {
+    out.push_back(
+        {logs.child("maxSize"), invalidValue(config.containerLogs.maxSize.original(), "must be positive")});
+  }
+  if (config.containerLogs.maxFiles < 2) {
+    out.push_back(
+        {logs.child("maxFiles"), invalidValue(std::to_string(config.containerLogs.maxFiles),
+                                              "must be at least 2 (the live file and one rotated file)")});
+  }
+  // Below a second the periodic pass would turn into a busy loop.
+  if (config.resyncPeriod < std::chrono::seconds(1)) {
+    out.push_back({root.child("resyncPeriod"),
+                   invalidValue(formatGoDuration(config.resyncPeriod), "must be at least 1s")});
+  }
+  return out;
+}
+
+}  // namespace daemonlet::config

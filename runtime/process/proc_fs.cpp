@@ -1,0 +1,97 @@
+#include "runtime/process/proc_fs.h"
+
+#include <dirent.h>
+
+#include <cstdlib>
+#include <optional>
+#include <string_view>
+#include <sstream>
+
+#include "runtime/process/atomic_file.h"
+
+namespace daemonlet::runtime::process {
+
+base::Result<ProcStat> readProcStat(pid_t pid) {
+  auto text = readWholeFile("/proc/" + std::to_string(pid) + "/stat");
+  if (!text) return text.error();
+  // comm (field 2) may hold spaces and parentheses; the fields after the last ')'
+  // are plain numbers.
+  auto close = text->rfind(')');
+  if (close == std::string::npos) {
+    return base::makeError(base::ErrorCode::kIo, "unparseable stat", "/proc/" + std::to_string(pid) + "/stat");
+  }
+  std::istringstream in(text->substr(close + 1));
+  std::vector<std::string> fields;
+  for (std::string field; in >> field;) fields.push_back(field);
+  // fields[0] is field 3 (state); starttime is field 22, so fields[19].
+  if (fields.size() < 20) {
+    return base::makeError(base::ErrorCode::kIo, "short stat", "/proc/" + std::to_string(pid) + "/stat");
+  }
+  ProcStat stat;
+  stat.state = fields[0].empty() ? '?' : fields[0][0];
+  stat.parentPid = static_cast<pid_t>(std::strtol(fields[1].c_str(), nullptr, 10));
+  stat.processGroup = static_cast<pid_t>(std::strtol(fields[2].c_str(), nullptr, 10));
+  stat.session = static_cast<pid_t>(std::strtol(fields[3].c_str(), nullptr, 10));
+  stat.startTime = std::strtoull(fields[19].c_str(), nullptr, 10);
+  return stat;
+}
+
+bool isSameLiveProcess(pid_t pid, std::uint64_t startTime) {
+  if (pid <= 0) return false;
+  auto stat = readProcStat(pid);
+  return stat && stat->startTime == startTime && stat->state != 'Z' && stat->state != 'X';
+}
+
+std::vector<MarkedProcess> findProcessesWithEnvironment(const std::string& name, const std::string& scopeName,
+                                                        const std::string& scopeValue) {
+  std::vector<MarkedProcess> found;
+  DIR* proc = ::opendir("/proc");
+  if (proc == nullptr) return found;
+  const std::string prefix = name + "=";
+  const std::string scope = scopeName + "=" + scopeValue;
+  while (dirent* entry = ::readdir(proc)) {
+    char* end = nullptr;
+    long pid = std::strtol(entry->d_name, &end, 10);
+    if (end == entry->d_name || *end != '\0' || pid <= 0) continue;
+    auto environ = readWholeFile("/proc/" + std::string(entry->d_name) + "/environ");
+    if (!environ) continue;
+    std::optional<std::string> value;
+    bool inScope = false;
+    size_t at = 0;
+    while (at < environ->size()) {
+      size_t stop = environ->find('\0', at);
+      if (stop == std::string::npos) stop = environ->size();
+      std::string_view variable(environ->data() + at, stop - at);
+      if (variable.substr(0, prefix.size()) == prefix) value = std::string(variable.substr(prefix.size()));
+      if (variable == scope) inScope = true;
+      at = stop + 1;
+    }
+    if (!value || !inScope) continue;
+    auto stat = readProcStat(static_cast<pid_t>(pid));
+    if (stat && stat->state != 'Z' && stat->state != 'X') {
+      found.push_back(MarkedProcess{static_cast<pid_t>(pid), *value, *stat});
+    }
+  }
+  ::closedir(proc);
+  return found;
+}
+
+std::string currentBootId() {
+  auto text = readWholeFile("/proc/sys/kernel/random/boot_id");
+  if (!text) return {};
+  std::string id = *text;
+  while (!id.empty() && (id.back() == '\n' || id.back() == ' ')) id.pop_back();
+  return id;
+}
+
+std::string cgroupV2PathOf(pid_t pid) {
+  auto text = readWholeFile("/proc/" + std::to_string(pid) + "/cgroup");
+  if (!text) return {};
+  std::istringstream in(*text);
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("0::", 0) == 0) return line.substr(3);
+  }
+  return {};
+}
+
+}  // namespace daemonlet::runtime::process

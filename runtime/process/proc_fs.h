@@ -1,0 +1,50 @@
+#pragma once
+// Reading the live system through /proc: the facts adoption checks a record
+// against. A pid alone is never trusted: pids are recycled, so every check pairs
+// the pid with the process start time (/proc/<pid>/stat field 22, clock ticks
+// since boot), which a recycled pid cannot repeat.
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "agent/base/result.h"
+
+namespace daemonlet::runtime::process {
+
+struct ProcStat {
+  char state = '?';  // R, S, D, Z (zombie: exited, not yet reaped), ...
+  pid_t parentPid = 0;
+  pid_t processGroup = 0;
+  pid_t session = 0;
+  std::uint64_t startTime = 0;
+};
+
+// kNotFound when the process does not exist.
+base::Result<ProcStat> readProcStat(pid_t pid);
+
+// True when `pid` is a live (not zombie) process that started at `startTime`.
+bool isSameLiveProcess(pid_t pid, std::uint64_t startTime);
+
+struct MarkedProcess {
+  pid_t pid = 0;
+  std::string value;  // the marker variable's value
+  ProcStat stat;
+};
+
+// Every live process whose initial environment holds `name`=<value> and also
+// exactly `scopeName`=`scopeValue` (so one agent never claims another's
+// processes). Processes we may not read (other users, when unprivileged) are
+// skipped.
+std::vector<MarkedProcess> findProcessesWithEnvironment(const std::string& name, const std::string& scopeName,
+                                                        const std::string& scopeValue);
+
+// This boot's id (/proc/sys/kernel/random/boot_id), empty if unreadable.
+std::string currentBootId();
+
+// The lines of /proc/<pid>/cgroup reduced to the cgroup v2 path ("0::<path>"),
+// empty when unknown.
+std::string cgroupV2PathOf(pid_t pid);
+
+}  // namespace daemonlet::runtime::process

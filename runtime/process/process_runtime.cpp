@@ -1,0 +1,298 @@
+#include "runtime/process/process_runtime.h"
+
+#include <signal.h>
+#include "runtime/process/pidfd.h"
+
+#include <cstring>
+#include <filesystem>
+
+#include <boost/asio/post.hpp>
+
+#include "agent/base/log.h"
+#include "runtime/process/atomic_file.h"
+#include "runtime/process/cgroup_v2.h"
+#include "runtime/process/proc_fs.h"
+#include "runtime/process/shim_launcher.h"
+#include "runtime/process/tracked_container.h"
+
+namespace daemonlet::runtime::process {
+namespace {
+
+constexpr const char* kDefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+constexpr int kUnknownExitCode = 137;  // what the kubelet reports when the status is lost
+
+std::string hostContainerId(pid_t pid) { return "host://" + std::to_string(pid); }
+
+std::vector<std::string> containerEnvironment(const ContainerStartRequest& request, const std::string& id,
+                                              const std::string& stateDir) {
+  std::vector<std::string> env;
+  bool hasPath = false;
+  for (const auto& [name, value] : request.env) {
+    if (name == kContainerIdMarker || name == kStateDirMarker) continue;  // ours, not overridable
+    hasPath = hasPath || name == "PATH";
+    env.push_back(name + "=" + value);
+  }
+  if (!hasPath) env.push_back(std::string("PATH=") + kDefaultPath);
+  env.push_back(std::string(kContainerIdMarker) + "=" + id);
+  env.push_back(std::string(kStateDirMarker) + "=" + stateDir);
+  return env;
+}
+
+}  // namespace
+
+ProcessRuntime::ProcessRuntime(boost::asio::io_context& io, ProcessRuntimeOptions options)
+    : io_(io), options_(std::move(options)), bootId_(currentBootId()) {
+  std::error_code ec;
+  std::filesystem::create_directories(options_.stateDir, ec);
+  if (ec) base::logError("cannot create runtime state directory", {{"dir", options_.stateDir}, {"error", ec.message()}});
+  if (options_.cgroupRoot.empty()) {
+    base::logWarning("host runtime without cgroup v2: container resource limits are not applied",
+                     {{"hint", "cgroup v1 hosts are not supported for limits; containers still run"}});
+  }
+}
+
+ProcessRuntime::~ProcessRuntime() { *alive_ = false; }
+
+void ProcessRuntime::setExitHandler(ExitHandler handler) { exitHandler_ = std::move(handler); }
+
+base::Result<ContainerStatus> ProcessRuntime::start(const ContainerStartRequest& request) {
+  const model::Container& container = request.container;
+  if (container.command.empty() && container.args.empty()) {
+    return base::makeError(base::ErrorCode::kInvalidArgument,
+                           "the host runtime needs command (there is no image entrypoint)", container.name);
+  }
+  ShimSpec spec;
+  spec.id = makeRecordId(request.pod.uid, container.name, request.restartCount);
+  spec.recordDir = options_.stateDir;
+  spec.argv = container.command;
+  spec.argv.insert(spec.argv.end(), container.args.begin(), container.args.end());
+  spec.env = containerEnvironment(request, spec.id, options_.stateDir);
+  spec.workingDir = container.workingDir;
+  spec.uid = request.runAsUser;
+  spec.gid = request.runAsGroup;
+  spec.logPath = request.logPath.empty()
+                     ? defaultContainerLogPath(options_.logDir, request.pod, container.name, request.restartCount)
+                     : request.logPath;
+  spec.logMaxBytes = options_.logMaxBytes;
+  spec.logMaxFiles = options_.logMaxFiles;
+  spec.syncExitRecord = options_.syncRecords;
+  std::error_code ec;
+  std::filesystem::create_directories(std::filesystem::path(spec.logPath).parent_path(), ec);
+  if (!options_.cgroupRoot.empty()) {
+    std::vector<std::string> warnings;
+    auto cgroup = prepareContainerCgroup(options_.cgroupRoot, request.pod.uid, container.name,
+                                         request.limits.memoryBytes, request.limits.cpuMillis, warnings);
+    for (const auto& warning : warnings) base::logWarning(warning, {{"container", spec.id}});
+    if (cgroup) {
+      spec.cgroupPath = *cgroup;
+    } else {
+      base::logWarning("container runs without a cgroup", {{"container", spec.id}, {"error", cgroup.error().describe()}});
+    }
+  }
+
+  auto report = launchShim(options_.shimCommand, spec, options_.shimReportTimeout);
+  if (!report) return report.error();
+
+  ContainerRecord record;
+  record.id = spec.id;
+  record.pod = request.pod;
+  record.containerName = container.name;
+  record.init = request.init;
+  record.restartCount = request.restartCount;
+  record.pid = report->pid;
+  record.pidStartTime = report->pidStartTime;
+  record.processGroup = report->pid;
+  record.shimPid = report->shimPid;
+  record.shimStartTime = report->shimStartTime;
+  record.startedAtUnixNano = report->startedAtUnixNano;
+  record.logPath = spec.logPath;
+  record.cgroupPath = report->cgroupPath;
+  record.terminationGracePeriodSeconds = request.terminationGracePeriod.count();
+  record.bootId = bootId_;
+  auto written = writeFileAtomically(recordPath(options_.stateDir, record.id), encodeRecord(record),
+                                     options_.syncRecords ? Durability::kSynced : Durability::kRenameOnly);
+  if (!written) {
+    // Without a record a restarted agent could not adopt it: better no container.
+    ::kill(-record.processGroup, SIGKILL);
+    return written.error();
+  }
+  Tracked& tracked = track(std::move(record), ContainerState::kRunning);
+  watch(tracked);
+  ContainerStatus status = statusOf(tracked);
+  pruneOlderInstances(request.pod.uid, container.name, spec.id);
+  return status;
+}
+
+ProcessRuntime::Tracked& ProcessRuntime::track(ContainerRecord record, ContainerState state) {
+  auto tracked = std::make_unique<Tracked>();
+  tracked->record = std::move(record);
+  tracked->state = state;
+  Tracked& ref = *tracked;
+  containers_[ref.record.id] = std::move(tracked);
+  return ref;
+}
+
+void ProcessRuntime::watch(Tracked& tracked) {
+  const std::string id = tracked.record.id;
+  int pidfd = openPidfd(tracked.record.pid);
+  // Checked after opening: from here on the pidfd pins this very process, so a
+  // start time that still matches now cannot belong to a recycled pid.
+  if (pidfd < 0 || !isSameLiveProcess(tracked.record.pid, tracked.record.pidStartTime)) {
+    if (pidfd >= 0) ::close(pidfd);
+    boost::asio::post(io_, [this, alive = std::weak_ptr<bool>(alive_), id] {
+      if (alive.lock()) onContainerGone(id);
+    });
+    return;
+  }
+  tracked.containerWatch = std::make_unique<boost::asio::posix::stream_descriptor>(io_, pidfd);
+  tracked.containerWatch->async_wait(boost::asio::posix::stream_descriptor::wait_read,
+                                     [this, alive = std::weak_ptr<bool>(alive_), id](boost::system::error_code ec) {
+                                       if (!alive.lock() || ec == boost::asio::error::operation_aborted) return;
+                                       onContainerGone(id);
+                                     });
+}
+
+void ProcessRuntime::onContainerGone(const std::string& id) {
+  auto it = containers_.find(id);
+  if (it == containers_.end() || it->second->containerGone) return;
+  Tracked& tracked = *it->second;
+  tracked.containerGone = true;
+  // The shim writes the exit record and then exits; its exit is our cue.
+  if (fileExists(exitRecordPath(options_.stateDir, id))) return finishExit(id);
+  int shimfd = tracked.record.shimPid > 0 ? openPidfd(tracked.record.shimPid) : -1;
+  if (shimfd < 0 || !isSameLiveProcess(tracked.record.shimPid, tracked.record.shimStartTime)) {
+    if (shimfd >= 0) ::close(shimfd);
+    return finishExit(id);
+  }
+  auto alive = std::weak_ptr<bool>(alive_);
+  tracked.shimWatch = std::make_unique<boost::asio::posix::stream_descriptor>(io_, shimfd);
+  tracked.shimWatch->async_wait(boost::asio::posix::stream_descriptor::wait_read,
+                                [this, alive, id](boost::system::error_code ec) {
+                                  if (!alive.lock() || ec == boost::asio::error::operation_aborted) return;
+                                  finishExit(id);
+                                });
+  tracked.shimTimer = std::make_unique<boost::asio::steady_timer>(io_, options_.exitRecordTimeout);
+  tracked.shimTimer->async_wait([this, alive, id](boost::system::error_code ec) {
+    if (!alive.lock() || ec == boost::asio::error::operation_aborted) return;
+    base::logWarning("shim did not record the container's exit in time", {{"container", id}});
+    finishExit(id);
+  });
+}
+
+void ProcessRuntime::markExited(Tracked& tracked) {
+  auto text = readWholeFile(exitRecordPath(options_.stateDir, tracked.record.id));
+  auto exit = text ? decodeExitRecord(*text) : base::Result<ExitRecord>(text.error());
+  if (exit) {
+    tracked.exit = *exit;
+  } else {
+    tracked.statusLost = true;
+  }
+  tracked.state = ContainerState::kExited;
+  tracked.containerGone = true;
+}
+
+void ProcessRuntime::finishExit(const std::string& id) {
+  auto it = containers_.find(id);
+  if (it == containers_.end() || it->second->state == ContainerState::kExited) return;
+  Tracked& tracked = *it->second;
+  markExited(tracked);
+  tracked.containerWatch.reset();
+  tracked.shimWatch.reset();
+  tracked.killTimer.reset();
+  tracked.shimTimer.reset();
+  ContainerStatus status = statusOf(tracked);
+  std::vector<StopCallback> waiters = std::move(tracked.stopWaiters);
+  tracked.stopWaiters.clear();
+  // The handlers may start, stop or remove containers: `tracked` is not used after this.
+  if (exitHandler_) exitHandler_(status);
+  for (auto& waiter : waiters) waiter(status);
+}
+
+base::Status ProcessRuntime::stop(const std::string& containerId, std::chrono::milliseconds grace,
+                                  StopCallback done) {
+  Tracked* tracked = find(containerId);
+  if (tracked == nullptr) return base::makeError(base::ErrorCode::kNotFound, "no such container", containerId);
+  if (tracked->state == ContainerState::kExited) {
+    boost::asio::post(io_, [done = std::move(done), status = statusOf(*tracked)] {
+      if (done) done(status);
+    });
+    return base::Ok{};
+  }
+  if (done) tracked->stopWaiters.push_back(std::move(done));
+  if (tracked->killTimer) return base::Ok{};  // already stopping: the first grace period stands
+  if (grace.count() <= 0) {
+    signalGroup(*tracked, SIGKILL);
+    tracked->killTimer = std::make_unique<boost::asio::steady_timer>(io_);
+    return base::Ok{};
+  }
+  signalGroup(*tracked, SIGTERM);
+  const std::string id = tracked->record.id;
+  tracked->killTimer = std::make_unique<boost::asio::steady_timer>(io_, grace);
+  tracked->killTimer->async_wait([this, alive = std::weak_ptr<bool>(alive_), id](boost::system::error_code ec) {
+    if (!alive.lock() || ec == boost::asio::error::operation_aborted) return;
+    auto it = containers_.find(id);
+    if (it == containers_.end() || it->second->containerGone) return;
+    base::logInfo("grace period over, killing container", {{"container", id}});
+    signalGroup(*it->second, SIGKILL);
+  });
+  return base::Ok{};
+}
+
+void ProcessRuntime::signalGroup(Tracked& tracked, int signal) {
+  if (tracked.containerGone || !tracked.containerWatch) return;
+  // While the group leader's pidfd shows it alive (or unreaped), its pid, and so
+  // the group id, cannot have been reused: signalling -pgid is safe.
+  int pidfd = tracked.containerWatch->native_handle();
+  if (signalPidfd(pidfd, 0) != 0) return;
+  if (::kill(-tracked.record.processGroup, signal) != 0) signalPidfd(pidfd, signal);
+  if (signal == SIGKILL) killCgroup(tracked.record.cgroupPath);
+}
+
+base::Result<ContainerStatus> ProcessRuntime::inspect(const std::string& containerId) {
+  Tracked* tracked = find(containerId);
+  if (tracked == nullptr) return base::makeError(base::ErrorCode::kNotFound, "no such container", containerId);
+  return statusOf(*tracked);
+}
+
+ProcessRuntime::Tracked* ProcessRuntime::find(const std::string& containerId) {
+  // A pid may appear twice (an old exited instance, a new one): the live one wins.
+  Tracked* exited = nullptr;
+  for (auto& [id, tracked] : containers_) {
+    if (hostContainerId(tracked->record.pid) != containerId && id != containerId) continue;
+    if (tracked->state != ContainerState::kExited) return tracked.get();
+    exited = tracked.get();
+  }
+  return exited;
+}
+
+ContainerStatus ProcessRuntime::statusOf(const Tracked& tracked) const {
+  const ContainerRecord& r = tracked.record;
+  ContainerStatus status;
+  status.containerId = hostContainerId(r.pid);
+  status.pod = r.pod;
+  status.containerName = r.containerName;
+  status.init = r.init;
+  status.state = tracked.state;
+  status.pid = r.pid;
+  status.startedAt = fromUnixNano(r.startedAtUnixNano);
+  status.restartCount = r.restartCount;
+  status.logPath = r.logPath;
+  if (tracked.state != ContainerState::kExited) return status;
+  if (tracked.exit) {
+    const ExitRecord& e = *tracked.exit;
+    status.finishedAt = fromUnixNano(e.finishedAtUnixNano);
+    status.exitCode = e.exitCode;
+    status.signal = e.signal;
+    status.reason = e.oomKilled ? "OOMKilled" : e.exitCode == 0 ? "Completed" : "Error";
+    if (e.signal != 0) {
+      status.message = "terminated by signal " + std::to_string(e.signal) + " (" + ::strsignal(e.signal) + ")";
+    }
+  } else {
+    status.exitCode = kUnknownExitCode;
+    status.reason = "ContainerStatusUnknown";
+    status.message = "the container exited but its shim did not record how";
+  }
+  return status;
+}
+
+}  // namespace daemonlet::runtime::process

@@ -1,0 +1,91 @@
+#pragma once
+// ProcessRuntime: containers as host processes, each under its own shim (see
+// shim_main.h). The agent never holds a container's pipes and is never its
+// parent, so containers keep running, and keep logging, while the agent is down.
+//
+// State: one JSON record per container in options.stateDir, written atomically
+// before start() returns; the shim adds <id>.exit.json when the container exits.
+// list() trusts a record only if its pid is alive with the recorded start time
+// (and, with cgroups, still in the recorded cgroup); live processes carrying our
+// environment marker but no readable record come back as kUnknown, so a lost or
+// corrupt record never leads to a second copy.
+//
+// Exit detection: a pidfd per running container, watched by the io_context; the
+// exit status comes from the shim's exit record once the shim has written it.
+//
+// Threading: as Runtime (runtime/runtime.h): one io_context thread.
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+
+#include "runtime/process/container_record.h"
+#include "runtime/runtime.h"
+
+namespace daemonlet::runtime::process {
+
+struct ProcessRuntimeOptions {
+  std::string stateDir;  // container records; created when missing
+  std::string logDir;    // root of the default log paths (/var/log/pods)
+  // The shim's argv prefix: {"/usr/bin/daemonlet", "shim"} or {".../daemonlet-shim"}.
+  std::vector<std::string> shimCommand;
+  // cgroup v2 directory for containers; empty: no cgroups (limits not applied).
+  // defaultCgroupRoot() (cgroup_v2.h) picks one when the host has cgroup v2.
+  std::string cgroupRoot;
+  std::int64_t logMaxBytes = 10 * 1024 * 1024;
+  int logMaxFiles = 5;
+  std::chrono::milliseconds shimReportTimeout{10'000};
+  // After a container exits, how long to wait for its shim to record the status.
+  std::chrono::milliseconds exitRecordTimeout{5'000};
+  // fsync records (start and exit) before relying on them, as state files
+  // elsewhere are. Each costs a journal commit on the start and exit paths
+  // (15-25 ms on a VM disk), which dominates restart latency. Records describe
+  // processes that die with the host, and a record from an earlier boot is
+  // recognised by its boot id, so turning this off loses nothing a reader needs
+  // after a power failure; benchmarks and latency-sensitive hosts turn it off.
+  bool syncRecords = true;
+};
+
+class ProcessRuntime final : public Runtime {
+ public:
+  ProcessRuntime(boost::asio::io_context& io, ProcessRuntimeOptions options);
+  ~ProcessRuntime() override;  // containers keep running
+  ProcessRuntime(const ProcessRuntime&) = delete;
+  ProcessRuntime& operator=(const ProcessRuntime&) = delete;
+
+  base::Result<ContainerStatus> start(const ContainerStartRequest& request) override;
+  base::Status stop(const std::string& containerId, std::chrono::milliseconds grace, StopCallback done) override;
+  base::Result<std::vector<ContainerStatus>> list() override;
+  base::Result<ContainerStatus> inspect(const std::string& containerId) override;
+  base::Status remove(const std::string& podUid) override;
+  void setExitHandler(ExitHandler handler) override;
+
+ private:
+  struct Tracked;
+
+  Tracked* find(const std::string& containerId);
+  Tracked& track(ContainerRecord record, ContainerState state);
+  void watch(Tracked& tracked);
+  void onContainerGone(const std::string& id);
+  void finishExit(const std::string& id);
+  void markExited(Tracked& tracked);
+  void signalGroup(Tracked& tracked, int signal);
+  ContainerStatus statusOf(const Tracked& tracked) const;
+  void adoptRecordsFromDisk();
+  void adoptMarkedProcesses();
+  void pruneOlderInstances(const std::string& podUid, const std::string& containerName, const std::string& keepId);
+  void forget(const std::string& id);
+
+  boost::asio::io_context& io_;
+  ProcessRuntimeOptions options_;
+  std::string bootId_;
+  ExitHandler exitHandler_;
+  std::map<std::string, std::unique_ptr<Tracked>> containers_;  // by record id
+  // Handlers still queued when we are destroyed check this before touching us.
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace daemonlet::runtime::process

@@ -1,0 +1,128 @@
+#include "runtime/process/shim_container.h"
+
+#include <fcntl.h>
+#include <grp.h>
+#include <signal.h>
+#include "runtime/process/pidfd.h"
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+#include "runtime/process/cri_log_writer.h"
+#include "runtime/process/proc_fs.h"
+
+extern char** environ;
+
+namespace daemonlet::runtime::process {
+namespace {
+
+struct Pipe {
+  UniqueFd read;
+  UniqueFd write;
+};
+
+base::Result<Pipe> makePipe() {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) {
+    return base::makeError(base::ErrorCode::kIo, std::string("pipe: ") + std::strerror(errno));
+  }
+  return Pipe{UniqueFd(fds[0]), UniqueFd(fds[1])};
+}
+
+// In the child only: report why the container could not start and leave.
+[[noreturn]] void failChild(int errorFd, const char* stage) {
+  int savedErrno = errno;
+  char message[512];
+  int n = std::snprintf(message, sizeof message, "%s: %s", stage, std::strerror(savedErrno));
+  if (n > 0) (void)!::write(errorFd, message, static_cast<size_t>(std::min(n, 511)));
+  ::_exit(127);
+}
+
+}  // namespace
+
+base::Result<SpawnedContainer> spawnContainer(const ShimSpec& spec) {
+  auto out = makePipe();
+  if (!out) return out.error();
+  auto err = makePipe();
+  if (!err) return err.error();
+  auto status = makePipe();  // closed by a successful exec; carries the reason otherwise
+  if (!status) return status.error();
+  UniqueFd devNull(::open("/dev/null", O_RDWR | O_CLOEXEC));
+  UniqueFd cgroupProcs;
+  if (!spec.cgroupPath.empty()) {
+    cgroupProcs.reset(::open((spec.cgroupPath + "/cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC));
+    if (!cgroupProcs.valid()) {
+      return base::makeError(base::ErrorCode::kIo, std::string("open cgroup.procs: ") + std::strerror(errno),
+                             spec.cgroupPath);
+    }
+  }
+
+  // Everything that allocates happens before fork.
+  std::vector<char*> argv;
+  for (const auto& arg : spec.argv) argv.push_back(const_cast<char*>(arg.c_str()));
+  argv.push_back(nullptr);
+  std::vector<char*> envp;
+  for (const auto& var : spec.env) envp.push_back(const_cast<char*>(var.c_str()));
+  envp.push_back(nullptr);
+  const std::string workingDir = spec.workingDir.empty() ? "/" : spec.workingDir;
+  const int errorFd = status->write.get();
+
+  std::int64_t startedAt = wallClockUnixNano();
+  pid_t pid = ::fork();
+  if (pid < 0) return base::makeError(base::ErrorCode::kIo, std::string("fork: ") + std::strerror(errno));
+  if (pid == 0) {
+    // Undo what the shim set for itself; a container starts with default signals.
+    sigset_t all;
+    sigemptyset(&all);
+    sigprocmask(SIG_SETMASK, &all, nullptr);
+    for (int sig : {SIGPIPE, SIGHUP, SIGINT, SIGTERM, SIGCHLD}) ::signal(sig, SIG_DFL);
+    if (::setpgid(0, 0) != 0) failChild(errorFd, "setpgid");
+    if (cgroupProcs.valid() && ::write(cgroupProcs.get(), "0", 1) != 1) failChild(errorFd, "join cgroup");
+    if (::dup2(devNull.get(), 0) < 0 || ::dup2(out->write.get(), 1) < 0 || ::dup2(err->write.get(), 2) < 0) {
+      failChild(errorFd, "dup2");
+    }
+    if (::chdir(workingDir.c_str()) != 0) failChild(errorFd, "chdir to workingDir");
+    if (spec.gid) {
+      if (::geteuid() == 0 && ::setgroups(0, nullptr) != 0) failChild(errorFd, "setgroups");
+      if (::setgid(static_cast<gid_t>(*spec.gid)) != 0) failChild(errorFd, "setgid");
+    }
+    if (spec.uid && ::setuid(static_cast<uid_t>(*spec.uid)) != 0) failChild(errorFd, "setuid");
+    // execvp searches the PATH of the current environment: make it the container's.
+    environ = envp.data();
+    ::execvp(argv[0], argv.data());
+    failChild(errorFd, "exec");
+  }
+
+  // Both sides set the group, so a signal to -pid can never miss the child.
+  ::setpgid(pid, pid);
+  out->write.reset();
+  err->write.reset();
+  status->write.reset();
+  std::string failure;
+  char buffer[512];
+  for (;;) {
+    ssize_t n = ::read(status->read.get(), buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    failure.append(buffer, static_cast<size_t>(n));
+  }
+  if (!failure.empty()) {
+    ::waitpid(pid, nullptr, 0);
+    return base::makeError(base::ErrorCode::kInvalidArgument, failure, spec.argv[0]);
+  }
+
+  SpawnedContainer spawned;
+  spawned.pid = pid;
+  spawned.startedAtUnixNano = startedAt;
+  spawned.pidfd.reset(openPidfd(pid));
+  if (auto stat = readProcStat(pid)) spawned.startTime = stat->startTime;
+  spawned.stdoutRead = std::move(out->read);
+  spawned.stderrRead = std::move(err->read);
+  return spawned;
+}
+
+}  // namespace daemonlet::runtime::process

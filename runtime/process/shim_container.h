@@ -1,0 +1,28 @@
+#pragma once
+// The shim's side of starting a container: fork, set the child up (own process
+// group, cgroup, stdio pipes held by the shim, working directory, user, group,
+// environment) and exec. Returns once exec has succeeded or failed, so a bad
+// command or working directory is reported as a start error, not as an exit.
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+
+#include "agent/base/result.h"
+#include "runtime/process/shim_protocol.h"
+#include "runtime/process/unique_fd.h"
+
+namespace daemonlet::runtime::process {
+
+struct SpawnedContainer {
+  pid_t pid = 0;
+  std::uint64_t startTime = 0;
+  std::int64_t startedAtUnixNano = 0;
+  UniqueFd pidfd;
+  UniqueFd stdoutRead;
+  UniqueFd stderrRead;
+};
+
+base::Result<SpawnedContainer> spawnContainer(const ShimSpec& spec);
+
+}  // namespace daemonlet::runtime::process

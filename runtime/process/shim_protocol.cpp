@@ -1,0 +1,97 @@
+#include "runtime/process/shim_protocol.h"
+
+#include <nlohmann/json.hpp>
+
+namespace daemonlet::runtime::process {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+template <typename T>
+Json optionalToJson(const std::optional<T>& value) {
+  return value ? Json(*value) : Json(nullptr);
+}
+template <typename T>
+std::optional<T> optionalFromJson(const Json& j, const char* key) {
+  if (!j.contains(key) || j.at(key).is_null()) return std::nullopt;
+  return j.at(key).get<T>();
+}
+
+}  // namespace
+
+std::string encodeShimSpec(const ShimSpec& s) {
+  Json j = {{"id", s.id},
+            {"recordDir", s.recordDir},
+            {"argv", s.argv},
+            {"env", s.env},
+            {"workingDir", s.workingDir},
+            {"uid", optionalToJson(s.uid)},
+            {"gid", optionalToJson(s.gid)},
+            {"logPath", s.logPath},
+            {"logMaxBytes", s.logMaxBytes},
+            {"logMaxFiles", s.logMaxFiles},
+            {"cgroupPath", s.cgroupPath},
+            {"memoryMaxBytes", optionalToJson(s.memoryMaxBytes)},
+            {"cpuMaxMillis", optionalToJson(s.cpuMaxMillis)},
+            {"syncExitRecord", s.syncExitRecord}};
+  return j.dump();
+}
+
+base::Result<ShimSpec> decodeShimSpec(const std::string& text) {
+  try {
+    Json j = Json::parse(text);
+    ShimSpec s;
+    s.id = j.at("id").get<std::string>();
+    s.recordDir = j.at("recordDir").get<std::string>();
+    s.argv = j.at("argv").get<std::vector<std::string>>();
+    s.env = j.at("env").get<std::vector<std::string>>();
+    s.workingDir = j.at("workingDir").get<std::string>();
+    s.uid = optionalFromJson<std::int64_t>(j, "uid");
+    s.gid = optionalFromJson<std::int64_t>(j, "gid");
+    s.logPath = j.at("logPath").get<std::string>();
+    s.logMaxBytes = j.at("logMaxBytes").get<std::int64_t>();
+    s.logMaxFiles = j.at("logMaxFiles").get<int>();
+    s.cgroupPath = j.at("cgroupPath").get<std::string>();
+    s.memoryMaxBytes = optionalFromJson<std::int64_t>(j, "memoryMaxBytes");
+    s.cpuMaxMillis = optionalFromJson<std::int64_t>(j, "cpuMaxMillis");
+    s.syncExitRecord = j.value("syncExitRecord", true);
+    if (s.argv.empty()) return base::makeError(base::ErrorCode::kInvalidArgument, "spec has no command");
+    return s;
+  } catch (const std::exception& e) {
+    return base::makeError(base::ErrorCode::kInvalidArgument, std::string("bad shim spec: ") + e.what());
+  }
+}
+
+std::string encodeShimReport(const ShimReport& r) {
+  Json j = {{"started", r.started},
+            {"error", r.error},
+            {"pid", r.pid},
+            {"pidStartTime", r.pidStartTime},
+            {"shimPid", r.shimPid},
+            {"shimStartTime", r.shimStartTime},
+            {"startedAtUnixNano", r.startedAtUnixNano},
+            {"cgroupPath", r.cgroupPath},
+            {"warnings", r.warnings}};
+  return j.dump();
+}
+
+base::Result<ShimReport> decodeShimReport(const std::string& text) {
+  try {
+    Json j = Json::parse(text);
+    ShimReport r;
+    r.started = j.at("started").get<bool>();
+    r.error = j.at("error").get<std::string>();
+    r.pid = j.at("pid").get<pid_t>();
+    r.pidStartTime = j.at("pidStartTime").get<std::uint64_t>();
+    r.shimPid = j.at("shimPid").get<pid_t>();
+    r.shimStartTime = j.at("shimStartTime").get<std::uint64_t>();
+    r.startedAtUnixNano = j.at("startedAtUnixNano").get<std::int64_t>();
+    r.cgroupPath = j.at("cgroupPath").get<std::string>();
+    r.warnings = j.at("warnings").get<std::vector<std::string>>();
+    return r;
+  } catch (const std::exception& e) {
+    return base::makeError(base::ErrorCode::kInternal, std::string("bad shim report: ") + e.what());
+  }
+}
+
+}  // namespace daemonlet::runtime::process

@@ -1,0 +1,33 @@
+#pragma once
+// ProcessRuntime's bookkeeping for one container (private to the runtime).
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "runtime/process/container_record.h"
+#include "runtime/process/process_runtime.h"
+
+namespace daemonlet::runtime::process {
+
+struct ProcessRuntime::Tracked {
+  ContainerRecord record;
+  ContainerState state = ContainerState::kUnknown;
+  bool recordOnDisk = true;  // false for live processes found only by their marker
+  std::optional<ExitRecord> exit;
+  bool statusLost = false;  // exited, but no shim recorded how
+  // The container's pidfd while it runs; readable once it exits.
+  std::unique_ptr<boost::asio::posix::stream_descriptor> containerWatch;
+  // The shim's pidfd after the container exited; readable once the exit record
+  // is written (the shim exits right after).
+  std::unique_ptr<boost::asio::posix::stream_descriptor> shimWatch;
+  std::unique_ptr<boost::asio::steady_timer> killTimer;
+  std::unique_ptr<boost::asio::steady_timer> shimTimer;
+  bool containerGone = false;
+  std::vector<StopCallback> stopWaiters;
+};
+
+}  // namespace daemonlet::runtime::process

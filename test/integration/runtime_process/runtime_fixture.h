@@ -1,0 +1,119 @@
+#pragma once
+// Shared set-up for ProcessRuntime tests: temp directories, a runtime on a real
+// io_context, requests running the helper daemon, and clean-up of every process
+// a test started (containers outlive the runtime by design).
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <gtest/gtest.h>
+
+#include "runtime/process/process_runtime.h"
+
+namespace daemonlet::runtime::process::testing {
+
+class ProcessRuntimeTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char pattern[] = "/tmp/daemonlet-runtime-test-XXXXXX";
+    ASSERT_NE(::mkdtemp(pattern), nullptr);
+    root_ = pattern;
+    options_.stateDir = root_ + "/state";
+    options_.logDir = root_ + "/logs";
+    options_.shimCommand = {DAEMONLET_SHIM_PATH};
+    options_.cgroupRoot = "";
+  }
+
+  void TearDown() override {
+    runtime_.reset();
+    for (pid_t group : groups_) ::kill(-group, SIGKILL);
+    std::error_code ec;
+    std::filesystem::remove_all(root_, ec);
+  }
+
+  ProcessRuntime& makeRuntime() {
+    runtime_ = std::make_unique<ProcessRuntime>(io_, options_);
+    runtime_->setExitHandler([this](const ContainerStatus& status) { exits_.push_back(status); });
+    return *runtime_;
+  }
+
+  static PodRef pod(const std::string& uid = "0f1e2d3c-aaaa-bbbb-cccc-123456789abc") {
+    return PodRef{"kube-system", "agent-xyz12", uid, "agent", "ds-uid-1", "5d8f7c6b9"};
+  }
+
+  static ContainerStartRequest helper(std::vector<std::string> args, const std::string& name = "main") {
+    ContainerStartRequest request;
+    request.pod = pod();
+    request.container.name = name;
+    request.container.command = {DAEMONLET_TEST_HELPER_PATH};
+    request.container.args = std::move(args);
+    return request;
+  }
+
+  // Starts and remembers the process group for clean-up.
+  ContainerStatus startOk(const ContainerStartRequest& request) {
+    auto started = runtime_->start(request);
+    EXPECT_TRUE(started.has_value()) << (started ? "" : started.error().describe());
+    if (!started) return {};
+    groups_.push_back(started->pid);
+    return *started;
+  }
+
+  // Runs the io_context until `done` holds; false after `timeout`.
+  bool runUntil(const std::function<bool()>& done, std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+    auto guard = boost::asio::make_work_guard(io_);
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (!done()) {
+      if (std::chrono::steady_clock::now() > deadline) return false;
+      io_.restart();
+      io_.run_for(std::chrono::milliseconds(5));
+    }
+    return true;
+  }
+
+  static std::string readFile(const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+  }
+
+  bool waitForLog(const std::string& path, const std::string& needle) {
+    return runUntil([&] { return readFile(path).find(needle) != std::string::npos; });
+  }
+
+  static std::vector<std::string> lines(const std::string& text) {
+    std::vector<std::string> out;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) out.push_back(line);
+    return out;
+  }
+
+  static bool processAlive(pid_t pid) {
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+    auto close = text.rfind(')');
+    return close != std::string::npos && text.size() > close + 2 && text[close + 2] != 'Z';
+  }
+
+  std::string root_;
+  ProcessRuntimeOptions options_;
+  boost::asio::io_context io_;
+  std::unique_ptr<ProcessRuntime> runtime_;
+  std::vector<ContainerStatus> exits_;
+  std::vector<pid_t> groups_;
+};
+
+}  // namespace daemonlet::runtime::process::testing
