@@ -74,10 +74,10 @@ base::Result<std::vector<fs::path>> listDropIns(const fs::path& dir) {
   return files;
 }
 
-// Reads, parses and shape-checks one file; a good document joins the layers.
-void addFileLayer(const fs::path& path, const std::string& shownName, LayeredConfig& layers,
+// Parses and shape-checks one file's content; a good document joins the layers.
+void addFileLayer(const fs::path& path, const std::string& shownName,
+                  const base::Result<std::string>& content, LayeredConfig& layers,
                   std::vector<std::string>& problems) {
-  auto content = readFile(path, shownName);
   if (!content) {
     problems.push_back(content.error().message);
     return;
@@ -165,7 +165,7 @@ base::Result<AgentConfig> loadAgentConfig(const CommandLineOverrides& overrides,
     const fs::path file = fs::path(shown).is_absolute() ? fs::path(shown) : env.workingDirectory / shown;
     auto content = readFile(file, shown);
     if (!content) return content.error();  // a missing --config file is an error of its own
-    addFileLayer(file, shown, layers, problems);
+    addFileLayer(file, shown, content, layers, problems);
     sourceFiles.push_back(shown);
 
     const fs::path dropInDir = file.parent_path() / kDropInDirName;
@@ -174,7 +174,7 @@ base::Result<AgentConfig> loadAgentConfig(const CommandLineOverrides& overrides,
     for (const fs::path& dropIn : *dropIns) {
       const std::string dropInShown =
           (fs::path(shown).parent_path() / kDropInDirName / dropIn.filename()).string();
-      addFileLayer(dropIn, dropInShown, layers, problems);
+      addFileLayer(dropIn, dropInShown, readFile(dropIn, dropInShown), layers, problems);
       sourceFiles.push_back(dropInShown);
     }
     // Shape problems make the merged document meaningless; report them alone.

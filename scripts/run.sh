@@ -1,15 +1,31 @@
 #!/usr/bin/env bash
 # The README's run command: installs dependencies, builds the release binary and
-# runs it on the embedded default.
-#
-# Until `daemonlet run` lands (issue 3) the embedded default is an explain of the
-# bundled seed example (fluentd-elasticsearch) against the bundled control-plane
-# node, printed as text.
+# runs the agent on the embedded default: the bundled host-process examples
+# (examples/host/), the host runtime, the local status API on 127.0.0.1:10290.
+# State, logs and the API token go to demo directories so a packaged agent on the
+# same machine is left alone. Ctrl-C stops the agent; the daemons keep running
+# (as they would under systemd) until the next start adopts them.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 bash packaging/install-deps.sh
 scripts/build.sh release
-echo "daemonlet run is not built yet; explaining the bundled example instead:"
-exec build/release/agent/daemonlet explain -o text \
-  --node examples/nodes/control-plane.yaml examples/daemonsets/fluentd-elasticsearch.yaml
+
+bin="$root/build/release/agent/daemonlet"
+cat <<TXT
+
+daemonlet is starting with the bundled examples ($root/examples/host).
+In another terminal:
+  $bin status                 # node, DaemonSets, decisions, source errors
+  $bin get pods -o wide       # daemon pods, restarts, container ids
+  curl -s 127.0.0.1:10290/api/v1/pods      # the core/v1 PodList
+  ls /var/log/daemonlet-demo/pods/         # container logs (CRI format)
+
+TXT
+exec "$bin" run \
+  --manifest-dir "$root/examples/host" \
+  --state-dir /var/lib/daemonlet-demo \
+  --log-dir /var/log/daemonlet-demo/pods \
+  --run-dir /run/daemonlet-demo \
+  --listen 127.0.0.1:10290 \
+  --default-runtime host

@@ -12,16 +12,17 @@ using decoding::DecodeContext;
 using decoding::ObjectReader;
 
 constexpr std::string_view kDaemonSetFields[] = {"apiVersion", "kind", "metadata", "spec", "status"};
-constexpr std::string_view kDaemonSetSpecFields[] = {"selector", "template", "updateStrategy", "minReadySeconds",
-                                                     "revisionHistoryLimit"};
+constexpr std::string_view kDaemonSetSpecFields[] = {"selector", "template", "updateStrategy",
+                                                     "minReadySeconds", "revisionHistoryLimit"};
 constexpr std::string_view kUpdateStrategyFields[] = {"type", "rollingUpdate"};
 constexpr std::string_view kRollingUpdateFields[] = {"maxUnavailable", "maxSurge"};
 constexpr std::string_view kNodeFields[] = {"apiVersion", "kind", "metadata", "spec", "status"};
-constexpr std::string_view kNodeSpecFields[] = {"podCIDR", "podCIDRs", "providerID", "unschedulable",
+constexpr std::string_view kNodeSpecFields[] = {"podCIDR", "podCIDRs",     "providerID", "unschedulable",
                                                 "taints",  "configSource", "externalID"};
 
 // Group versions that once served DaemonSet; named in the error so the fix is clear.
-constexpr std::string_view kRetiredDaemonSetVersions[] = {"extensions/v1beta1", "apps/v1beta2", "apps/v1beta1"};
+constexpr std::string_view kRetiredDaemonSetVersions[] = {"extensions/v1beta1", "apps/v1beta2",
+                                                          "apps/v1beta1"};
 
 void decodeRollingUpdate(DecodeContext& ctx, const Json& json, const std::string& path,
                          RollingUpdateDaemonSet& out) {
@@ -58,7 +59,8 @@ bool readTypeMeta(DecodeContext& ctx, const Json& object, std::string& apiVersio
   bool ok = true;
   for (auto [key, out] : {std::pair{"apiVersion", &apiVersion}, std::pair{"kind", &kind}}) {
     const auto it = object.find(key);
-    if (it == object.end() || it->is_null() || (it->is_string() && it->get_ref<const std::string&>().empty())) {
+    if (it == object.end() || it->is_null() ||
+        (it->is_string() && it->get_ref<const std::string&>().empty())) {
       ctx.error(key, std::string(key) + " is required");
       ok = false;
     } else if (!it->is_string()) {

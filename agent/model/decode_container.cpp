@@ -5,14 +5,31 @@
 namespace daemonlet::model::decoding {
 namespace {
 
-constexpr std::string_view kContainerFields[] = {
-    "name",           "image",          "command",        "args",
-    "workingDir",     "ports",          "envFrom",        "env",
-    "resources",      "resizePolicy",   "restartPolicy",  "restartPolicyRules",
-    "volumeMounts",   "volumeDevices",  "livenessProbe",  "readinessProbe",
-    "startupProbe",   "lifecycle",      "terminationMessagePath", "terminationMessagePolicy",
-    "imagePullPolicy", "securityContext", "stdin",        "stdinOnce",
-    "tty"};
+constexpr std::string_view kContainerFields[] = {"name",
+                                                 "image",
+                                                 "command",
+                                                 "args",
+                                                 "workingDir",
+                                                 "ports",
+                                                 "envFrom",
+                                                 "env",
+                                                 "resources",
+                                                 "resizePolicy",
+                                                 "restartPolicy",
+                                                 "restartPolicyRules",
+                                                 "volumeMounts",
+                                                 "volumeDevices",
+                                                 "livenessProbe",
+                                                 "readinessProbe",
+                                                 "startupProbe",
+                                                 "lifecycle",
+                                                 "terminationMessagePath",
+                                                 "terminationMessagePolicy",
+                                                 "imagePullPolicy",
+                                                 "securityContext",
+                                                 "stdin",
+                                                 "stdinOnce",
+                                                 "tty"};
 constexpr std::string_view kPortFields[] = {"name", "hostPort", "containerPort", "protocol", "hostIP"};
 constexpr std::string_view kEnvVarFields[] = {"name", "value", "valueFrom"};
 constexpr std::string_view kEnvVarSourceFields[] = {"fieldRef", "resourceFieldRef", "configMapKeyRef",
@@ -21,11 +38,17 @@ constexpr std::string_view kObjectFieldSelectorFields[] = {"apiVersion", "fieldP
 constexpr std::string_view kResourceFieldSelectorFields[] = {"containerName", "resource", "divisor"};
 constexpr std::string_view kKeySelectorFields[] = {"name", "key", "optional"};
 constexpr std::string_view kResourcesFields[] = {"limits", "requests", "claims"};
-constexpr std::string_view kVolumeMountFields[] = {"name",      "readOnly",         "recursiveReadOnly", "mountPath",
-                                                   "subPath",   "mountPropagation", "subPathExpr"};
-constexpr std::string_view kProbeFields[] = {"exec",           "httpGet",          "tcpSocket",
-                                             "grpc",           "initialDelaySeconds", "timeoutSeconds",
-                                             "periodSeconds",  "successThreshold", "failureThreshold",
+constexpr std::string_view kVolumeMountFields[] = {
+    "name", "readOnly", "recursiveReadOnly", "mountPath", "subPath", "mountPropagation", "subPathExpr"};
+constexpr std::string_view kProbeFields[] = {"exec",
+                                             "httpGet",
+                                             "tcpSocket",
+                                             "grpc",
+                                             "initialDelaySeconds",
+                                             "timeoutSeconds",
+                                             "periodSeconds",
+                                             "successThreshold",
+                                             "failureThreshold",
                                              "terminationGracePeriodSeconds"};
 constexpr std::string_view kExecFields[] = {"command"};
 constexpr std::string_view kHttpGetFields[] = {"path", "port", "host", "scheme", "httpHeaders"};
@@ -33,9 +56,9 @@ constexpr std::string_view kHttpHeaderFields[] = {"name", "value"};
 constexpr std::string_view kTcpSocketFields[] = {"port", "host"};
 constexpr std::string_view kGrpcFields[] = {"port", "service"};
 constexpr std::string_view kSecurityContextFields[] = {
-    "capabilities",   "privileged",     "seLinuxOptions",         "windowsOptions",
-    "runAsUser",      "runAsGroup",     "runAsNonRoot",           "readOnlyRootFilesystem",
-    "allowPrivilegeEscalation", "procMount", "seccompProfile",    "appArmorProfile"};
+    "capabilities",   "privileged",     "seLinuxOptions",         "windowsOptions",           "runAsUser",
+    "runAsGroup",     "runAsNonRoot",   "readOnlyRootFilesystem", "allowPrivilegeEscalation", "procMount",
+    "seccompProfile", "appArmorProfile"};
 constexpr std::string_view kCapabilitiesFields[] = {"add", "drop"};
 
 void decodePort(DecodeContext& ctx, const Json& json, const std::string& path, ContainerPort& out) {
@@ -84,7 +107,8 @@ void decodeEnvVar(DecodeContext& ctx, const Json& json, const std::string& path,
   r.optObject("valueFrom", out.valueFrom, decodeEnvVarSource);
 }
 
-void decodeResources(DecodeContext& ctx, const Json& json, const std::string& path, ResourceRequirements& out) {
+void decodeResources(DecodeContext& ctx, const Json& json, const std::string& path,
+                     ResourceRequirements& out) {
   ObjectReader r(ctx, json, path, kResourcesFields);
   if (const Json* v = r.get("limits")) readQuantityMap(ctx, *v, r.pathOf("limits"), out.limits);
   if (const Json* v = r.get("requests")) readQuantityMap(ctx, *v, r.pathOf("requests"), out.requests);
@@ -152,7 +176,8 @@ void decodeCapabilities(DecodeContext& ctx, const Json& json, const std::string&
   r.stringList("drop", out.drop);
 }
 
-void decodeSecurityContext(DecodeContext& ctx, const Json& json, const std::string& path, SecurityContext& out) {
+void decodeSecurityContext(DecodeContext& ctx, const Json& json, const std::string& path,
+                           SecurityContext& out) {
   ObjectReader r(ctx, json, path, kSecurityContextFields);
   r.optBool("privileged", out.privileged);
   r.optBool("allowPrivilegeEscalation", out.allowPrivilegeEscalation);

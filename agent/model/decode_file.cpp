@@ -41,7 +41,8 @@ DecodedFile decodeFile(std::string_view content, const std::string& fileName) {
     const Json& object = document.object;
     const bool isObject = object.is_object();
     const auto kind = isObject ? object.find("kind") : object.end();
-    if (isObject && kind != object.end() && kind->is_string() && kind->get_ref<const std::string&>() != "DaemonSet") {
+    if (isObject && kind != object.end() && kind->is_string() &&
+        kind->get_ref<const std::string&>() != "DaemonSet") {
       result.skipped.push_back(describeObject(object, document.source.documentIndex));
       continue;
     }

@@ -4,11 +4,21 @@
 namespace daemonlet::model::decoding {
 namespace {
 
-constexpr std::string_view kObjectMetaFields[] = {
-    "name",          "generateName",      "namespace",          "selfLink",
-    "uid",           "resourceVersion",   "generation",         "creationTimestamp",
-    "deletionTimestamp", "deletionGracePeriodSeconds", "labels", "annotations",
-    "ownerReferences", "finalizers",      "managedFields"};
+constexpr std::string_view kObjectMetaFields[] = {"name",
+                                                  "generateName",
+                                                  "namespace",
+                                                  "selfLink",
+                                                  "uid",
+                                                  "resourceVersion",
+                                                  "generation",
+                                                  "creationTimestamp",
+                                                  "deletionTimestamp",
+                                                  "deletionGracePeriodSeconds",
+                                                  "labels",
+                                                  "annotations",
+                                                  "ownerReferences",
+                                                  "finalizers",
+                                                  "managedFields"};
 constexpr std::string_view kLabelSelectorFields[] = {"matchLabels", "matchExpressions"};
 constexpr std::string_view kRequirementFields[] = {"key", "operator", "values"};
 constexpr std::string_view kTolerationFields[] = {"key", "operator", "value", "effect", "tolerationSeconds"};
@@ -36,7 +46,8 @@ void decodeNodeRequirement(DecodeContext& ctx, const Json& json, const std::stri
   r.stringList("values", out.values);
 }
 
-void decodeNodeSelectorTerm(DecodeContext& ctx, const Json& json, const std::string& path, NodeSelectorTerm& out) {
+void decodeNodeSelectorTerm(DecodeContext& ctx, const Json& json, const std::string& path,
+                            NodeSelectorTerm& out) {
   ObjectReader r(ctx, json, path, kNodeSelectorTermFields);
   r.list("matchExpressions", out.matchExpressions, decodeNodeRequirement);
   r.list("matchFields", out.matchFields, decodeNodeRequirement);
@@ -56,10 +67,10 @@ void decodePreferredTerm(DecodeContext& ctx, const Json& json, const std::string
 
 void decodeNodeAffinity(DecodeContext& ctx, const Json& json, const std::string& path, NodeAffinity& out) {
   ObjectReader r(ctx, json, path, kNodeAffinityFields);
-  r.optObject("requiredDuringSchedulingIgnoredDuringExecution", out.requiredDuringSchedulingIgnoredDuringExecution,
-              decodeNodeSelector);
-  r.list("preferredDuringSchedulingIgnoredDuringExecution", out.preferredDuringSchedulingIgnoredDuringExecution,
-         decodePreferredTerm);
+  r.optObject("requiredDuringSchedulingIgnoredDuringExecution",
+              out.requiredDuringSchedulingIgnoredDuringExecution, decodeNodeSelector);
+  r.list("preferredDuringSchedulingIgnoredDuringExecution",
+         out.preferredDuringSchedulingIgnoredDuringExecution, decodePreferredTerm);
 }
 
 }  // namespace

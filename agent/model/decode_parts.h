@@ -14,6 +14,7 @@ void decodeTaint(DecodeContext& ctx, const Json& json, const std::string& path, 
 void decodeAffinity(DecodeContext& ctx, const Json& json, const std::string& path, Affinity& out);
 void decodeContainer(DecodeContext& ctx, const Json& json, const std::string& path, Container& out);
 void decodePodSpec(DecodeContext& ctx, const Json& json, const std::string& path, PodSpec& out);
-void decodePodTemplateSpec(DecodeContext& ctx, const Json& json, const std::string& path, PodTemplateSpec& out);
+void decodePodTemplateSpec(DecodeContext& ctx, const Json& json, const std::string& path,
+                           PodTemplateSpec& out);
 
 }  // namespace daemonlet::model::decoding

@@ -5,42 +5,104 @@ namespace daemonlet::model::decoding {
 namespace {
 
 constexpr std::string_view kPodTemplateFields[] = {"metadata", "spec"};
-constexpr std::string_view kPodSpecFields[] = {
-    "volumes",           "initContainers",    "containers",           "ephemeralContainers",
-    "restartPolicy",     "terminationGracePeriodSeconds", "activeDeadlineSeconds", "dnsPolicy",
-    "nodeSelector",      "serviceAccountName", "serviceAccount",      "automountServiceAccountToken",
-    "nodeName",          "hostNetwork",       "hostPID",              "hostIPC",
-    "shareProcessNamespace", "securityContext", "imagePullSecrets",   "hostname",
-    "subdomain",         "affinity",          "schedulerName",        "tolerations",
-    "hostAliases",       "priorityClassName", "priority",             "dnsConfig",
-    "readinessGates",    "runtimeClassName",  "enableServiceLinks",   "preemptionPolicy",
-    "overhead",          "topologySpreadConstraints", "setHostnameAsFQDN", "os",
-    "hostUsers",         "schedulingGates",   "resourceClaims",       "resources",
-    "hostnameOverride"};
-constexpr std::string_view kPodSecurityContextFields[] = {
-    "seLinuxOptions", "windowsOptions",     "runAsUser",           "runAsGroup",
-    "runAsNonRoot",   "supplementalGroups", "supplementalGroupsPolicy", "fsGroup",
-    "sysctls",        "fsGroupChangePolicy", "seccompProfile",     "appArmorProfile",
-    "seLinuxChangePolicy"};
+constexpr std::string_view kPodSpecFields[] = {"volumes",
+                                               "initContainers",
+                                               "containers",
+                                               "ephemeralContainers",
+                                               "restartPolicy",
+                                               "terminationGracePeriodSeconds",
+                                               "activeDeadlineSeconds",
+                                               "dnsPolicy",
+                                               "nodeSelector",
+                                               "serviceAccountName",
+                                               "serviceAccount",
+                                               "automountServiceAccountToken",
+                                               "nodeName",
+                                               "hostNetwork",
+                                               "hostPID",
+                                               "hostIPC",
+                                               "shareProcessNamespace",
+                                               "securityContext",
+                                               "imagePullSecrets",
+                                               "hostname",
+                                               "subdomain",
+                                               "affinity",
+                                               "schedulerName",
+                                               "tolerations",
+                                               "hostAliases",
+                                               "priorityClassName",
+                                               "priority",
+                                               "dnsConfig",
+                                               "readinessGates",
+                                               "runtimeClassName",
+                                               "enableServiceLinks",
+                                               "preemptionPolicy",
+                                               "overhead",
+                                               "topologySpreadConstraints",
+                                               "setHostnameAsFQDN",
+                                               "os",
+                                               "hostUsers",
+                                               "schedulingGates",
+                                               "resourceClaims",
+                                               "resources",
+                                               "hostnameOverride"};
+constexpr std::string_view kPodSecurityContextFields[] = {"seLinuxOptions",
+                                                          "windowsOptions",
+                                                          "runAsUser",
+                                                          "runAsGroup",
+                                                          "runAsNonRoot",
+                                                          "supplementalGroups",
+                                                          "supplementalGroupsPolicy",
+                                                          "fsGroup",
+                                                          "sysctls",
+                                                          "fsGroupChangePolicy",
+                                                          "seccompProfile",
+                                                          "appArmorProfile",
+                                                          "seLinuxChangePolicy"};
 // Volume: its name plus one member per volume source kind.
-constexpr std::string_view kVolumeFields[] = {
-    "name",          "hostPath",     "emptyDir",      "gcePersistentDisk", "awsElasticBlockStore",
-    "gitRepo",       "secret",       "nfs",           "iscsi",             "glusterfs",
-    "persistentVolumeClaim", "rbd",  "flexVolume",    "cinder",            "cephfs",
-    "flocker",       "downwardAPI",  "fc",            "azureFile",         "configMap",
-    "vsphereVolume", "quobyte",      "azureDisk",     "photonPersistentDisk", "projected",
-    "portworxVolume", "scaleIO",     "storageos",     "csi",               "ephemeral",
-    "image"};
+constexpr std::string_view kVolumeFields[] = {"name",
+                                              "hostPath",
+                                              "emptyDir",
+                                              "gcePersistentDisk",
+                                              "awsElasticBlockStore",
+                                              "gitRepo",
+                                              "secret",
+                                              "nfs",
+                                              "iscsi",
+                                              "glusterfs",
+                                              "persistentVolumeClaim",
+                                              "rbd",
+                                              "flexVolume",
+                                              "cinder",
+                                              "cephfs",
+                                              "flocker",
+                                              "downwardAPI",
+                                              "fc",
+                                              "azureFile",
+                                              "configMap",
+                                              "vsphereVolume",
+                                              "quobyte",
+                                              "azureDisk",
+                                              "photonPersistentDisk",
+                                              "projected",
+                                              "portworxVolume",
+                                              "scaleIO",
+                                              "storageos",
+                                              "csi",
+                                              "ephemeral",
+                                              "image"};
 constexpr std::string_view kHostPathFields[] = {"path", "type"};
 constexpr std::string_view kEmptyDirFields[] = {"medium", "sizeLimit"};
 
-void decodeHostPath(DecodeContext& ctx, const Json& json, const std::string& path, HostPathVolumeSource& out) {
+void decodeHostPath(DecodeContext& ctx, const Json& json, const std::string& path,
+                    HostPathVolumeSource& out) {
   ObjectReader r(ctx, json, path, kHostPathFields);
   r.string("path", out.path);
   r.string("type", out.type);
 }
 
-void decodeEmptyDir(DecodeContext& ctx, const Json& json, const std::string& path, EmptyDirVolumeSource& out) {
+void decodeEmptyDir(DecodeContext& ctx, const Json& json, const std::string& path,
+                    EmptyDirVolumeSource& out) {
   ObjectReader r(ctx, json, path, kEmptyDirFields);
   r.string("medium", out.medium);
   r.quantity("sizeLimit", out.sizeLimit);
@@ -73,7 +135,8 @@ void decodePodSecurityContext(DecodeContext& ctx, const Json& json, const std::s
     }
     for (std::size_t i = 0; i < groups->size(); ++i) {
       std::int64_t group = 0;
-      if (readInt64(ctx, (*groups)[i], indexPath(groupsPath, i), group)) out.supplementalGroups.push_back(group);
+      if (readInt64(ctx, (*groups)[i], indexPath(groupsPath, i), group))
+        out.supplementalGroups.push_back(group);
     }
   }
 }
@@ -113,7 +176,8 @@ void decodePodSpec(DecodeContext& ctx, const Json& json, const std::string& path
   }
 }
 
-void decodePodTemplateSpec(DecodeContext& ctx, const Json& json, const std::string& path, PodTemplateSpec& out) {
+void decodePodTemplateSpec(DecodeContext& ctx, const Json& json, const std::string& path,
+                           PodTemplateSpec& out) {
   ObjectReader r(ctx, json, path, kPodTemplateFields);
   r.object("metadata", out.metadata, decodeObjectMeta);
   r.object("spec", out.spec, decodePodSpec);

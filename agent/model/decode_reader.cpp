@@ -10,7 +10,8 @@ void DecodeContext::error(const std::string& path, std::string message) {
 }
 
 void DecodeContext::unknownField(const std::string& path) {
-  warnings_.push_back(Diagnostic{Diagnostic::Severity::kWarning, where_, path, "unknown field \"" + path + "\""});
+  warnings_.push_back(
+      Diagnostic{Diagnostic::Severity::kWarning, where_, path, "unknown field \"" + path + "\""});
 }
 
 void DecodeContext::typeError(const std::string& path, const Json& value, std::string_view expected) {
@@ -23,19 +24,29 @@ std::string childPath(const std::string& parent, std::string_view key) {
 std::string indexPath(const std::string& parent, std::size_t index) {
   return parent + "[" + std::to_string(index) + "]";
 }
-std::string keyPath(const std::string& parent, std::string_view key) { return parent + "[" + std::string(key) + "]"; }
+std::string keyPath(const std::string& parent, std::string_view key) {
+  return parent + "[" + std::string(key) + "]";
+}
 
 std::string_view jsonTypeName(const Json& value) {
   switch (value.type()) {
-    case Json::value_t::null: return "null";
-    case Json::value_t::boolean: return "boolean";
+    case Json::value_t::null:
+      return "null";
+    case Json::value_t::boolean:
+      return "boolean";
     case Json::value_t::number_integer:
-    case Json::value_t::number_unsigned: return "integer";
-    case Json::value_t::number_float: return "number";
-    case Json::value_t::string: return "string";
-    case Json::value_t::array: return "array";
-    case Json::value_t::object: return "object";
-    default: return "unsupported value";
+    case Json::value_t::number_unsigned:
+      return "integer";
+    case Json::value_t::number_float:
+      return "number";
+    case Json::value_t::string:
+      return "string";
+    case Json::value_t::array:
+      return "array";
+    case Json::value_t::object:
+      return "object";
+    default:
+      return "unsupported value";
   }
 }
 
@@ -105,7 +116,8 @@ bool readIntOrString(DecodeContext& ctx, const Json& value, const std::string& p
   return false;
 }
 
-bool readQuantity(DecodeContext& ctx, const Json& value, const std::string& path, std::optional<Quantity>& out) {
+bool readQuantity(DecodeContext& ctx, const Json& value, const std::string& path,
+                  std::optional<Quantity>& out) {
   if (value.is_null()) return true;
   std::string text;
   if (value.is_string()) {
@@ -129,7 +141,8 @@ bool readQuantity(DecodeContext& ctx, const Json& value, const std::string& path
   return true;
 }
 
-void readStringList(DecodeContext& ctx, const Json& value, const std::string& path, std::vector<std::string>& out) {
+void readStringList(DecodeContext& ctx, const Json& value, const std::string& path,
+                    std::vector<std::string>& out) {
   if (value.is_null()) return;
   if (!value.is_array()) {
     ctx.typeError(path, value, "array of strings");
@@ -163,7 +176,8 @@ void readQuantityMap(DecodeContext& ctx, const Json& value, const std::string& p
   }
   for (const auto& [key, item] : value.items()) {
     std::optional<Quantity> quantity;
-    if (readQuantity(ctx, item, keyPath(path, key), quantity) && quantity) out.insert_or_assign(key, *quantity);
+    if (readQuantity(ctx, item, keyPath(path, key), quantity) && quantity)
+      out.insert_or_assign(key, *quantity);
   }
 }
 

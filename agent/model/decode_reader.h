@@ -45,8 +45,10 @@ bool readBool(DecodeContext& ctx, const Json& value, const std::string& path, bo
 bool readInt64(DecodeContext& ctx, const Json& value, const std::string& path, std::int64_t& out);
 bool readInt32(DecodeContext& ctx, const Json& value, const std::string& path, std::int32_t& out);
 bool readIntOrString(DecodeContext& ctx, const Json& value, const std::string& path, IntOrString& out);
-bool readQuantity(DecodeContext& ctx, const Json& value, const std::string& path, std::optional<Quantity>& out);
-void readStringList(DecodeContext& ctx, const Json& value, const std::string& path, std::vector<std::string>& out);
+bool readQuantity(DecodeContext& ctx, const Json& value, const std::string& path,
+                  std::optional<Quantity>& out);
+void readStringList(DecodeContext& ctx, const Json& value, const std::string& path,
+                    std::vector<std::string>& out);
 void readStringMap(DecodeContext& ctx, const Json& value, const std::string& path, StringMap& out);
 void readQuantityMap(DecodeContext& ctx, const Json& value, const std::string& path,
                      std::map<std::string, Quantity>& out);

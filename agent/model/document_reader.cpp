@@ -2,13 +2,13 @@
 // documents; `*List` objects are expanded into their items.
 #include "agent/model/document_reader.h"
 
-#include <algorithm>
-#include <cstdint>
-#include <sstream>
-
 #include <yaml-cpp/anchor.h>
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <sstream>
 
 #include "agent/model/yaml_to_json.h"
 
@@ -105,8 +105,9 @@ bool isList(const Json& object) {
 
 // Appends `object` (or its items when it is a List) to `out`. `itemLines` gives
 // the starting line of each item when known.
-base::Status appendDocument(Json object, int line, const std::vector<int>& itemLines, const std::string& fileName,
-                            const ReadLimits& limits, std::vector<Document>& out) {
+base::Status appendDocument(Json object, int line, const std::vector<int>& itemLines,
+                            const std::string& fileName, const ReadLimits& limits,
+                            std::vector<Document>& out) {
   auto push = [&](Json value, int at) -> base::Status {
     if (value.is_null()) return base::Ok{};  // empty documents are dropped, as kubectl does
     if (out.size() >= limits.maxDocuments) {
@@ -149,11 +150,13 @@ class ProgressCheck : public YAML::EventHandler {
   void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t, const std::string&) override {
     event(mark);
   }
-  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {
     event(mark);
   }
   void OnSequenceEnd() override {}
-  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {
     event(mark);
   }
   void OnMapEnd() override {}
@@ -173,8 +176,8 @@ class ProgressCheck : public YAML::EventHandler {
 
 std::string describeYamlError(const YAML::Exception& e) {
   if (e.mark.is_null()) return "invalid YAML: " + e.msg;
-  return "invalid YAML at line " + std::to_string(e.mark.line + 1) + ", column " + std::to_string(e.mark.column + 1) +
-         ": " + e.msg;
+  return "invalid YAML at line " + std::to_string(e.mark.line + 1) + ", column " +
+         std::to_string(e.mark.column + 1) + ": " + e.msg;
 }
 
 // yaml-cpp passes bytes through unchecked, but JSON (and go-yaml) require UTF-8;
@@ -238,8 +241,8 @@ int startLine(const YAML::Node& node) {
 base::Result<std::vector<Document>> readYaml(std::string_view content, const std::string& fileName,
                                              const ReadLimits& limits) {
   if (const auto bad = firstInvalidUtf8(content); bad != std::string_view::npos) {
-    return makeError(ErrorCode::kInvalidArgument, "invalid YAML at " + positionOf(content, bad) + ": invalid UTF-8",
-                     fileName);
+    return makeError(ErrorCode::kInvalidArgument,
+                     "invalid YAML at " + positionOf(content, bad) + ": invalid UTF-8", fileName);
   }
   std::vector<YAML::Node> roots;
   try {
@@ -254,8 +257,8 @@ base::Result<std::vector<Document>> readYaml(std::string_view content, const std
     roots = YAML::LoadAll(text);
   } catch (const ProgressCheck::Stuck& stuck) {
     std::string where = stuck.mark.is_null() ? std::string()
-                                             : " at line " + std::to_string(stuck.mark.line + 1) + ", column " +
-                                                   std::to_string(stuck.mark.column + 1);
+                                             : " at line " + std::to_string(stuck.mark.line + 1) +
+                                                   ", column " + std::to_string(stuck.mark.column + 1);
     return makeError(ErrorCode::kInvalidArgument, "invalid YAML" + where + ": unexpected content", fileName);
   } catch (const YAML::Exception& e) {
     return makeError(ErrorCode::kInvalidArgument, describeYamlError(e), fileName);

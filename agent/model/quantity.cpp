@@ -62,10 +62,11 @@ struct SuffixMeaning {
 };
 
 std::optional<SuffixMeaning> interpretSuffix(std::string_view suffix) {
-  static constexpr std::pair<std::string_view, int> kDecimal[] = {
-      {"n", -9}, {"u", -6}, {"m", -3}, {"", 0}, {"k", 3}, {"M", 6}, {"G", 9}, {"T", 12}, {"P", 15}, {"E", 18}};
-  static constexpr std::pair<std::string_view, int> kBinary[] = {
-      {"Ki", 10}, {"Mi", 20}, {"Gi", 30}, {"Ti", 40}, {"Pi", 50}, {"Ei", 60}};
+  static constexpr std::pair<std::string_view, int> kDecimal[] = {{"n", -9}, {"u", -6}, {"m", -3}, {"", 0},
+                                                                  {"k", 3},  {"M", 6},  {"G", 9},  {"T", 12},
+                                                                  {"P", 15}, {"E", 18}};
+  static constexpr std::pair<std::string_view, int> kBinary[] = {{"Ki", 10}, {"Mi", 20}, {"Gi", 30},
+                                                                 {"Ti", 40}, {"Pi", 50}, {"Ei", 60}};
   for (const auto& [text, exponent] : kDecimal) {
     if (suffix == text) return SuffixMeaning{10, exponent, Quantity::Format::kDecimalSI};
   }
@@ -231,8 +232,8 @@ bool Quantity::isZero() const { return digits_.empty() || digits_ == "0"; }
 
 int Quantity::compare(const Quantity& other) const {
   if (negative_ != other.negative_) return negative_ ? -1 : 1;
-  const int magnitude = compareMagnitude(isZero() ? "0" : digits_, exp10_, other.isZero() ? "0" : other.digits_,
-                                         other.exp10_);
+  const int magnitude =
+      compareMagnitude(isZero() ? "0" : digits_, exp10_, other.isZero() ? "0" : other.digits_, other.exp10_);
   return negative_ ? -magnitude : magnitude;
 }
 
@@ -252,7 +253,9 @@ std::int64_t scaledValue(bool negative, std::string digits, std::int64_t exp10, 
 }  // namespace
 
 std::int64_t Quantity::value() const { return scaledValue(negative_, isZero() ? "0" : digits_, exp10_, 0); }
-std::int64_t Quantity::milliValue() const { return scaledValue(negative_, isZero() ? "0" : digits_, exp10_, -3); }
+std::int64_t Quantity::milliValue() const {
+  return scaledValue(negative_, isZero() ? "0" : digits_, exp10_, -3);
+}
 
 std::string Quantity::canonical() const {
   if (isZero()) return "0";

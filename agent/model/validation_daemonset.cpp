@@ -84,8 +84,12 @@ FieldErrors validateDaemonSet(const DaemonSet& daemonSet) {
   const DaemonSetSpec& spec = daemonSet.spec;
   const std::string specPath = "spec";
   if (spec.selector) validateLabelSelector(*spec.selector, child(specPath, "selector"), out);
-  // A missing selector is reported only through the template mismatch: apps/v1
-  // converts a nil selector to "matches nothing" and has no Required check.
+  // Upstream's ValidateDaemonSetSpec reports a nil selector only through the
+  // template mismatch below (a nil selector matches nothing). The selector is
+  // nonetheless a required field of apps/v1 (the API's OpenAPI schema says so and
+  // kubectl's schema check refuses it), so say that too, at the field itself: an
+  // operator looking at "labels do not match" alone would hunt in the wrong place.
+  if (!spec.selector) out.push_back(required(child(specPath, "selector"), ""));
   const std::optional<bool> matches = labelSelectorMatches(spec.selector, spec.template_.metadata.labels);
   if (matches.has_value() && !*matches)
     out.push_back(invalid("spec.template.metadata.labels", renderStringMap(spec.template_.metadata.labels),

@@ -1,5 +1,6 @@
 // Pod-spec rules for fields the typed model keeps only in `raw`: pod
-// (anti-)affinity terms, dnsConfig, and lifecycle hooks on init containers.
+// (anti-)affinity terms, dnsConfig, lifecycle hooks on init containers, and
+// seccomp/AppArmor profile fields.
 // Reads the defaulted JSON; values of the wrong type were already reported by
 // the decoder, so they are skipped here.
 #include <arpa/inet.h>
@@ -123,6 +124,58 @@ void validateInitLifecycles(const Json& pod, const std::string& path, FieldError
   }
 }
 
+void validateProfileField(const Json& sc, const char* field, const std::string& scPath, FieldErrors& out) {
+  // seccompProfile and appArmorProfile share one shape and one rule set.
+  const Json* profile = member(sc, field);
+  if (!profile || !profile->is_object()) return;
+  const std::string path = child(scPath, field);
+  const std::string type = str(member(*profile, "type"));
+  const Json* local = member(*profile, "localhostProfile");
+  if (type != "Localhost" && type != "RuntimeDefault" && type != "Unconfined") {
+    if (type.empty()) out.push_back(required(child(path, "type")));
+    else out.push_back(notSupported(child(path, "type"), quote(type), {"Localhost", "RuntimeDefault", "Unconfined"}));
+  }
+  if (type == "Localhost") {
+    const bool isAppArmor = std::string(field) == "appArmorProfile";
+    if (!local || !local->is_string()) {
+      out.push_back(required(child(path, "localhostProfile"),
+                             isAppArmor ? "must be set when AppArmor type is Localhost"
+                                        : "must be set when seccomp type is Localhost"));
+    } else if (isAppArmor) {
+      if (local->get<std::string>().empty())
+        out.push_back(required(child(path, "localhostProfile"), "must be set when AppArmor type is Localhost"));
+    } else {
+      const std::string lp = local->get<std::string>();
+      if (!lp.empty() && lp.front() == '/')
+        out.push_back(invalid(child(path, "localhostProfile"), quote(lp), "must be a relative path"));
+      if (lp == ".." || lp.rfind("../", 0) == 0 || lp.find("/../") != std::string::npos ||
+          (lp.size() >= 3 && lp.compare(lp.size() - 3, 3, "/..") == 0))
+        out.push_back(invalid(child(path, "localhostProfile"), quote(lp), "must not contain '..'"));
+    }
+  } else if (local) {
+    out.push_back(invalid(child(path, "localhostProfile"), quote(local->is_string() ? local->get<std::string>() : ""),
+                          "can only be set when the profile type is Localhost"));
+  }
+}
+
+void validateProfiles(const Json& pod, const std::string& path, FieldErrors& out) {
+  if (const Json* sc = member(pod, "securityContext")) {
+    validateProfileField(*sc, "seccompProfile", child(path, "securityContext"), out);
+    validateProfileField(*sc, "appArmorProfile", child(path, "securityContext"), out);
+  }
+  for (const char* list : {"containers", "initContainers"}) {
+    const Json* cs = member(pod, list);
+    if (!cs || !cs->is_array()) continue;
+    for (std::size_t i = 0; i < cs->size(); ++i) {
+      const Json* sc = member((*cs)[i], "securityContext");
+      if (!sc) continue;
+      const std::string scPath = child(index(child(path, list), i), "securityContext");
+      validateProfileField(*sc, "seccompProfile", scPath, out);
+      validateProfileField(*sc, "appArmorProfile", scPath, out);
+    }
+  }
+}
+
 }  // namespace
 
 void validateRawPodSpecExtras(const Json& daemonSetRaw, FieldErrors& out) {
@@ -139,6 +192,7 @@ void validateRawPodSpecExtras(const Json& daemonSetRaw, FieldErrors& out) {
   }
   validateDnsConfig(*pod, path, out);
   validateInitLifecycles(*pod, path, out);
+  validateProfiles(*pod, path, out);
 }
 
 }  // namespace daemonlet::model::validation_detail

@@ -32,9 +32,12 @@ bool allDigits(std::string_view s, int base) {
   if (s.empty()) return false;
   for (char c : s) {
     int v = -1;
-    if (isDigit(c)) v = c - '0';
-    else if (c >= 'a' && c <= 'f') v = c - 'a' + 10;
-    else if (c >= 'A' && c <= 'F') v = c - 'A' + 10;
+    if (isDigit(c))
+      v = c - '0';
+    else if (c >= 'a' && c <= 'f')
+      v = c - 'a' + 10;
+    else if (c >= 'A' && c <= 'F')
+      v = c - 'A' + 10;
     if (v < 0 || v >= base) return false;
   }
   return true;
@@ -125,22 +128,26 @@ base::Result<Json> resolvePlainScalar(const std::string& text) {
     int kind;  // 0 null, 1 true, 2 false, 3 non-finite float
   };
   static constexpr std::array kWords = {
-      Word{"", 0},      Word{"~", 0},      Word{"null", 0},   Word{"Null", 0},   Word{"NULL", 0},
-      Word{"y", 1},     Word{"Y", 1},      Word{"yes", 1},    Word{"Yes", 1},    Word{"YES", 1},
-      Word{"true", 1},  Word{"True", 1},   Word{"TRUE", 1},   Word{"on", 1},     Word{"On", 1},
-      Word{"ON", 1},    Word{"n", 2},      Word{"N", 2},      Word{"no", 2},     Word{"No", 2},
-      Word{"NO", 2},    Word{"false", 2},  Word{"False", 2},  Word{"FALSE", 2},  Word{"off", 2},
-      Word{"Off", 2},   Word{"OFF", 2},    Word{".nan", 3},   Word{".NaN", 3},   Word{".NAN", 3},
-      Word{".inf", 3},  Word{".Inf", 3},   Word{".INF", 3},   Word{"+.inf", 3},  Word{"+.Inf", 3},
-      Word{"+.INF", 3}, Word{"-.inf", 3},  Word{"-.Inf", 3},  Word{"-.INF", 3}};
+      Word{"", 0},      Word{"~", 0},     Word{"null", 0},  Word{"Null", 0},  Word{"NULL", 0},
+      Word{"y", 1},     Word{"Y", 1},     Word{"yes", 1},   Word{"Yes", 1},   Word{"YES", 1},
+      Word{"true", 1},  Word{"True", 1},  Word{"TRUE", 1},  Word{"on", 1},    Word{"On", 1},
+      Word{"ON", 1},    Word{"n", 2},     Word{"N", 2},     Word{"no", 2},    Word{"No", 2},
+      Word{"NO", 2},    Word{"false", 2}, Word{"False", 2}, Word{"FALSE", 2}, Word{"off", 2},
+      Word{"Off", 2},   Word{"OFF", 2},   Word{".nan", 3},  Word{".NaN", 3},  Word{".NAN", 3},
+      Word{".inf", 3},  Word{".Inf", 3},  Word{".INF", 3},  Word{"+.inf", 3}, Word{"+.Inf", 3},
+      Word{"+.INF", 3}, Word{"-.inf", 3}, Word{"-.Inf", 3}, Word{"-.INF", 3}};
   for (const Word& word : kWords) {
     if (word.text != text) continue;
     switch (word.kind) {
-      case 0: return Json(nullptr);
-      case 1: return Json(true);
-      case 2: return Json(false);
+      case 0:
+        return Json(nullptr);
+      case 1:
+        return Json(true);
+      case 2:
+        return Json(false);
       default:
-        return makeError(ErrorCode::kInvalidArgument, "value " + text + " (infinity or NaN) cannot be represented in JSON");
+        return makeError(ErrorCode::kInvalidArgument,
+                         "value " + text + " (infinity or NaN) cannot be represented in JSON");
     }
   }
   if (text.empty()) return Json(text);

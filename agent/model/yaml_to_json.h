@@ -2,11 +2,11 @@
 // Converts yaml-cpp nodes to JSON the way sigs.k8s.io/yaml (go-yaml v2, YAML 1.1
 // resolution) does, so a manifest means the same here as under kubectl.
 // Internal to the model library (document_reader.cpp uses it).
+#include <yaml-cpp/yaml.h>
+
 #include <cstddef>
 #include <string>
 #include <string_view>
-
-#include <yaml-cpp/yaml.h>
 
 #include "agent/base/result.h"
 #include "agent/model/types.h"

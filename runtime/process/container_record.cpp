@@ -38,6 +38,7 @@ std::string encodeRecord(const ContainerRecord& r) {
       {"startedAtUnixNano", r.startedAtUnixNano},
       {"logPath", r.logPath},
       {"cgroupPath", r.cgroupPath},
+      {"cgroupMembership", r.cgroupMembership},
       {"terminationGracePeriodSeconds", r.terminationGracePeriodSeconds},
       {"bootId", r.bootId},
   };
@@ -68,6 +69,7 @@ base::Result<ContainerRecord> decodeRecord(const std::string& text) {
     r.startedAtUnixNano = j.at("startedAtUnixNano").get<std::int64_t>();
     r.logPath = j.at("logPath").get<std::string>();
     r.cgroupPath = j.at("cgroupPath").get<std::string>();
+    r.cgroupMembership = j.at("cgroupMembership").get<std::string>();
     r.terminationGracePeriodSeconds = j.at("terminationGracePeriodSeconds").get<std::int64_t>();
     r.bootId = j.at("bootId").get<std::string>();
     if (r.id.empty() || r.pid <= 0) return corrupt("missing id or pid");

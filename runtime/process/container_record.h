@@ -35,6 +35,9 @@ struct ContainerRecord {
   std::int64_t startedAtUnixNano = 0;
   std::string logPath;
   std::string cgroupPath;  // empty when the container was not placed in a cgroup
+  // The container's cgroup as /proc/<pid>/cgroup names it ("0::<this>"), taken
+  // at start; adoption requires the live pid to be there still.
+  std::string cgroupMembership;
   std::int64_t terminationGracePeriodSeconds = 30;
   // /proc/sys/kernel/random/boot_id when recorded: a record from an earlier boot
   // never matches a live process, even one with the same pid and start ticks.

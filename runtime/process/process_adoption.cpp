@@ -36,9 +36,7 @@ std::vector<std::string> recordIdsOnDisk(const std::string& stateDir) {
 
 // With cgroups, a live pid must also still sit in the container's cgroup.
 bool inRecordedCgroup(const ContainerRecord& record) {
-  if (record.cgroupPath.empty()) return true;
-  std::string current = cgroupV2PathOf(record.pid);
-  return !current.empty() && endsWith(record.cgroupPath, current);
+  return record.cgroupMembership.empty() || cgroupV2PathOf(record.pid) == record.cgroupMembership;
 }
 
 }  // namespace

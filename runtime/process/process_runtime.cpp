@@ -107,6 +107,7 @@ base::Result<ContainerStatus> ProcessRuntime::start(const ContainerStartRequest&
   record.startedAtUnixNano = report->startedAtUnixNano;
   record.logPath = spec.logPath;
   record.cgroupPath = report->cgroupPath;
+  if (!record.cgroupPath.empty()) record.cgroupMembership = cgroupV2PathOf(record.pid);
   record.terminationGracePeriodSeconds = request.terminationGracePeriod.count();
   record.bootId = bootId_;
   auto written = writeFileAtomically(recordPath(options_.stateDir, record.id), encodeRecord(record),
@@ -182,11 +183,7 @@ void ProcessRuntime::onContainerGone(const std::string& id) {
 void ProcessRuntime::markExited(Tracked& tracked) {
   auto text = readWholeFile(exitRecordPath(options_.stateDir, tracked.record.id));
   auto exit = text ? decodeExitRecord(*text) : base::Result<ExitRecord>(text.error());
-  if (exit) {
-    tracked.exit = *exit;
-  } else {
-    tracked.statusLost = true;
-  }
+  if (exit) tracked.exit = *exit;
   tracked.state = ContainerState::kExited;
   tracked.containerGone = true;
 }

@@ -119,6 +119,15 @@ base::Result<SpawnedContainer> spawnContainer(const ShimSpec& spec) {
   spawned.pid = pid;
   spawned.startedAtUnixNano = startedAt;
   spawned.pidfd.reset(openPidfd(pid));
+  if (!spawned.pidfd.valid()) {
+    // Exit detection rests on pidfds (Linux 5.3+); without one the shim could
+    // never notice the exit, so refuse to run the container at all.
+    auto error = base::makeError(base::ErrorCode::kInternal,
+                                 std::string("pidfd_open: ") + std::strerror(errno) + " (Linux 5.3 or newer needed)");
+    ::kill(-pid, SIGKILL);
+    ::waitpid(pid, nullptr, 0);
+    return error;
+  }
   if (auto stat = readProcStat(pid)) spawned.startTime = stat->startTime;
   spawned.stdoutRead = std::move(out->read);
   spawned.stderrRead = std::move(err->read);

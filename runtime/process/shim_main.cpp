@@ -90,10 +90,16 @@ void keepOnlyFd(int keep) {
   // The report channel must not leak into the container: the agent waits for its
   // end of file.
   ::fcntl(keep, F_SETFD, FD_CLOEXEC);
-  int devNull = ::open("/dev/null", O_RDONLY);
-  if (devNull >= 0 && devNull != 0) {
-    ::dup2(devNull, 0);
-    ::close(devNull);
+  // Nothing of the agent's stdio stays open here: a long-lived shim holding the
+  // agent's stdout/stderr would keep whoever reads them (a terminal, a test
+  // harness) waiting long after the agent is gone. Start problems travel in the
+  // report; later ones show up as a missing exit record (ContainerStatusUnknown).
+  int devNull = ::open("/dev/null", O_RDWR);
+  if (devNull >= 0) {
+    for (int fd = 0; fd <= 2; ++fd) {
+      if (devNull != fd && fd != keep) ::dup2(devNull, fd);
+    }
+    if (devNull > 2) ::close(devNull);
   }
 }
 

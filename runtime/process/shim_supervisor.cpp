@@ -6,7 +6,6 @@
 #include <sys/wait.h>
 
 #include <cerrno>
-#include <cstdio>
 
 #include "runtime/process/atomic_file.h"
 #include "runtime/process/cgroup_v2.h"
@@ -96,14 +95,11 @@ bool superviseContainer(const ShimSpec& spec, SpawnedContainer& container, CriLo
       pipes[i]->reset();
     }
   }
-  auto written = writeFileAtomically(exitRecordPath(spec.recordDir, spec.id), encodeExitRecord(record),
-                                     spec.syncExitRecord ? Durability::kSynced : Durability::kRenameOnly);
-  if (!written) {
-    std::fprintf(stderr, "daemonlet shim %s: cannot write exit record: %s\n", spec.id.c_str(),
-                 written.error().describe().c_str());
-    return false;
-  }
-  return true;
+  // Nobody to tell if this fails (the shim's stdio is /dev/null): the agent then
+  // reports the exit as ContainerStatusUnknown.
+  return writeFileAtomically(exitRecordPath(spec.recordDir, spec.id), encodeExitRecord(record),
+                             spec.syncExitRecord ? Durability::kSynced : Durability::kRenameOnly)
+      .has_value();
 }
 
 }  // namespace daemonlet::runtime::process

@@ -17,8 +17,7 @@ struct ProcessRuntime::Tracked {
   ContainerRecord record;
   ContainerState state = ContainerState::kUnknown;
   bool recordOnDisk = true;  // false for live processes found only by their marker
-  std::optional<ExitRecord> exit;
-  bool statusLost = false;  // exited, but no shim recorded how
+  std::optional<ExitRecord> exit;  // unset once exited: the status was lost
   // The container's pidfd while it runs; readable once it exits.
   std::unique_ptr<boost::asio::posix::stream_descriptor> containerWatch;
   // The shim's pidfd after the container exited; readable once the exit record

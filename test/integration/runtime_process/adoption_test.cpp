@@ -4,6 +4,8 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <sys/wait.h>
+
 #include <filesystem>
 
 #include "runtime/process/atomic_file.h"
@@ -160,6 +162,43 @@ TEST_F(ProcessRuntimeTest, LostRecordLeavesTheLiveContainerFindable) {
     EXPECT_EQ(stopped->signal, SIGTERM);
     EXPECT_FALSE(processAlive(original.pid));
   }
+}
+
+TEST_F(ProcessRuntimeTest, ContainerSurvivesSigkillOfTheAgentProcess) {
+  // The "agent" is a forked copy of this test that starts the container and is
+  // then killed with SIGKILL.
+  int pipeFds[2];
+  ASSERT_EQ(::pipe(pipeFds), 0);
+  pid_t agent = ::fork();
+  ASSERT_GE(agent, 0);
+  if (agent == 0) {
+    ::close(pipeFds[0]);
+    boost::asio::io_context io;
+    ProcessRuntime runtime(io, options_);
+    auto request = helper({"sleep"});
+    request.restartCount = 2;
+    auto started = runtime.start(request);
+    pid_t pid = started ? started->pid : -1;
+    (void)!::write(pipeFds[1], &pid, sizeof pid);
+    for (;;) ::pause();
+  }
+  ::close(pipeFds[1]);
+  pid_t container = 0;
+  ASSERT_EQ(::read(pipeFds[0], &container, sizeof container), static_cast<ssize_t>(sizeof container));
+  ::close(pipeFds[0]);
+  ASSERT_GT(container, 0);
+  groups_.push_back(container);
+  ASSERT_EQ(::kill(agent, SIGKILL), 0);
+  ASSERT_EQ(::waitpid(agent, nullptr, 0), agent);
+
+  EXPECT_TRUE(processAlive(container));
+  makeRuntime();
+  auto listed = runtime_->list();
+  ASSERT_TRUE(listed.has_value());
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ(listed->front().state, ContainerState::kRunning);
+  EXPECT_EQ(listed->front().pid, container);
+  EXPECT_EQ(listed->front().restartCount, 2);
 }
 
 TEST_F(ProcessRuntimeTest, AnotherStateDirectorysContainersAreNotClaimed) {

@@ -39,8 +39,13 @@ class ProcessRuntimeTest : public ::testing::Test {
   void TearDown() override {
     runtime_.reset();
     for (pid_t group : groups_) ::kill(-group, SIGKILL);
-    std::error_code ec;
-    std::filesystem::remove_all(root_, ec);
+    // The killed containers' shims may still be writing exit records into the
+    // directory while it is being removed: retry until it is gone.
+    for (int attempt = 0; attempt < 200 && std::filesystem::exists(root_); ++attempt) {
+      std::error_code ec;
+      std::filesystem::remove_all(root_, ec);
+      if (std::filesystem::exists(root_)) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
   }
 
   ProcessRuntime& makeRuntime() {

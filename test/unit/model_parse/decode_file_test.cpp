@@ -27,9 +27,8 @@ TEST(DecodeFileTest, DecodesDaemonSetsAndSkipsOtherKinds) {
   EXPECT_EQ(file.daemonSets[0].source.file, "all.yaml");
   EXPECT_EQ(file.daemonSets[0].source.documentIndex, 1);
   EXPECT_EQ(file.daemonSets[0].source.line, 5);
-  EXPECT_EQ(file.skipped,
-            (std::vector<std::string>{"v1/ServiceAccount kube-system/agent (document 0)",
-                                      "v1/Namespace monitoring (document 2)"}));
+  EXPECT_EQ(file.skipped, (std::vector<std::string>{"v1/ServiceAccount kube-system/agent (document 0)",
+                                                    "v1/Namespace monitoring (document 2)"}));
 }
 
 TEST(DecodeFileTest, AppliesDefaults) {
@@ -59,7 +58,8 @@ TEST(DecodeFileTest, OldApiVersionIsAnErrorWithPath) {
   yaml.replace(0, std::string("apiVersion: apps/v1").size(), "apiVersion: extensions/v1beta1");
   const DecodedFile file = decodeFile(yaml, "old.yaml");
   EXPECT_TRUE(file.daemonSets.empty());
-  EXPECT_TRUE(hasDiagnostic(file.errors, "apiVersion", "extensions/v1beta1 is not supported")) << describeAll(file.errors);
+  EXPECT_TRUE(hasDiagnostic(file.errors, "apiVersion", "extensions/v1beta1 is not supported"))
+      << describeAll(file.errors);
 }
 
 TEST(DecodeFileTest, ErrorsAndWarningsCarryTheLocation) {

@@ -185,7 +185,8 @@ spec:
   EXPECT_EQ(term.matchFields[0].op, "NotIn");
   ASSERT_EQ(na.preferredDuringSchedulingIgnoredDuringExecution.size(), 1u);
   EXPECT_EQ(na.preferredDuringSchedulingIgnoredDuringExecution[0].weight, 10);
-  EXPECT_EQ(na.preferredDuringSchedulingIgnoredDuringExecution[0].preference.matchExpressions[0].op, "Exists");
+  EXPECT_EQ(na.preferredDuringSchedulingIgnoredDuringExecution[0].preference.matchExpressions[0].op,
+            "Exists");
 
   ASSERT_EQ(pod.tolerations.size(), 1u);
   EXPECT_EQ(pod.tolerations[0].op, "Equal");
@@ -244,7 +245,8 @@ TEST(DecodeDaemonSetTest, UidGivenAsNumberIsATypeError) {
   std::string yaml = kMinimalDaemonSet;
   yaml.replace(yaml.find("  name: agent\n"), 14, "  name: agent\n  uid: 1234\n");
   const auto decoded = decodeDaemonSet(yamlDocument(yaml));
-  EXPECT_TRUE(hasDiagnostic(decoded.errors, "metadata.uid", "expected string")) << describeAll(decoded.errors);
+  EXPECT_TRUE(hasDiagnostic(decoded.errors, "metadata.uid", "expected string"))
+      << describeAll(decoded.errors);
 }
 
 TEST(DecodeDaemonSetTest, ApiVersionAndKindAreChecked) {
@@ -286,14 +288,16 @@ TEST(DecodeDaemonSetTest, TypeErrorsNameTheFieldPath) {
        "spec.template.spec.containers[0].ports[0].containerPort"},
       {"      containers:\n      - name: main\n        env: [{name: A, value: 8080}]\n",
        "spec.template.spec.containers[0].env[0].value"},
-      {"      containers:\n      - name: main\n        args: [a, 1]\n", "spec.template.spec.containers[0].args[1]"},
+      {"      containers:\n      - name: main\n        args: [a, 1]\n",
+       "spec.template.spec.containers[0].args[1]"},
       {"      containers:\n      - name: main\n        resources: {limits: {cpu: lots}}\n",
        "spec.template.spec.containers[0].resources.limits[cpu]"},
       {"      containers:\n      - name: main\n        resources: {limits: {cpu: true}}\n",
        "spec.template.spec.containers[0].resources.limits[cpu]"},
       {"      containers:\n      - name: main\n        livenessProbe: {httpGet: {port: true}}\n",
        "spec.template.spec.containers[0].livenessProbe.httpGet.port"},
-      {"      containers:\n      - name: main\n        stdin: \"yes\"\n", "spec.template.spec.containers[0].stdin"},
+      {"      containers:\n      - name: main\n        stdin: \"yes\"\n",
+       "spec.template.spec.containers[0].stdin"},
       {"      containers: []\n      hostNetwork: 1\n", "spec.template.spec.hostNetwork"},
       {"      containers: []\n      nodeSelector: {disk: 1}\n", "spec.template.spec.nodeSelector[disk]"},
       {"      containers: []\n      tolerations: [{key: k, tolerationSeconds: soon}]\n",
@@ -321,41 +325,42 @@ TEST(DecodeDaemonSetTest, LabelValueMustBeAString) {
 }
 
 TEST(DecodeDaemonSetTest, UnknownFieldsWarnButKnownUnmodelledFieldsDoNot) {
-  const std::string yaml = std::string(kMinimalDaemonSet) +
-                           "        foo: 1\n"
-                           "        envFrom: [{configMapRef: {name: x}}]\n"
-                           "        lifecycle: {preStop: {exec: {command: [x]}}}\n"
-                           "        resizePolicy: [{resourceName: cpu, restartPolicy: NotRequired}]\n"
-                           "        volumeDevices: []\n"
-                           "        stdinOnce: false\n"
-                           "        resources: {claims: [{name: gpu}]}\n"
-                           "        livenessProbe: {grpc: {port: 1}}\n"
-                           "        securityContext: {seLinuxOptions: {}, seccompProfile: {type: RuntimeDefault},\n"
-                           "                          appArmorProfile: {type: RuntimeDefault}, windowsOptions: {}}\n"
-                           "      dnsConfig: {nameservers: [1.1.1.1]}\n"
-                           "      imagePullSecrets: [{name: reg}]\n"
-                           "      serviceAccount: sa\n"
-                           "      enableServiceLinks: false\n"
-                           "      topologySpreadConstraints: []\n"
-                           "      overhead: {cpu: 1}\n"
-                           "      readinessGates: []\n"
-                           "      preemptionPolicy: Never\n"
-                           "      os: {name: linux}\n"
-                           "      hostUsers: false\n"
-                           "      shareProcessNamespace: false\n"
-                           "      setHostnameAsFQDN: false\n"
-                           "      automountServiceAccountToken: false\n"
-                           "      hostAliases: []\n"
-                           "      securityContext: {sysctls: [], fsGroupChangePolicy: Always}\n"
-                           "      affinity: {podAffinity: {}, podAntiAffinity: {}}\n"
-                           "      tolerations: [{operator: Exists, bar: 1}]\n"
-                           "      volumes:\n"
-                           "      - {name: a, secret: {secretName: s}}\n"
-                           "      - {name: b, projected: {sources: []}}\n"
-                           "      - {name: c, csi: {driver: d}}\n"
-                           "      - {name: d, nonsense: {}}\n"
-                           "  templateGeneration: 2\n"
-                           "status: {currentNumberScheduled: 1}\n";
+  const std::string yaml =
+      std::string(kMinimalDaemonSet) +
+      "        foo: 1\n"
+      "        envFrom: [{configMapRef: {name: x}}]\n"
+      "        lifecycle: {preStop: {exec: {command: [x]}}}\n"
+      "        resizePolicy: [{resourceName: cpu, restartPolicy: NotRequired}]\n"
+      "        volumeDevices: []\n"
+      "        stdinOnce: false\n"
+      "        resources: {claims: [{name: gpu}]}\n"
+      "        livenessProbe: {grpc: {port: 1}}\n"
+      "        securityContext: {seLinuxOptions: {}, seccompProfile: {type: RuntimeDefault},\n"
+      "                          appArmorProfile: {type: RuntimeDefault}, windowsOptions: {}}\n"
+      "      dnsConfig: {nameservers: [1.1.1.1]}\n"
+      "      imagePullSecrets: [{name: reg}]\n"
+      "      serviceAccount: sa\n"
+      "      enableServiceLinks: false\n"
+      "      topologySpreadConstraints: []\n"
+      "      overhead: {cpu: 1}\n"
+      "      readinessGates: []\n"
+      "      preemptionPolicy: Never\n"
+      "      os: {name: linux}\n"
+      "      hostUsers: false\n"
+      "      shareProcessNamespace: false\n"
+      "      setHostnameAsFQDN: false\n"
+      "      automountServiceAccountToken: false\n"
+      "      hostAliases: []\n"
+      "      securityContext: {sysctls: [], fsGroupChangePolicy: Always}\n"
+      "      affinity: {podAffinity: {}, podAntiAffinity: {}}\n"
+      "      tolerations: [{operator: Exists, bar: 1}]\n"
+      "      volumes:\n"
+      "      - {name: a, secret: {secretName: s}}\n"
+      "      - {name: b, projected: {sources: []}}\n"
+      "      - {name: c, csi: {driver: d}}\n"
+      "      - {name: d, nonsense: {}}\n"
+      "  templateGeneration: 2\n"
+      "status: {currentNumberScheduled: 1}\n";
   std::string withMeta = yaml;
   withMeta.replace(withMeta.find("  name: agent\n"), 14,
                    "  name: agent\n  creationTimestamp: null\n  ownerReferences: []\n  managedFields: []\n"
@@ -379,7 +384,8 @@ TEST(DecodeDaemonSetTest, UnknownFieldsWarnButKnownUnmodelledFieldsDoNot) {
   EXPECT_EQ(got, expected) << describeAll(decoded.warnings);
   // Unknown fields survive in raw.
   EXPECT_EQ(decoded.daemonSet.raw["spec"]["template"]["spec"]["containers"][0]["foo"], 1);
-  EXPECT_EQ(decoded.daemonSet.spec.template_.spec.volumes[3].sourceKinds, (std::vector<std::string>{"nonsense"}));
+  EXPECT_EQ(decoded.daemonSet.spec.template_.spec.volumes[3].sourceKinds,
+            (std::vector<std::string>{"nonsense"}));
 }
 
 TEST(DecodeDaemonSetTest, NonObjectDocumentIsAnError) {

@@ -13,7 +13,8 @@ inline Document yamlDocument(const std::string& yaml) {
   return docs->front();
 }
 
-inline bool hasDiagnostic(const Diagnostics& diagnostics, const std::string& path, const std::string& fragment = "") {
+inline bool hasDiagnostic(const Diagnostics& diagnostics, const std::string& path,
+                          const std::string& fragment = "") {
   return std::any_of(diagnostics.begin(), diagnostics.end(), [&](const Diagnostic& d) {
     return d.fieldPath == path && d.message.find(fragment) != std::string::npos;
   });

@@ -38,8 +38,9 @@ TEST(DaemonSetValidation, Metadata) {
 
 TEST(DaemonSetValidation, Selector) {
   runCases({
-      {"missing selector reports only the template mismatch",
-       [](DaemonSet& d) { d.spec.selector.reset(); }, {{"spec.template.metadata.labels", T::kInvalid}}},
+      {"missing selector: required, and the template mismatch upstream reports",
+       [](DaemonSet& d) { d.spec.selector.reset(); },
+       {{"spec.selector", T::kRequired}, {"spec.template.metadata.labels", T::kInvalid}}},
       {"empty selector", [](DaemonSet& d) { d.spec.selector = LabelSelector{}; }, {{"spec.selector", T::kInvalid}}},
       {"selector does not match", [](DaemonSet& d) { d.spec.selector->matchLabels["app"] = "other"; },
        {{"spec.template.metadata.labels", T::kInvalid}}},

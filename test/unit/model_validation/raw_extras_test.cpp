@@ -80,6 +80,13 @@ TEST(RawExtrasValidation, Table) {
         lifecycle: {preStop: {exec: {command: ["true"]}}}
 )",
        {}},
+      {"      securityContext: {seccompProfile: {type: RuntimeDefault}}\n", {}},
+      {"      securityContext: {seccompProfile: {type: Localhost}}\n",
+       {{"spec.template.spec.securityContext.seccompProfile.localhostProfile", T::kRequired}}},
+      {"      securityContext: {appArmorProfile: {type: Strict}}\n",
+       {{"spec.template.spec.securityContext.appArmorProfile.type", T::kNotSupported}}},
+      {"      securityContext: {seccompProfile: {type: Unconfined, localhostProfile: x.json}}\n",
+       {{"spec.template.spec.securityContext.seccompProfile.localhostProfile", T::kInvalid}}},
   };
   for (const auto& [extra, expected] : cases) {
     SCOPED_TRACE(extra);

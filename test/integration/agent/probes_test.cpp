@@ -1,0 +1,125 @@
+// Probes against real processes: readiness flips the pod's Ready condition both
+// ways; a failing liveness probe restarts the container.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include "test/integration/agent/agent_fixture.h"
+
+namespace daemonlet::e2e {
+namespace {
+
+using ProbesTest = AgentE2eTest;
+
+// A port nobody listens on right now (bound, read, closed).
+int freeLoopbackPort() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof address;
+  int port = 0;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
+    port = ntohs(address.sin_port);
+  }
+  ::close(fd);
+  return port;
+}
+
+Json fileProbe(const fs::path& file) {
+  return {{"exec", {{"command", Json::array({"/bin/test", "-f", file.string()})}}},
+          {"periodSeconds", 1},
+          {"failureThreshold", 1},
+          {"successThreshold", 1},
+          {"timeoutSeconds", 1}};
+}
+
+TEST_F(ProbesTest, ReadinessProbeFlipsReady) {
+  Json ds = daemonSet("gated", {"sleep"});
+  mainContainer(ds)["readinessProbe"] = fileProbe(filePath("ready"));
+  writeManifest("gated.json", ds);
+  startAgent();
+  Json pod = waitRunning("gated");
+  ASSERT_FALSE(pod.is_null());
+  int pid = pidOf(mainStatus(pod));
+  std::this_thread::sleep_for(1500ms);  // a few probe periods, all failing
+  pod = *onlyPod("gated");
+  EXPECT_FALSE(podReady(pod)) << "ready without its readiness probe passing";
+  EXPECT_EQ(mainStatus(pod)["ready"], false);
+
+  writeFile(filePath("ready"), "");
+  EXPECT_TRUE(waitUntil([&] {
+    auto p = onlyPod("gated");
+    return p && podReady(*p) && mainStatus(*p)["ready"] == true;
+  })) << "never became Ready after the probe passed";
+
+  fs::remove(filePath("ready"));
+  EXPECT_TRUE(waitUntil([&] {
+    auto p = onlyPod("gated");
+    return p && !podReady(*p) && mainStatus(*p)["ready"] == false;
+  })) << "still Ready after the probe failed";
+  // Readiness never restarts anything.
+  auto p = onlyPod("gated");
+  ASSERT_TRUE(p.has_value());
+  EXPECT_EQ(pidOf(mainStatus(*p)), pid);
+  EXPECT_EQ(mainStatus(*p)["restartCount"], 0);
+}
+
+TEST_F(ProbesTest, PodWithoutProbesIsReady) {
+  writeManifest("plain.json", daemonSet("plain", {"sleep"}));
+  startAgent();
+  ASSERT_FALSE(waitRunning("plain").is_null());
+  EXPECT_TRUE(waitUntil([&] {
+    auto p = onlyPod("plain");
+    return p && podReady(*p);
+  })) << "a running pod without a readiness probe must be Ready";
+}
+
+TEST_F(ProbesTest, LivenessFailureRestartsTheContainer) {
+  writeFile(filePath("alive"), "");
+  Json ds = daemonSet("watched", {"sleep"});
+  mainContainer(ds)["livenessProbe"] = fileProbe(filePath("alive"));
+  writeManifest("watched.json", ds);
+  startAgent();
+  Json pod = waitRunning("watched");
+  ASSERT_FALSE(pod.is_null());
+  int pid = pidOf(mainStatus(pod));
+  std::this_thread::sleep_for(2s);  // passing probes change nothing
+  EXPECT_TRUE(processAlive(pid));
+  EXPECT_EQ((*onlyPod("watched"))["status"]["containerStatuses"][0]["restartCount"], 0);
+
+  fs::remove(filePath("alive"));
+  EXPECT_TRUE(waitUntil([&] { return !processAlive(pid); })) << "a failing liveness probe did not kill it";
+  writeFile(filePath("alive"), "");  // let the replacement live
+  Json restarted = waitRestarted("watched", pid);
+  ASSERT_FALSE(restarted.is_null()) << "not restarted after the liveness failure";
+  EXPECT_GE(mainStatus(restarted)["restartCount"].get<int>(), 1);
+  EXPECT_EQ(restarted["metadata"]["uid"], pod["metadata"]["uid"]) << "liveness restarts the container, not the pod";
+}
+
+TEST_F(ProbesTest, HttpReadinessProbeAgainstTheDaemon) {
+  // serve-health listens on a fixed port we pick free now; tcpSocket and
+  // httpGet probes both talk to it.
+  int port = freeLoopbackPort();
+  ASSERT_GT(port, 0);
+  Json ds = daemonSet("web", {"serve-health", std::to_string(port)});
+  mainContainer(ds)["readinessProbe"] = {{"httpGet", {{"path", "/healthz"}, {"port", port}, {"host", "127.0.0.1"}}},
+                                         {"periodSeconds", 1}};
+  mainContainer(ds)["livenessProbe"] = {{"tcpSocket", {{"port", port}, {"host", "127.0.0.1"}}},
+                                        {"periodSeconds", 1}};
+  writeManifest("web.json", ds);
+  startAgent();
+  Json pod = waitRunning("web");
+  ASSERT_FALSE(pod.is_null());
+  EXPECT_TRUE(waitUntil([&] {
+    auto p = onlyPod("web");
+    return p && podReady(*p);
+  })) << "the httpGet readiness probe never passed";
+  auto p = onlyPod("web");
+  ASSERT_TRUE(p.has_value());
+  EXPECT_EQ(mainStatus(*p)["restartCount"], 0) << "the tcpSocket liveness probe failed against a live port";
+}
+
+}  // namespace
+}  // namespace daemonlet::e2e
