@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <future>
 #include <thread>
+#include <vector>
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -56,6 +57,19 @@ std::string selfExecutable() {
   std::error_code ec;
   fs::path self = fs::read_symlink("/proc/self/exe", ec);
   return ec ? std::string("daemonlet") : self.string();
+}
+
+// One shim runs per container, so its start time and memory count per daemon:
+// prefer the small static `daemonlet-shim` (beside us in the build tree, in
+// ../lib/daemonlet when installed) over re-executing this large binary, whose
+// dynamic loading costs ~40 ms and ~2 MiB per container (bench/README.md).
+std::vector<std::string> shimCommand() {
+  fs::path self = selfExecutable();
+  for (const fs::path& candidate :
+       {self.parent_path() / "daemonlet-shim", self.parent_path() / "../lib/daemonlet/daemonlet-shim"}) {
+    if (::access(candidate.c_str(), X_OK) == 0) return {fs::weakly_canonical(candidate).string()};
+  }
+  return {self.string(), "shim"};
 }
 
 // Host-process cgroups live under the cgroup2 mount; the configured root is a
@@ -111,7 +125,7 @@ int runAgent(const config::AgentConfig& initialConfig, const config::CommandLine
   runtime::process::ProcessRuntimeOptions runtimeOptions;
   runtimeOptions.stateDir = (fs::path(config.stateDir) / "containers").string();
   runtimeOptions.logDir = config.logDir;
-  runtimeOptions.shimCommand = {selfExecutable(), "shim"};
+  runtimeOptions.shimCommand = shimCommand();
   runtimeOptions.cgroupRoot = cgroupDirectory(config);
   runtimeOptions.logMaxBytes = config.containerLogs.maxSizeBytes();
   runtimeOptions.logMaxFiles = config.containerLogs.maxFiles;

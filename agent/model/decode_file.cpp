@@ -33,6 +33,7 @@ DecodedFile decodeFile(std::string_view content, const std::string& fileName) {
   if (!documents) {
     Diagnostic failure;
     failure.where.file = fileName;
+    failure.where.documentIndex = -1;  // the file as a whole could not be split
     failure.message = documents.error().message;
     result.errors.push_back(std::move(failure));
     return result;

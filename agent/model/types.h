@@ -295,7 +295,7 @@ struct DaemonSetSpec {
 // Where an object came from, so every message can name the file and document.
 struct SourceLocation {
   std::string file;     // path, URL or "<stdin>"
-  int documentIndex = 0;  // 0-based position in the file's stream of objects
+  int documentIndex = 0;  // 0-based position in the file's stream of objects; -1: the whole file
   int line = 0;           // 1-based line where the document starts (YAML), 0 if unknown
 };
 

@@ -46,7 +46,10 @@ base::Status PodStateStore::save(const PodState& pod) const {
                 {"exitReason", slot.exitReason},
                 {"startedAt", optionalWall(slot.startedAtWall)},
                 {"finishedAt", optionalWall(slot.finishedAtWall)},
-                {"lastStartedAt", optionalWall(slot.lastStartedAtWall)}};
+                {"lastStartedAt", optionalWall(slot.lastStartedAtWall)},
+                // Readiness survives an agent restart: an adopted pod keeps the
+                // standing it had until its restarted probes say otherwise.
+                {"ready", slot.ready}};
       if (slot.backoff) {
         c["backoff"] = {{"delayNanos", duration_cast<nanoseconds>(slot.backoff->delay).count()},
                         {"lastRestart", toWall(slot.backoff->lastRestart)}};
@@ -127,6 +130,7 @@ PodStateStore::Loaded PodStateStore::loadAll() const {
       slot->containerId = c.value("containerId", "");
       if (c.value("exitCode", Json()).is_number_integer()) slot->exitCode = c["exitCode"].get<int>();
       slot->exitReason = c.value("exitReason", "");
+      slot->ready = c.value("ready", true);  // files from before this field: as adoption assumed
       slot->startedAtWall = readOptionalWall(c.value("startedAt", Json()));
       slot->finishedAtWall = readOptionalWall(c.value("finishedAt", Json()));
       slot->lastStartedAtWall = readOptionalWall(c.value("lastStartedAt", Json()));

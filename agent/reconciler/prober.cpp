@@ -179,7 +179,9 @@ void Prober::start(const ProbeKey& key, const model::Container& container, const
   stop(key);
   auto worker = std::make_shared<Worker>(*this, key);
   // Initial verdicts (nothing is reported until one changes): startup unknown,
-  // liveness true, readiness false.
+  // liveness true, readiness unknown. Readiness starts unknown, not false, so its
+  // first verdict is always reported: an adopted container that the previous
+  // agent saw Ready must lose Ready when its first probe here fails.
   if (container.startupProbe) {
     worker->startup = std::make_unique<ProbeLoop>(
         io_, ProbeKind::kStartup,
@@ -193,7 +195,7 @@ void Prober::start(const ProbeKey& key, const model::Container& container, const
   if (container.readinessProbe) {
     worker->readiness = std::make_unique<ProbeLoop>(
         io_, ProbeKind::kReadiness,
-        resolveProbe(*container.readinessProbe, ProbeKind::kReadiness, container, target), false);
+        resolveProbe(*container.readinessProbe, ProbeKind::kReadiness, container, target), std::nullopt);
   }
   if (!worker->startup && !worker->liveness && !worker->readiness) return;
   worker->begin();

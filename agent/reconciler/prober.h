@@ -9,7 +9,8 @@
 //     timeoutSeconds (a timeout is a failure).
 //   - A verdict changes after successThreshold consecutive successes or
 //     failureThreshold consecutive failures. Initial verdicts: startup false,
-//     readiness false, liveness true (nothing is reported until one changes).
+//     readiness unknown (its first verdict is always reported), liveness true;
+//     after that only changes are reported.
 //   - While a startup probe exists and has not succeeded, liveness and readiness
 //     do not run; once it succeeds it stops running.
 //   - Reported: startup true ("started"), startup false (after failureThreshold:

@@ -228,8 +228,11 @@ void Reconciler::armWakeTimer(std::optional<decision::TimePoint> wakeAt) {
 bool Reconciler::apply(const decision::Action& action) {
   if (const auto* a = std::get_if<decision::StartPod>(&action)) return startPod(*a);
   if (const auto* a = std::get_if<decision::StopPod>(&action)) {
-    stopPod(*a);
-    return false;
+    // A pod with nothing running (e.g. waiting in restart backoff) gets no exit
+    // callback to trigger the next pass, so plan again at once: that pass
+    // deletes its state. Without this it lingered until the resync (e2e test
+    // RemovingAManifestDuringBackoffCancelsTheRestart).
+    return stopPod(*a);
   }
   if (const auto* a = std::get_if<decision::DeletePodState>(&action)) {
     deletePodState(*a);
@@ -261,9 +264,9 @@ bool Reconciler::startPod(const decision::StartPod& action) {
   return true;
 }
 
-void Reconciler::stopPod(const decision::StopPod& action) {
+bool Reconciler::stopPod(const decision::StopPod& action) {
   PodState* pod = findPod(action.podUid);
-  if (!pod) return;
+  if (!pod) return false;
   if (!pod->stopRequested) {
     base::logInfo("stopping pod", {{"pod", pod->ref.namespace_ + "/" + pod->ref.name},
                                    {"reason", decision::toString(action.reason)}});
@@ -274,10 +277,12 @@ void Reconciler::stopPod(const decision::StopPod& action) {
   if (pod->daemonSet && pod->daemonSet->spec.template_.spec.terminationGracePeriodSeconds) {
     grace = *pod->daemonSet->spec.template_.spec.terminationGracePeriodSeconds;
   }
+  bool anyRunning = false;
   for (auto* slots : {&pod->initContainers, &pod->containers}) {
     for (auto& slot : *slots) {
       prober_.stop({pod->ref.uid, slot.name, slot.init});
       if (slot.state != ContainerState::Running) continue;
+      anyRunning = true;
       auto stopped = runtime_.stop(slot.containerId, std::chrono::seconds(grace),
                                    [this, alive = alive_](const runtime::ContainerStatus&) {
                                      if (*alive) schedulePass();
@@ -286,6 +291,7 @@ void Reconciler::stopPod(const decision::StopPod& action) {
                                                                {"error", stopped.error().describe()}});
     }
   }
+  return !anyRunning;
 }
 
 void Reconciler::deletePodState(const decision::DeletePodState& action) {
@@ -336,18 +342,7 @@ void Reconciler::startContainer(const decision::StartContainer& action) {
   auto container = std::find_if(list.begin(), list.end(), [&](const auto& c) { return c.name == action.container; });
   if (container == list.end()) return;
 
-  PodEnvContext context;
-  context.podName = pod->ref.name;
-  context.podNamespace = pod->ref.namespace_;
-  context.podUid = pod->ref.uid;
-  context.nodeName = node_.metadata.name;
-  context.hostIP = options_.hostIP;
-  context.serviceAccountName = spec.serviceAccountName;
-  context.labels = pod->daemonSet->spec.template_.metadata.labels;
-  context.annotations = pod->daemonSet->spec.template_.metadata.annotations;
-  context.nodeCpuMillis = static_cast<std::int64_t>(sysconf(_SC_NPROCESSORS_ONLN)) * 1000;
-  context.nodeMemoryBytes = static_cast<std::int64_t>(sysconf(_SC_PHYS_PAGES)) * sysconf(_SC_PAGESIZE);
-  ResolvedContainer resolved = resolveContainer(*container, context);
+  ResolvedContainer resolved = resolveContainer(*container, envContext(*pod));
   if (!resolved.error.empty()) {
     failStart(*pod, *slot, "CreateContainerConfigError", resolved.error);
     if (action.backoffAfterStart) slot->backoff = action.backoffAfterStart;
@@ -399,15 +394,35 @@ void Reconciler::startContainer(const decision::StartContainer& action) {
   slot->started = !container->startupProbe;
   slot->ready = !container->readinessProbe && slot->started;
   save(*pod);
-  ProbeTarget target;
-  target.host = options_.hostIP.empty() ? "127.0.0.1" : options_.hostIP;
-  target.env = resolved.env;
-  target.workingDir = container->workingDir;
-  if (container->startupProbe || container->livenessProbe || container->readinessProbe) {
-    prober_.start({pod->ref.uid, slot->name, slot->init}, *container, target);
-  }
+  startProbes(*pod, *slot, *container, resolved.env);
   base::logInfo("container started", {{"pod", pod->ref.name}, {"container", slot->name},
                                       {"id", slot->containerId}, {"restartCount", std::to_string(slot->restartCount())}});
+}
+
+PodEnvContext Reconciler::envContext(const PodState& pod) const {
+  const model::PodSpec& spec = pod.daemonSet->spec.template_.spec;
+  PodEnvContext context;
+  context.podName = pod.ref.name;
+  context.podNamespace = pod.ref.namespace_;
+  context.podUid = pod.ref.uid;
+  context.nodeName = node_.metadata.name;
+  context.hostIP = options_.hostIP;
+  context.serviceAccountName = spec.serviceAccountName;
+  context.labels = pod.daemonSet->spec.template_.metadata.labels;
+  context.annotations = pod.daemonSet->spec.template_.metadata.annotations;
+  context.nodeCpuMillis = static_cast<std::int64_t>(sysconf(_SC_NPROCESSORS_ONLN)) * 1000;
+  context.nodeMemoryBytes = static_cast<std::int64_t>(sysconf(_SC_PHYS_PAGES)) * sysconf(_SC_PAGESIZE);
+  return context;
+}
+
+void Reconciler::startProbes(const PodState& pod, const ContainerSlot& slot, const model::Container& container,
+                             const std::map<std::string, std::string>& env) {
+  if (!container.startupProbe && !container.livenessProbe && !container.readinessProbe) return;
+  ProbeTarget target;
+  target.host = options_.hostIP.empty() ? "127.0.0.1" : options_.hostIP;
+  target.env = env;
+  target.workingDir = container.workingDir;
+  prober_.start({pod.ref.uid, slot.name, slot.init}, container, target);
 }
 
 void Reconciler::onContainerExit(const runtime::ContainerStatus& status) {
@@ -436,6 +451,7 @@ void Reconciler::onProbeResult(const ProbeKey& key, ProbeKind kind, bool success
   if (!pod) return;
   ContainerSlot* slot = pod->findContainer(key.container, key.init);
   if (!slot || slot->state != ContainerState::Running) return;
+  bool wasReady = slot->ready;
   switch (kind) {
     case ProbeKind::kStartup:
     case ProbeKind::kLiveness:
@@ -462,6 +478,7 @@ void Reconciler::onProbeResult(const ProbeKey& key, ProbeKind kind, bool success
       slot->ready = success && slot->started;
       break;
   }
+  if (slot->ready != wasReady) save(*pod);  // readiness is persisted for adoption
   schedulePass();
 }
 

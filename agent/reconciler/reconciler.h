@@ -24,6 +24,7 @@
 #include "agent/decision/backoff.h"
 #include "agent/decision/placement.h"
 #include "agent/decision/plan_types.h"
+#include "agent/reconciler/container_env.h"
 #include "agent/reconciler/pod_state.h"
 #include "agent/reconciler/pod_state_store.h"
 #include "agent/reconciler/prober.h"
@@ -79,9 +80,13 @@ class Reconciler {
   std::vector<decision::ObservedPod> observe();
   bool apply(const decision::Action& action);
   bool startPod(const decision::StartPod& action);
-  void stopPod(const decision::StopPod& action);
+  // True when nothing of the pod is left running (plan again to delete it).
+  bool stopPod(const decision::StopPod& action);
   void deletePodState(const decision::DeletePodState& action);
   void startContainer(const decision::StartContainer& action);
+  PodEnvContext envContext(const PodState& pod) const;  // pod.daemonSet must be set
+  void startProbes(const PodState& pod, const ContainerSlot& slot, const model::Container& container,
+                   const std::map<std::string, std::string>& env);
   void failStart(PodState& pod, ContainerSlot& slot, const std::string& reason, const std::string& message);
   void onContainerExit(const runtime::ContainerStatus& status);
   void onProbeResult(const ProbeKey& key, ProbeKind kind, bool success);
@@ -94,6 +99,7 @@ class Reconciler {
   // reconciler_adoption.cpp
   void adopt();
   void attachSpecs();
+  void resumeProbes(PodState& pod);
 
   // reconciler_status.cpp
   void publish();

@@ -1,6 +1,8 @@
 // Adoption: a restarted agent rebuilds its pods from its state files and from
 // what the runtime reports, without starting, stopping or restarting anything
 // that runs as it should.
+#include <algorithm>
+
 #include "agent/base/log.h"
 #include "agent/reconciler/reconciler.h"
 
@@ -45,6 +47,8 @@ void Reconciler::adopt() {
       base::logWarning("pod state missing; rebuilt from the runtime", {{"pod", pod.ref.name}});
     }
     ContainerSlot* slot = pod.findContainer(status.containerName, status.init);
+    // A slot from the state file carries the readiness it had (persisted).
+    bool recorded = !created && slot != nullptr && slot->containerId == status.containerId;
     if (!slot) {
       auto& slots = status.init ? pod.initContainers : pod.containers;
       slots.push_back(ContainerSlot{});
@@ -72,7 +76,7 @@ void Reconciler::adopt() {
     // Probes start over for an adopted instance; until they say otherwise it
     // keeps the standing it had (it was running under the previous agent).
     slot->started = true;
-    slot->ready = true;
+    if (!recorded) slot->ready = true;
     ++adopted;
   }
   // Slots that the state file says ran but the runtime no longer has: their
@@ -87,6 +91,13 @@ void Reconciler::adopt() {
         }
       }
     }
+  }
+  for (auto& [uid, pod] : pods_) resumeProbes(pod);
+  // A stop the previous agent began (SIGTERM sent, SIGKILL pending) died with
+  // it, and the plan only waits for stopping pods: begin it again, with a full
+  // grace period (e2e test StopInProgressAndEditWhileDownAreFinishedByTheNextAgent).
+  for (auto& [uid, pod] : pods_) {
+    if (pod.stopRequested) (void)stopPod(decision::StopPod{uid, decision::StopReason::Replaced});
   }
   base::logInfo("adopted running containers", {{"containers", std::to_string(adopted)},
                                                {"pods", std::to_string(pods_.size())}});
@@ -114,7 +125,29 @@ void Reconciler::attachSpecs() {
     }
     // Init containers not seen in the runtime of a pod whose main containers
     // run have completed (their records were pruned).
+    resumeProbes(pod);
     save(pod);
+  }
+}
+
+// Adopted running containers get their probes back: the previous agent's
+// probers died with it, so liveness failures of adopted daemons went unnoticed
+// and readiness froze. Readiness keeps the persisted standing until the probe
+// reports (taking every adopted container as ready let a surge update stop the
+// old pod before the new one had ever passed: e2e test
+// AgentRestartDuringASurgeKeepsBothPodsAndTheOrder).
+void Reconciler::resumeProbes(PodState& pod) {
+  if (!pod.daemonSet || pod.stopRequested) return;
+  const model::PodSpec& spec = pod.daemonSet->spec.template_.spec;
+  for (auto* slots : {&pod.initContainers, &pod.containers}) {
+    for (auto& slot : *slots) {
+      if (slot.state != ContainerState::Running) continue;
+      const auto& list = slot.init ? spec.initContainers : spec.containers;
+      auto container = std::find_if(list.begin(), list.end(), [&](const auto& c) { return c.name == slot.name; });
+      if (container == list.end()) continue;
+      if (!container->readinessProbe) slot.ready = slot.started;
+      startProbes(pod, slot, *container, resolveContainer(*container, envContext(pod)).env);
+    }
   }
 }
 

@@ -122,5 +122,40 @@ TEST_F(AdoptionTest, ChangesWhileTheAgentWasDownAreCaughtUpOn) {
   EXPECT_EQ(daemonProcesses("kept").size(), 1u);
 }
 
+TEST_F(AdoptionTest, StopInProgressAndEditWhileDownAreFinishedByTheNextAgent) {
+  Json stubborn = daemonSet("stubborn", {"ignore-sigterm"});
+  podSpec(stubborn)["terminationGracePeriodSeconds"] = 3;
+  writeManifest("stubborn.json", stubborn);
+  Json edited = daemonSet("edited", {"sleep"});
+  writeManifest("edited.json", edited);
+  startAgent();
+  Json stubbornPod = waitRunning("stubborn"), editedPod = waitRunning("edited");
+  ASSERT_FALSE(stubbornPod.is_null());
+  ASSERT_FALSE(editedPod.is_null());
+  int stubbornPid = pidOf(mainStatus(stubbornPod)), editedPid = pidOf(mainStatus(editedPod));
+  std::this_thread::sleep_for(300ms);  // let it ignore SIGTERM before the stop
+
+  removeManifest("stubborn.json");  // a stop with a 3 s grace period begins...
+  std::this_thread::sleep_for(800ms);
+  ASSERT_TRUE(processAlive(stubbornPid));
+  agent_.signal(SIGKILL);  // ...and its agent dies in the middle
+  ASSERT_TRUE(agent_.waitExit(5s).has_value());
+  mainContainer(edited)["env"].push_back({{"name", "VERSION"}, {"value", "2"}});
+  writeManifest("edited.json", edited);  // edited while nobody watches
+
+  startAgent();
+  EXPECT_TRUE(waitUntil([&] { return !processAlive(stubbornPid); }, 15s)) << "the interrupted stop never finished";
+  EXPECT_TRUE(waitUntil([&] { return podsOf("stubborn").empty(); }));
+  Json fresh;
+  EXPECT_TRUE(waitUntil([&] {
+    auto pod = onlyPod("edited");
+    if (!pod || revisionOf(*pod) == revisionOf(editedPod) || !isRunning(*pod)) return false;
+    fresh = *pod;
+    return true;
+  })) << "the edit made while the agent was down was not rolled out";
+  EXPECT_FALSE(processAlive(editedPid));
+  EXPECT_EQ(daemonProcesses("edited").size(), 1u);
+}
+
 }  // namespace
 }  // namespace daemonlet::e2e

@@ -125,5 +125,47 @@ TEST_F(PodSpecTest, RemovingAManifestDuringBackoffCancelsTheRestart) {
   EXPECT_TRUE(daemonProcesses("flaky").empty()) << "restarted after its manifest was removed";
 }
 
+TEST_F(PodSpecTest, OnlyTheCrashedContainerOfAPodRestarts) {
+  Json ds = daemonSet("pair", {"sleep"});
+  Json second = mainContainer(ds);
+  second["name"] = "second";
+  podSpec(ds)["containers"].push_back(second);
+  writeManifest("pair.json", ds);
+  startAgent();
+  std::map<std::string, int> pids;
+  ASSERT_TRUE(waitUntil([&] {
+    auto pod = onlyPod("pair");
+    if (!pod || pod->at("status").at("containerStatuses").size() != 2) return false;
+    pids.clear();
+    for (const auto& c : pod->at("status").at("containerStatuses")) {
+      if (!c.at("state").contains("running")) return false;
+      pids[c.at("name").get<std::string>()] = pidOf(c);
+    }
+    return pids.size() == 2 && processAlive(pids["main"]) && processAlive(pids["second"]);
+  })) << "both containers never ran";
+  EXPECT_EQ(daemonProcesses("pair").size(), 2u);
+
+  ASSERT_EQ(::kill(pids["second"], SIGKILL), 0);
+  EXPECT_TRUE(waitUntil([&] {
+    auto pod = onlyPod("pair");
+    if (!pod) return false;
+    for (const auto& c : pod->at("status").at("containerStatuses")) {
+      if (c.at("name") == "second" && c.at("restartCount") == 1 && c.at("state").contains("running") &&
+          processAlive(pidOf(c))) {
+        return true;
+      }
+    }
+    return false;
+  })) << "the crashed container was not restarted";
+  auto pod = onlyPod("pair");
+  ASSERT_TRUE(pod.has_value());
+  for (const auto& c : pod->at("status").at("containerStatuses")) {
+    if (c.at("name") != "main") continue;
+    EXPECT_EQ(c.at("restartCount"), 0);
+    EXPECT_EQ(pidOf(c), pids["main"]) << "the healthy container was restarted too";
+  }
+  EXPECT_TRUE(processAlive(pids["main"]));
+}
+
 }  // namespace
 }  // namespace daemonlet::e2e

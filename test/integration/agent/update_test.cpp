@@ -156,5 +156,55 @@ TEST_F(UpdateTest, OnDeleteWaitsForAnAuthorizedDelete) {
   EXPECT_EQ(daemonProcesses("ondelete").size(), 1u);
 }
 
+TEST_F(UpdateTest, AgentRestartDuringASurgeKeepsBothPodsAndTheOrder) {
+  writeFile(filePath("ready-v1"), "");
+  Json v1 = daemonSet("surge", {"sleep"});
+  setVersion(v1, "1");
+  setRollingUpdate(v1, 1, 0);
+  setReadinessFile(v1, filePath("ready-v1"));
+  writeManifest("surge.json", v1);
+  startAgent();
+  Json old;
+  ASSERT_TRUE(waitUntil([&] {
+    auto pod = onlyPod("surge");
+    if (!pod || !podReady(*pod)) return false;
+    old = *pod;
+    return true;
+  }));
+  int oldPid = pidOf(mainStatus(old));
+  std::string oldRevision = revisionOf(old);
+  Json v2 = daemonSet("surge", {"sleep"});
+  setVersion(v2, "2");
+  setRollingUpdate(v2, 1, 0);
+  setReadinessFile(v2, filePath("ready-v2"));
+  writeManifest("surge.json", v2);
+  int newPid = 0;
+  ASSERT_TRUE(waitUntil([&] {
+    for (const auto& pod : podsOf("surge")) {
+      if (revisionOf(pod) != oldRevision && isRunning(pod)) newPid = pidOf(mainStatus(pod));
+    }
+    return newPid > 0;
+  }));
+
+  restartAgentAfterKill();
+  // The new pod is still not ready, so the adopted old one must keep running.
+  std::this_thread::sleep_for(2500ms);
+  EXPECT_TRUE(processAlive(oldPid)) << "after adoption the unready surge pod was taken as ready";
+  EXPECT_TRUE(processAlive(newPid));
+  EXPECT_EQ(daemonProcesses("surge").size(), 2u);
+  for (const auto& pod : podsOf("surge")) {
+    if (revisionOf(pod) != oldRevision) {
+      EXPECT_FALSE(podReady(pod)) << "adopted as Ready without a passing probe";
+    }
+  }
+
+  writeFile(filePath("ready-v2"), "");
+  EXPECT_TRUE(waitUntil([&] { return !processAlive(oldPid); })) << "the update did not finish after adoption";
+  EXPECT_TRUE(waitUntil([&] {
+    auto pod = onlyPod("surge");
+    return pod && pidOf(mainStatus(*pod)) == newPid && podReady(*pod);
+  }));
+}
+
 }  // namespace
 }  // namespace daemonlet::e2e
