@@ -92,7 +92,9 @@ TEST_F(ProbesTest, LivenessFailureRestartsTheContainer) {
   fs::remove(filePath("alive"));
   EXPECT_TRUE(waitUntil([&] { return !processAlive(pid); })) << "a failing liveness probe did not kill it";
   writeFile(filePath("alive"), "");  // let the replacement live
-  Json restarted = waitRestarted("watched", pid);
+  // The replacement can start (and fail its first probe) before the file is back;
+  // that costs one backoff window (10 s by default), so allow for it.
+  Json restarted = waitRestarted("watched", pid, 25s);
   ASSERT_FALSE(restarted.is_null()) << "not restarted after the liveness failure";
   EXPECT_GE(mainStatus(restarted)["restartCount"].get<int>(), 1);
   EXPECT_EQ(restarted["metadata"]["uid"], pod["metadata"]["uid"]) << "liveness restarts the container, not the pod";
