@@ -9,7 +9,7 @@
 #include "agent/base/log.h"
 #include "agent/decision/eviction.h"
 #include "agent/decision/plan.h"
-#include "agent/decision/plan_update_strategy.h"
+#include "agent/decision/plan_inputs.h"
 #include "agent/decision/taints.h"
 #include "agent/reconciler/container_env.h"
 #include "agent/sources/manifest_set.h"
@@ -126,15 +126,7 @@ std::vector<decision::DesiredDaemonSet> Reconciler::buildDesired() {
       }
       lastDecision_[key] = verdict;
     }
-    decision::DesiredDaemonSet d;
-    d.key = key;
-    d.revision = entry.sourced.revision;
-    d.shouldRun = entry.placement.shouldRun;
-    d.shouldContinueRunning = entry.placement.shouldContinueRunning;
-    d.evictAt = entry.evictAt;
-    d.updateStrategy = decision::resolveUpdateStrategy(ds.spec.updateStrategy);
-    d.minReadySeconds = std::chrono::seconds(ds.spec.minReadySeconds);
-    desired.push_back(d);
+    desired.push_back(decision::desiredDaemonSet(ds, entry.sourced.revision, entry.placement, entry.evictAt));
   }
   for (auto it = lastDecision_.begin(); it != lastDecision_.end();) {
     it = daemonSets_.count(it->first) ? std::next(it) : lastDecision_.erase(it);
