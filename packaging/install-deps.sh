@@ -13,9 +13,22 @@ packages=(
   libcurl4-openssl-dev libssl-dev libsystemd-dev
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
   libgtest-dev libgmock-dev
-  # test peers
-  openssl curl procps
+  # test peers: nginx serves the endpoint integration tests (Debian's build has
+  # http_ssl_module and http_dav_module); openssl makes their CA and certificates
+  openssl curl procps nginx
+  # bench only: many simulated agents' conditional polls against one nginx
+  wrk
+  # packaging test: rpmbuild for the .rpm (the .deb needs only dpkg)
+  rpm
 )
+
+# The tests run their own nginx instances (own prefix, config and free ports), so a
+# system nginx started by the package would only hold port 80 for nothing.
+stopSystemNginx() {
+  if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
+    systemctl disable --now nginx >/dev/null 2>&1 || true
+  fi
+}
 
 if [ "$(id -u)" -ne 0 ]; then
   echo "install-deps: must run as root (apt-get install)" >&2
@@ -31,6 +44,7 @@ done
 
 if [ "${#missing[@]}" -eq 0 ]; then
   echo "install-deps: all ${#packages[@]} packages present"
+  stopSystemNginx
   exit 0
 fi
 
@@ -38,3 +52,4 @@ echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}"
+stopSystemNginx

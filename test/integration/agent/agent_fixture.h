@@ -117,8 +117,12 @@ class AgentProcess {
  public:
   ~AgentProcess() { killAndReap(); }
 
+  // The executable to run: the build's agent unless a test points elsewhere
+  // (the packaging test runs the agent extracted from the .deb).
+  std::string binary = kDaemonlet;
+
   void start(const std::vector<std::string>& args, const fs::path& logFile, const std::string& marker) {
-    std::vector<std::string> argv = {kDaemonlet};
+    std::vector<std::string> argv = {binary};
     argv.insert(argv.end(), args.begin(), args.end());
     pid_ = fork();
     if (pid_ == 0) {

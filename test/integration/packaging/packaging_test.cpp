@@ -1,0 +1,173 @@
+// The packages operators install: cpack builds the .deb and .rpm from this build
+// tree once per test run; the tests look inside them with the distributions' own
+// tools and run the agent from the extracted .deb with its packaged config.
+#include <set>
+
+#include "test/integration/agent/agent_fixture.h"
+#include "test/integration/support/run_command.h"
+
+namespace daemonlet::e2e {
+namespace {
+
+using testing::runCommand;
+
+const fs::path kBuildDir = DAEMONLET_BUILD_DIR;
+const std::string kVersion = DAEMONLET_VERSION_TEXT;
+
+struct Packages {
+  fs::path deb;
+  fs::path rpm;
+  fs::path extracted;  // the .deb unpacked with dpkg-deb -x
+  std::string problems;
+};
+
+// Built once for all tests: cpack takes seconds, and every test reads the same files.
+const Packages& packages() {
+  static const Packages built = [] {
+    Packages out;
+    for (const char* generator : {"DEB", "RPM"}) {
+      auto result = runCommand({"/usr/bin/cpack", "-G", generator, "--config",
+                                (kBuildDir / "CPackConfig.cmake").string(), "-B", (kBuildDir / "packages").string()},
+                               {}, std::chrono::minutes(4));
+      if (result.exitCode != 0) out.problems += std::string("cpack -G ") + generator + " failed:\n" + result.out + result.err;
+    }
+    out.deb = kBuildDir / "packages" / ("daemonlet_" + kVersion + "_amd64.deb");
+    out.rpm = kBuildDir / "packages" / ("daemonlet-" + kVersion + "-1.x86_64.rpm");
+    char pattern[] = "/tmp/daemonlet-pkg-XXXXXX";
+    if (mkdtemp(pattern) == nullptr) {
+      out.problems += "mkdtemp failed\n";
+      return out;
+    }
+    out.extracted = pattern;
+    auto extract = runCommand({"/usr/bin/dpkg-deb", "-x", out.deb.string(), out.extracted.string()});
+    if (extract.exitCode != 0) out.problems += "dpkg-deb -x failed: " + extract.err;
+    return out;
+  }();
+  return built;
+}
+
+std::set<std::string> lines(const std::string& text) {
+  std::set<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty()) out.insert(line);
+  }
+  return out;
+}
+
+// The paths a .deb installs ("./usr/bin/daemonlet" -> "/usr/bin/daemonlet"), files only.
+std::set<std::string> debFiles(const fs::path& deb) {
+  std::set<std::string> out;
+  auto listing = runCommand({"/usr/bin/dpkg-deb", "-c", deb.string()});
+  for (const auto& line : lines(listing.out)) {
+    if (line[0] != '-') continue;  // regular files only
+    auto dot = line.find(" ./");
+    if (dot != std::string::npos) out.insert(line.substr(dot + 2));
+  }
+  return out;
+}
+
+const std::vector<std::string> kInstalledFiles = {
+    "/usr/bin/daemonlet",
+    "/usr/lib/daemonlet/daemonlet-shim",
+    "/usr/lib/systemd/system/daemonlet.service",
+    "/etc/daemonlet/config.yaml",
+    "/usr/share/doc/daemonlet/README.md",
+    "/usr/share/daemonlet/examples/host/heartbeat.yaml",
+};
+
+TEST(PackagingTest, DebHoldsTheAgentShimUnitAndConfigAsConffile) {
+  const Packages& built = packages();
+  ASSERT_TRUE(built.problems.empty()) << built.problems;
+  auto files = debFiles(built.deb);
+  for (const auto& path : kInstalledFiles) EXPECT_TRUE(files.count(path)) << path << " missing from the .deb";
+
+  auto fields = runCommand({"/usr/bin/dpkg-deb", "-f", built.deb.string(), "Package", "Version", "Depends"});
+  EXPECT_NE(fields.out.find("Package: daemonlet"), std::string::npos) << fields.out;
+  EXPECT_NE(fields.out.find("Version: " + kVersion), std::string::npos) << fields.out;
+  // Shared-library dependencies are computed, not hand-written.
+  EXPECT_NE(fields.out.find("libcurl4"), std::string::npos) << fields.out;
+
+  fs::path control = built.extracted.parent_path() / (built.extracted.filename().string() + "-control");
+  auto unpack = runCommand({"/usr/bin/dpkg-deb", "-e", built.deb.string(), control.string()});
+  ASSERT_EQ(unpack.exitCode, 0) << unpack.err;
+  EXPECT_EQ(lines(readFile(control / "conffiles")), std::set<std::string>{"/etc/daemonlet/config.yaml"});
+  for (const char* script : {"postinst", "prerm", "postrm"}) {
+    fs::path path = control / script;
+    ASSERT_TRUE(fs::exists(path)) << script;
+    EXPECT_TRUE((fs::status(path).permissions() & fs::perms::owner_exec) != fs::perms::none) << script;
+    auto syntax = runCommand({"/bin/sh", "-n", path.string()});
+    EXPECT_EQ(syntax.exitCode, 0) << script << ": " << syntax.err;
+  }
+  // Upgrades restart the agent (daemons are adopted), removal stops only the agent.
+  EXPECT_NE(readFile(control / "postinst").find("try-restart daemonlet.service"), std::string::npos);
+  EXPECT_NE(readFile(control / "prerm").find("disable --now daemonlet.service"), std::string::npos);
+  fs::remove_all(control);
+}
+
+TEST(PackagingTest, RpmHoldsTheSameFilesWithConfigNoReplace) {
+  const Packages& built = packages();
+  ASSERT_TRUE(built.problems.empty()) << built.problems;
+  auto listing = runCommand({"/usr/bin/rpm", "-qlp", built.rpm.string()});
+  ASSERT_EQ(listing.exitCode, 0) << listing.err;
+  auto files = lines(listing.out);
+  for (const auto& path : kInstalledFiles) EXPECT_TRUE(files.count(path)) << path << " missing from the .rpm";
+
+  auto configFiles = runCommand({"/usr/bin/rpm", "-qcp", built.rpm.string()});
+  EXPECT_EQ(lines(configFiles.out), std::set<std::string>{"/etc/daemonlet/config.yaml"});
+  auto scripts = runCommand({"/usr/bin/rpm", "-qp", "--scripts", built.rpm.string()});
+  for (const char* section : {"postinstall scriptlet", "preuninstall scriptlet", "postuninstall scriptlet"}) {
+    EXPECT_NE(scripts.out.find(section), std::string::npos) << section << " missing:\n" << scripts.out;
+  }
+  auto info = runCommand({"/usr/bin/rpm", "-qip", built.rpm.string()});
+  EXPECT_NE(info.out.find("Version     : " + kVersion), std::string::npos) << info.out;
+}
+
+TEST(PackagingTest, SystemdUnitPassesVerification) {
+  const Packages& built = packages();
+  ASSERT_TRUE(built.problems.empty()) << built.problems;
+  std::string unit = readFile(built.extracted / "usr/lib/systemd/system/daemonlet.service");
+  ASSERT_FALSE(unit.empty());
+  // What keeps daemons alive across agent restarts and package upgrades.
+  EXPECT_NE(unit.find("\nKillMode=process\n"), std::string::npos);
+  EXPECT_NE(unit.find("\nType=notify\n"), std::string::npos);
+  EXPECT_NE(unit.find("\nExecStart=/usr/bin/daemonlet run --config /etc/daemonlet/config.yaml\n"), std::string::npos);
+
+  // systemd-analyze checks that ExecStart exists: point it at the extracted binary.
+  const std::string installed = "/usr/bin/daemonlet";
+  unit.replace(unit.find(installed), installed.size(), (built.extracted / "usr/bin/daemonlet").string());
+  fs::path copy = built.extracted / "daemonlet.service";
+  writeFile(copy, unit);
+  auto verify = runCommand({"/usr/bin/systemd-analyze", "verify", copy.string()});
+  EXPECT_EQ(verify.exitCode, 0) << verify.out << verify.err;
+  EXPECT_EQ(verify.err, "") << "systemd-analyze warned about the unit";
+}
+
+// The agent from the package, with the packaged config (directories moved to
+// temp dirs by flags), runs a daemon through the packaged shim.
+class PackagedAgentTest : public AgentE2eTest {};
+
+TEST_F(PackagedAgentTest, RunsDaemonsThroughThePackagedShim) {
+  const Packages& built = packages();
+  ASSERT_TRUE(built.problems.empty()) << built.problems;
+  fs::copy_file(built.extracted / "etc/daemonlet/config.yaml", configPath(), fs::copy_options::overwrite_existing);
+  agent_.binary = (built.extracted / "usr/bin/daemonlet").string();
+  writeManifest("ds.json", daemonSet("pkg", {"sleep"}));
+  startAgent();
+
+  std::vector<int> pids;
+  ASSERT_TRUE(waitUntil([&] { return (pids = daemonProcesses("pkg")).size() == 1; })) << "the daemon never started";
+  // Its supervisor is the shim installed beside the packaged agent.
+  bool viaPackagedShim = false;
+  for (int pid : processesWith(marker_)) {
+    std::error_code ec;
+    if (fs::read_symlink("/proc/" + std::to_string(pid) + "/exe", ec) ==
+        fs::weakly_canonical(built.extracted / "usr/lib/daemonlet/daemonlet-shim")) {
+      viaPackagedShim = true;
+    }
+  }
+  EXPECT_TRUE(viaPackagedShim) << "no process runs " << built.extracted / "usr/lib/daemonlet/daemonlet-shim";
+}
+
+}  // namespace
+}  // namespace daemonlet::e2e
