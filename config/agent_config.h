@@ -89,6 +89,64 @@ struct ContainerLogRotation {
   static model::Quantity defaultMaxSize();  // 10Mi
 };
 
+// The central endpoint (README "Central endpoint"): where the fleet's DaemonSets come
+// from besides the manifest directory. An empty url means none: the agent runs the
+// manifest directory alone, as before.
+enum class EndpointMode { kHttp, kKubernetes };
+std::string_view endpointModeName(EndpointMode mode);  // "http", "kubernetes"
+
+// TLS for the endpoint and the upward reports. Files are absolute after loading;
+// empty means unset (the system CA store; no client certificate; no pinning).
+struct EndpointTls {
+  std::string caFile;
+  std::string certFile;  // client certificate (mTLS); needs keyFile
+  std::string keyFile;
+  std::string pinnedPublicKey;  // "sha256//<base64>[;sha256//...]"
+  bool operator==(const EndpointTls&) const = default;
+};
+
+// Kubernetes API mode: list and watch apps/v1 DaemonSets; optionally follow this
+// node's labels and taints from its Node object (merged with the local ones).
+struct EndpointKubernetes {
+  std::string namespace_;  // empty: all namespaces
+  std::string labelSelector;
+  bool followNode = false;
+  bool operator==(const EndpointKubernetes&) const = default;
+};
+
+struct EndpointConfig {
+  std::string url;  // http(s)://...; empty: no endpoint
+  EndpointMode mode = EndpointMode::kHttp;
+  std::chrono::nanoseconds pollInterval = std::chrono::seconds(30);  // http mode
+  double pollJitter = 0.1;  // each wait is pollInterval * (1 +- pollJitter * random)
+  std::chrono::nanoseconds connectTimeout = std::chrono::seconds(5);
+  std::chrono::nanoseconds requestTimeout = std::chrono::seconds(30);
+  model::Quantity maxBodySize = defaultMaxBodySize();
+  // Retry delay after a failure: initial, doubling to max.
+  std::chrono::nanoseconds backoffInitial = std::chrono::seconds(1);
+  std::chrono::nanoseconds backoffMax = std::chrono::minutes(5);
+  EndpointTls tls;
+  std::string bearerTokenFile;  // absolute after loading; re-read when it changes
+  EndpointKubernetes kubernetes;
+
+  bool enabled() const { return !url.empty(); }
+  std::int64_t maxBodyBytes() const { return maxBodySize.value(); }
+  static model::Quantity defaultMaxBodySize();  // 16Mi
+  bool operator==(const EndpointConfig& other) const;
+};
+
+// Upward status reports: PUT of a node report to url (with "{node}" replaced by
+// the node name) on change, debounced, and every `interval` as a heartbeat. They
+// use the endpoint's tls and bearerTokenFile.
+struct ReportsConfig {
+  std::string url;  // template; empty: no reports
+  std::chrono::nanoseconds interval = std::chrono::seconds(60);
+  std::chrono::nanoseconds debounce = std::chrono::seconds(2);
+
+  bool enabled() const { return !url.empty(); }
+  bool operator==(const ReportsConfig&) const = default;
+};
+
 struct AgentConfig {
   std::string apiVersion{kConfigApiVersion};
   std::string kind{kConfigKind};
@@ -112,6 +170,8 @@ struct AgentConfig {
   // A full reconcile pass runs at least this often even without events.
   std::chrono::nanoseconds resyncPeriod = std::chrono::seconds(60);
   base::LogLevel logLevel = base::LogLevel::kInfo;
+  EndpointConfig endpoint;
+  ReportsConfig reports;
 
   // Provenance, for the status page and log lines: the files read, in merge order
   // (empty without --config), and messages the caller should log once (e.g. a

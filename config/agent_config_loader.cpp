@@ -123,6 +123,20 @@ void addFlagLayers(const CommandLineOverrides& o, const fs::path& cwd, LayeredCo
   scalar("--container-runtime-endpoint", "containerRuntimeEndpoint", o.containerRuntimeEndpoint);
   scalar("--cgroup-root", "cgroupRoot", o.cgroupRoot);
   scalar("--log-level", "logLevel", o.logLevel);
+  const auto nested = [&](std::string_view flag, std::vector<std::string_view> keys,
+                          const std::optional<std::string>& value) {
+    if (!value) return;
+    model::Json json = *value;
+    for (auto it = keys.rbegin(); it != keys.rend(); ++it) json = model::Json{{std::string(*it), json}};
+    layer(flag, std::move(json));
+  };
+  nested("--endpoint", {"endpoint", "url"}, o.endpointUrl);
+  nested("--endpoint-mode", {"endpoint", "mode"}, o.endpointMode);
+  nested("--endpoint-ca-file", {"endpoint", "tls", "caFile"}, o.endpointCaFile);
+  nested("--endpoint-token-file", {"endpoint", "bearerTokenFile"}, o.endpointTokenFile);
+  nested("--endpoint-poll-interval", {"endpoint", "pollInterval"}, o.endpointPollInterval);
+  nested("--report-url", {"reports", "url"}, o.reportUrl);
+  nested("--report-interval", {"reports", "interval"}, o.reportInterval);
 }
 
 // Names who set a field, for messages; a hostname-derived node name gets a hint.
@@ -235,6 +249,10 @@ std::vector<std::string> fieldsNeedingRestart(const AgentConfig& running, const 
   check(running.defaultRuntime != reloaded.defaultRuntime, "defaultRuntime");
   check(running.containerRuntimeEndpoint != reloaded.containerRuntimeEndpoint, "containerRuntimeEndpoint");
   check(running.cgroupRoot != reloaded.cgroupRoot, "cgroupRoot");
+  // The endpoint source and the reporter are built once at start, with their
+  // client settings; rebuilding them on reload is not worth the risk of a gap.
+  check(!(running.endpoint == reloaded.endpoint), "endpoint");
+  check(!(running.reports == reloaded.reports), "reports");
   return changed;
 }
 

@@ -41,7 +41,8 @@ base::Result<AgentConfig> loadAgentConfig(const CommandLineOverrides& overrides,
 
 // Names of the settings that differ between `running` and `reloaded` but take
 // effect only when the agent restarts (directories, listen address, default
-// runtime, CRI endpoint, cgroup root), e.g. {"stateDir", "listen"}. The caller
+// runtime, CRI endpoint, cgroup root, the endpoint and reports sections), e.g.
+// {"stateDir", "listen", "endpoint"}. The caller
 // warns about them; everything else applies on reload.
 std::vector<std::string> fieldsNeedingRestart(const AgentConfig& running, const AgentConfig& reloaded);
 

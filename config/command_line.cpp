@@ -45,6 +45,13 @@ const std::map<std::string, StringSlot, std::less<>>& stringFlags() {
       {"--container-runtime-endpoint", &CommandLineOverrides::containerRuntimeEndpoint},
       {"--cgroup-root", &CommandLineOverrides::cgroupRoot},
       {"--log-level", &CommandLineOverrides::logLevel},
+      {"--endpoint", &CommandLineOverrides::endpointUrl},
+      {"--endpoint-mode", &CommandLineOverrides::endpointMode},
+      {"--endpoint-ca-file", &CommandLineOverrides::endpointCaFile},
+      {"--endpoint-token-file", &CommandLineOverrides::endpointTokenFile},
+      {"--endpoint-poll-interval", &CommandLineOverrides::endpointPollInterval},
+      {"--report-url", &CommandLineOverrides::reportUrl},
+      {"--report-interval", &CommandLineOverrides::reportInterval},
   };
   return flags;
 }
@@ -164,6 +171,16 @@ Flags (each overrides the same setting from the config file and its drop-ins):
   --container-runtime-endpoint URL   CRI socket (default unix:///run/containerd/containerd.sock)
   --cgroup-root PATH                 parent cgroup of the pods (default /daemonlet; "" for none)
   --log-level debug|info|warning|error   (default info)
+  --endpoint URL                     central endpoint serving the fleet's DaemonSets (http(s);
+                                     default none: the manifest directory alone)
+  --endpoint-mode http|kubernetes    a DaemonSetList/YAML over HTTP(S), or a Kubernetes API
+                                     server's list/watch (default http)
+  --endpoint-ca-file FILE            CA bundle (PEM) for the endpoint and reports (default: system)
+  --endpoint-token-file FILE         bearer token for the endpoint and reports, re-read on change
+  --endpoint-poll-interval DURATION  http mode: time between polls (default 30s)
+  --report-url TEMPLATE              PUT node status reports here; {node} is the node name
+                                     (e.g. https://fleet.example/nodes/{node}; default none)
+  --report-interval DURATION         heartbeat: a full report at least this often (default 1m)
   -h, --help                         this text
 
 An invalid configuration exits with status 78; on SIGHUP it is reloaded, and an

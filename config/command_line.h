@@ -29,6 +29,14 @@ struct CommandLineOverrides {
   std::optional<std::string> containerRuntimeEndpoint;
   std::optional<std::string> cgroupRoot;
   std::optional<std::string> logLevel;
+  // The central endpoint and upward reports (endpoint.* and reports.* in the file).
+  std::optional<std::string> endpointUrl;           // --endpoint
+  std::optional<std::string> endpointMode;          // --endpoint-mode
+  std::optional<std::string> endpointCaFile;        // --endpoint-ca-file
+  std::optional<std::string> endpointTokenFile;     // --endpoint-token-file
+  std::optional<std::string> endpointPollInterval;  // --endpoint-poll-interval
+  std::optional<std::string> reportUrl;             // --report-url
+  std::optional<std::string> reportInterval;        // --report-interval
   bool help = false;  // -h/--help: the caller prints runFlagsUsage() and exits 0
 };
 

@@ -42,6 +42,27 @@ class Decoder {
     target = absolute(field, text);
   }
 
+  // Optional files (certificates, tokens): empty means unset; a relative path is
+  // taken like the directories' (the setting file's directory, or the cwd for flags).
+  void file(const model::Json& parent, const FieldPath& path, std::string_view key, std::string& target) {
+    const model::Json* v = find(parent, key);
+    if (v == nullptr) return;
+    const std::string text = v->get<std::string>();
+    target = text.empty() ? std::string() : absolute(path.child(key), text);
+  }
+
+  void quantity(const model::Json& parent, const FieldPath& path, std::string_view key, model::Quantity& target) {
+    const model::Json* v = find(parent, key);
+    if (v == nullptr) return;
+    const std::string text = v->is_string() ? v->get<std::string>() : v->dump();
+    if (auto q = model::Quantity::parse(text)) {
+      target = std::move(*q);
+    } else {
+      problem(path.child(key),
+              invalidValue(text, "not a quantity (e.g. 10Mi, 500Ki, 1G; binary suffixes Ki, Mi, Gi)"));
+    }
+  }
+
   void duration(const model::Json& parent, const FieldPath& path, std::string_view key,
                 std::chrono::nanoseconds& target) {
     const model::Json* v = find(parent, key);
@@ -126,9 +147,9 @@ void decodeListen(const model::Json& root, Decoder& d, DecodedConfig& out) {
 }
 
 template <typename Enum>
-void decodeChoice(const model::Json& root, Decoder& d, std::string_view key,
+void decodeChoice(const model::Json& parent, Decoder& d, const FieldPath& path, std::string_view key,
                   const std::vector<std::pair<std::string_view, Enum>>& choices, Enum& target) {
-  const model::Json* v = find(root, key);
+  const model::Json* v = find(parent, key);
   if (v == nullptr) return;
   const std::string text = v->get<std::string>();
   std::vector<std::string_view> names;
@@ -139,7 +160,7 @@ void decodeChoice(const model::Json& root, Decoder& d, std::string_view key,
     }
     names.push_back(name);
   }
-  d.problem(FieldPath().child(key), unsupportedValue(text, names));
+  d.problem(path.child(key), unsupportedValue(text, names));
 }
 
 void decodeBackoff(const model::Json& root, Decoder& d, RestartBackoff& target) {
@@ -176,6 +197,56 @@ void decodeContainerLogs(const model::Json& root, Decoder& d, ContainerLogRotati
       d.problem(path.child("maxFiles"), invalidValue(v->dump(), "must be at least 2 and fit in 32 bits"));
     }
   }
+}
+
+// Plain http is allowed (a lab, a fixture) but said out loud once.
+void warnPlainHttp(Decoder& d, const FieldPath& field, const std::string& url) {
+  if (url.starts_with("http://")) {
+    d.warning(field, "plain http: manifests and credentials travel unencrypted (" + url + ")");
+  }
+}
+
+void decodeEndpoint(const model::Json& root, Decoder& d, EndpointConfig& target) {
+  const model::Json* endpoint = find(root, "endpoint");
+  if (endpoint == nullptr) return;
+  const FieldPath path = FieldPath().child("endpoint");
+  d.string(*endpoint, "url", target.url);
+  warnPlainHttp(d, path.child("url"), target.url);
+  decodeChoice<EndpointMode>(*endpoint, d, path, "mode",
+                             {{"http", EndpointMode::kHttp}, {"kubernetes", EndpointMode::kKubernetes}},
+                             target.mode);
+  d.duration(*endpoint, path, "pollInterval", target.pollInterval);
+  if (const model::Json* v = find(*endpoint, "pollJitter")) target.pollJitter = v->get<double>();
+  d.duration(*endpoint, path, "connectTimeout", target.connectTimeout);
+  d.duration(*endpoint, path, "requestTimeout", target.requestTimeout);
+  d.quantity(*endpoint, path, "maxBodySize", target.maxBodySize);
+  if (const model::Json* backoff = find(*endpoint, "backoff")) {
+    d.duration(*backoff, path.child("backoff"), "initial", target.backoffInitial);
+    d.duration(*backoff, path.child("backoff"), "max", target.backoffMax);
+  }
+  if (const model::Json* tls = find(*endpoint, "tls")) {
+    const FieldPath tlsPath = path.child("tls");
+    d.file(*tls, tlsPath, "caFile", target.tls.caFile);
+    d.file(*tls, tlsPath, "certFile", target.tls.certFile);
+    d.file(*tls, tlsPath, "keyFile", target.tls.keyFile);
+    d.string(*tls, "pinnedPublicKey", target.tls.pinnedPublicKey);
+  }
+  d.file(*endpoint, path, "bearerTokenFile", target.bearerTokenFile);
+  if (const model::Json* kube = find(*endpoint, "kubernetes")) {
+    d.string(*kube, "namespace", target.kubernetes.namespace_);
+    d.string(*kube, "labelSelector", target.kubernetes.labelSelector);
+    if (const model::Json* v = find(*kube, "followNode")) target.kubernetes.followNode = v->get<bool>();
+  }
+}
+
+void decodeReports(const model::Json& root, Decoder& d, ReportsConfig& target) {
+  const model::Json* reports = find(root, "reports");
+  if (reports == nullptr) return;
+  const FieldPath path = FieldPath().child("reports");
+  d.string(*reports, "url", target.url);
+  warnPlainHttp(d, path.child("url"), target.url);
+  d.duration(*reports, path, "interval", target.interval);
+  d.duration(*reports, path, "debounce", target.debounce);
 }
 
 }  // namespace
@@ -250,6 +321,23 @@ std::string ListenAddress::text() const {
 
 std::string_view runtimeKindName(RuntimeKind kind) { return kind == RuntimeKind::kCri ? "cri" : "host"; }
 
+std::string_view endpointModeName(EndpointMode mode) {
+  return mode == EndpointMode::kKubernetes ? "kubernetes" : "http";
+}
+
+model::Quantity EndpointConfig::defaultMaxBodySize() {
+  static const model::Quantity kDefault = *model::Quantity::parse("16Mi");
+  return kDefault;
+}
+
+bool EndpointConfig::operator==(const EndpointConfig& o) const {
+  return url == o.url && mode == o.mode && pollInterval == o.pollInterval && pollJitter == o.pollJitter &&
+         connectTimeout == o.connectTimeout && requestTimeout == o.requestTimeout &&
+         maxBodyBytes() == o.maxBodyBytes() && backoffInitial == o.backoffInitial &&
+         backoffMax == o.backoffMax && tls == o.tls && bearerTokenFile == o.bearerTokenFile &&
+         kubernetes == o.kubernetes;
+}
+
 model::Quantity ContainerLogRotation::defaultMaxSize() {
   static const model::Quantity kDefault = *model::Quantity::parse("10Mi");
   return kDefault;
@@ -269,19 +357,21 @@ DecodedConfig decodeAgentConfig(const LayeredConfig& layers, const HostFacts& ho
   d.directory(root, top, "logDir", c.logDir);
   d.directory(root, top, "runDir", c.runDir);
   decodeListen(root, d, out);
-  decodeChoice<RuntimeKind>(root, d, "defaultRuntime",
+  decodeChoice<RuntimeKind>(root, d, top, "defaultRuntime",
                             {{"host", RuntimeKind::kHost}, {"cri", RuntimeKind::kCri}}, c.defaultRuntime);
   d.string(root, "containerRuntimeEndpoint", c.containerRuntimeEndpoint);
   d.string(root, "cgroupRoot", c.cgroupRoot);
   decodeBackoff(root, d, c.restartBackoff);
   decodeContainerLogs(root, d, c.containerLogs);
   d.duration(root, top, "resyncPeriod", c.resyncPeriod);
-  decodeChoice<base::LogLevel>(root, d, "logLevel",
+  decodeChoice<base::LogLevel>(root, d, top, "logLevel",
                                {{"debug", base::LogLevel::kDebug},
                                 {"info", base::LogLevel::kInfo},
                                 {"warning", base::LogLevel::kWarning},
                                 {"error", base::LogLevel::kError}},
                                c.logLevel);
+  decodeEndpoint(root, d, c.endpoint);
+  decodeReports(root, d, c.reports);
   return out;
 }
 

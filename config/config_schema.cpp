@@ -14,6 +14,7 @@ enum class Shape {
   kQuantity,  // Kubernetes quantity: "10Mi" or an integer
   kInteger,
   kNumber,
+  kBoolean,
   kStringMap,  // map of string to string (labels)
   kObject,
   kObjectList,
@@ -45,6 +46,39 @@ constexpr FieldSpec kContainerLogFields[] = {
     {"maxSize", Shape::kQuantity},
     {"maxFiles", Shape::kInteger},
 };
+constexpr FieldSpec kEndpointBackoffFields[] = {
+    {"initial", Shape::kDuration},
+    {"max", Shape::kDuration},
+};
+constexpr FieldSpec kTlsFields[] = {
+    {"caFile", Shape::kString},
+    {"certFile", Shape::kString},
+    {"keyFile", Shape::kString},
+    {"pinnedPublicKey", Shape::kString},
+};
+constexpr FieldSpec kKubernetesFields[] = {
+    {"namespace", Shape::kString},
+    {"labelSelector", Shape::kString},
+    {"followNode", Shape::kBoolean},
+};
+constexpr FieldSpec kEndpointFields[] = {
+    {"url", Shape::kString},
+    {"mode", Shape::kString},
+    {"pollInterval", Shape::kDuration},
+    {"pollJitter", Shape::kNumber},
+    {"connectTimeout", Shape::kDuration},
+    {"requestTimeout", Shape::kDuration},
+    {"maxBodySize", Shape::kQuantity},
+    {"backoff", Shape::kObject, kEndpointBackoffFields},
+    {"tls", Shape::kObject, kTlsFields},
+    {"bearerTokenFile", Shape::kString},
+    {"kubernetes", Shape::kObject, kKubernetesFields},
+};
+constexpr FieldSpec kReportsFields[] = {
+    {"url", Shape::kString},
+    {"interval", Shape::kDuration},
+    {"debounce", Shape::kDuration},
+};
 constexpr FieldSpec kRootFields[] = {
     {"apiVersion", Shape::kString},
     {"kind", Shape::kString},
@@ -61,6 +95,8 @@ constexpr FieldSpec kRootFields[] = {
     {"containerLogs", Shape::kObject, kContainerLogFields},
     {"resyncPeriod", Shape::kDuration},
     {"logLevel", Shape::kString},
+    {"endpoint", Shape::kObject, kEndpointFields},
+    {"reports", Shape::kObject, kReportsFields},
 };
 
 std::string typeMismatch(const model::Json& value, std::string_view expected) {
@@ -91,6 +127,9 @@ void checkValue(const model::Json& value, const FieldSpec& spec, const FieldPath
       break;
     case Shape::kNumber:
       if (!value.is_number()) out.push_back({path, typeMismatch(value, "number")});
+      break;
+    case Shape::kBoolean:
+      if (!value.is_boolean()) out.push_back({path, typeMismatch(value, "boolean (true or false)")});
       break;
     case Shape::kStringMap:
       if (!value.is_object()) {

@@ -99,6 +99,77 @@ bool hasDotSegment(const std::string& path) {
   return false;
 }
 
+bool isHttpUrl(const std::string& url) {
+  for (std::string_view scheme : {"https://", "http://"}) {
+    if (url.size() > scheme.size() && url.starts_with(scheme)) return true;
+  }
+  return false;
+}
+
+void positive(FieldProblems& out, const FieldPath& field, std::chrono::nanoseconds value) {
+  if (value.count() <= 0) out.push_back({field, invalidValue(formatGoDuration(value), "must be greater than 0")});
+}
+
+void validateEndpoint(const EndpointConfig& e, FieldProblems& out) {
+  const FieldPath path = FieldPath().child("endpoint");
+  if (!e.url.empty() && !isHttpUrl(e.url)) {
+    out.push_back({path.child("url"), invalidValue(e.url, "must be empty (no endpoint) or an http:// or "
+                                                          "https:// URL (https is expected)")});
+  }
+  positive(out, path.child("pollInterval"), e.pollInterval);
+  if (!std::isfinite(e.pollJitter) || e.pollJitter < 0 || e.pollJitter > 1) {
+    std::ostringstream shown;
+    shown << e.pollJitter;
+    out.push_back({path.child("pollJitter"), invalidValue(shown.str(), "must be a number from 0 to 1")});
+  }
+  positive(out, path.child("connectTimeout"), e.connectTimeout);
+  positive(out, path.child("requestTimeout"), e.requestTimeout);
+  if (e.maxBodySize.isNegative() || e.maxBodySize.isZero()) {
+    out.push_back({path.child("maxBodySize"), invalidValue(e.maxBodySize.original(), "must be positive")});
+  }
+  const FieldPath backoff = path.child("backoff");
+  positive(out, backoff.child("initial"), e.backoffInitial);
+  positive(out, backoff.child("max"), e.backoffMax);
+  if (e.backoffMax < e.backoffInitial) {
+    out.push_back({backoff.child("max"), invalidValue(formatGoDuration(e.backoffMax),
+                                                      "must not be less than endpoint.backoff.initial (" +
+                                                          formatGoDuration(e.backoffInitial) + ")")});
+  }
+  const FieldPath tls = path.child("tls");
+  if (!e.tls.certFile.empty() && e.tls.keyFile.empty()) {
+    out.push_back({tls.child("keyFile"), "Required value: a client certificate (tls.certFile) needs its key"});
+  }
+  if (e.tls.certFile.empty() && !e.tls.keyFile.empty()) {
+    out.push_back({tls.child("certFile"), "Required value: a client key (tls.keyFile) needs its certificate"});
+  }
+  const FieldPath kube = path.child("kubernetes");
+  if (!e.kubernetes.namespace_.empty()) {
+    // A namespace is a DNS label: a subdomain without dots, at most 63 characters.
+    const std::string& ns = e.kubernetes.namespace_;
+    addAll(out, kube.child("namespace"), ns, dns1123SubdomainErrors(ns));
+    if (ns.find('.') != std::string::npos || ns.size() > kLabelValueMaxLength) {
+      out.push_back({kube.child("namespace"),
+                     invalidValue(ns, "must be a DNS label: at most 63 characters, no dots")});
+    }
+  }
+  if (e.kubernetes.followNode && e.mode != EndpointMode::kKubernetes) {
+    out.push_back({kube.child("followNode"),
+                   invalidValue("true", "needs endpoint.mode: kubernetes (a Node object comes from an API server)")});
+  }
+}
+
+void validateReports(const ReportsConfig& r, FieldProblems& out) {
+  const FieldPath path = FieldPath().child("reports");
+  if (!r.url.empty() && !isHttpUrl(r.url)) {
+    out.push_back({path.child("url"), invalidValue(r.url, "must be empty (no reports) or an http:// or https:// "
+                                                          "URL template, e.g. https://fleet.example/nodes/{node}")});
+  }
+  positive(out, path.child("interval"), r.interval);
+  if (r.debounce.count() < 0) {
+    out.push_back({path.child("debounce"), invalidValue(formatGoDuration(r.debounce), "must not be negative")});
+  }
+}
+
 }  // namespace
 
 FieldProblems validateAgentConfig(const AgentConfig& config) {
@@ -136,6 +207,8 @@ FieldProblems validateAgentConfig(const AgentConfig& config) {
     out.push_back({root.child("resyncPeriod"),
                    invalidValue(formatGoDuration(config.resyncPeriod), "must be at least 1s")});
   }
+  validateEndpoint(config.endpoint, out);
+  validateReports(config.reports, out);
   return out;
 }
 
