@@ -103,9 +103,20 @@ class Runtime {
   virtual ~Runtime() = default;
 
   // Starts one container and returns once it is running (or failed to start).
-  // Its record is durable before this returns, so a crash right after cannot
-  // lose it. An error means nothing is left running.
+  // Its record is in place before this returns, so a crash of the agent right
+  // after cannot lose it (whether it is also fsynced is the implementation's
+  // choice: ProcessRuntime syncs records in the background, see its options).
+  // An error means nothing is left running.
   virtual base::Result<ContainerStatus> start(const ContainerStartRequest& request) = 0;
+
+  // The same without blocking the io_context while the container starts, so
+  // many starts overlap (a cold start of 200 daemons). `done` gets what start()
+  // would have returned, on the io_context thread; until then the container's
+  // exits are not reported. Implementations without an asynchronous path keep
+  // this default, which completes inline (`done` runs before startAsync
+  // returns): callers must accept both.
+  using StartCallback = std::function<void(base::Result<ContainerStatus>)>;
+  virtual void startAsync(const ContainerStartRequest& request, StartCallback done) { done(start(request)); }
 
   // SIGTERM to the container's process group, SIGKILL after `grace`; `done` runs
   // on the io_context once the container has exited (at once when it already

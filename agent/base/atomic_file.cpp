@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -26,12 +27,18 @@ bool writeAll(int fd, std::string_view content) {
 }  // namespace
 
 Status writeFileAtomically(const std::filesystem::path& path, std::string_view content, unsigned mode) {
+  return writeFileAtomically(path, content, mode, FileDurability::kSynced);
+}
+
+Status writeFileAtomically(const std::filesystem::path& path, std::string_view content, unsigned mode,
+                           FileDurability durability) {
+  const bool sync = durability == FileDurability::kSynced;
   std::filesystem::path temp = path;
   temp += ".tmp." + std::to_string(::getpid());
   // The mode is set at creation so a secret is never readable by others, even briefly.
   int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
   if (fd < 0) return ioError("cannot create", temp);
-  if (!writeAll(fd, content) || ::fsync(fd) != 0) {
+  if (!writeAll(fd, content) || (sync && ::fsync(fd) != 0)) {
     Error error = ioError("cannot write", temp);
     ::close(fd);
     ::unlink(temp.c_str());
@@ -43,6 +50,7 @@ Status writeFileAtomically(const std::filesystem::path& path, std::string_view c
     ::unlink(temp.c_str());
     return error;
   }
+  if (!sync) return Ok{};
   // Without the directory fsync the rename itself may be lost on power failure.
   std::filesystem::path dir = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
   int dirFd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -51,6 +59,68 @@ Status writeFileAtomically(const std::filesystem::path& path, std::string_view c
     ::close(dirFd);
   }
   return Ok{};
+}
+
+DeferredSync::DeferredSync(std::filesystem::path directory, std::chrono::milliseconds quiet,
+                           std::chrono::milliseconds maxDelay)
+    : directory_(std::move(directory)), quiet_(quiet), maxDelay_(maxDelay) {}
+
+DeferredSync::~DeferredSync() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void DeferredSync::request() {
+  {
+    std::lock_guard lock(mutex_);
+    ++requested_;
+    if (!thread_.joinable()) thread_ = std::thread([this] { run(); });
+  }
+  wake_.notify_all();
+}
+
+void DeferredSync::flush() {
+  std::unique_lock lock(mutex_);
+  const std::uint64_t target = requested_;
+  if (done_ >= target || !thread_.joinable()) return;
+  hurry_ = true;  // skip the quiet period
+  wake_.notify_all();
+  synced_.wait(lock, [&] { return done_ >= target; });
+}
+
+void DeferredSync::run() {
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    // Nothing pending: sleep until asked (no timer, no idle wake-ups).
+    wake_.wait(lock, [&] { return stopping_ || requested_ > done_; });
+    if (requested_ == done_ && stopping_) return;
+    // Wait for a quiet spell, bounded by maxDelay_ from the first request.
+    const auto deadline = std::chrono::steady_clock::now() + maxDelay_;
+    for (;;) {
+      const std::uint64_t seen = requested_;
+      auto until = std::min(deadline, std::chrono::steady_clock::now() + quiet_);
+      wake_.wait_until(lock, until, [&] { return stopping_ || hurry_ || requested_ != seen; });
+      if (stopping_ || hurry_ || requested_ == seen || std::chrono::steady_clock::now() >= deadline) break;
+    }
+    const std::uint64_t covering = requested_;
+    hurry_ = false;
+    lock.unlock();
+    syncNow();
+    lock.lock();
+    done_ = covering;
+    synced_.notify_all();
+  }
+}
+
+void DeferredSync::syncNow() {
+  int fd = ::open(directory_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return;  // nothing written there yet, or removed: nothing to sync
+  ::syncfs(fd);
+  ::close(fd);
 }
 
 }  // namespace daemonlet::base

@@ -19,9 +19,11 @@
 #include "agent/base/atomic_file.h"
 #include "agent/base/clock.h"
 #include "agent/base/log.h"
+#include "agent/cli/endpoint_wiring.h"
 #include "agent/reconciler/reconciler.h"
 #include "agent/sources/manifest_directory.h"
 #include "agent/status/http_api.h"
+#include "agent/status/upward_reporter.h"
 #include "config/agent_config_loader.h"
 #include "config/node_identity.h"
 #include "runtime/process/cgroup_v2.h"
@@ -164,19 +166,41 @@ int runAgent(const config::AgentConfig& initialConfig, const config::CommandLine
   (void)base::writeFileAtomically(fs::path(config.runDir) / "listen-address", address + "\n");
   base::logInfo("local API listening", {{"address", address}});
 
+  // The cache is read before any network contact; its DaemonSets join the
+  // manifest directory's first snapshot (endpoint_wiring.h).
+  EndpointWiring endpoint(config, loop, reconciler);
+  endpoint.loadCache();
+
+  std::unique_ptr<status::UpwardReporter> reporter;
+  if (config.reports.enabled()) {
+    status::UpwardReporter::Options options;
+    options.urlTemplate = config.reports.url;
+    options.nodeName = config.node.name;
+    options.client = endpointClientSettings(config.endpoint);
+    options.heartbeat = std::chrono::duration_cast<std::chrono::milliseconds>(config.reports.interval);
+    options.debounce = std::chrono::duration_cast<std::chrono::milliseconds>(config.reports.debounce);
+    options.backoffInitial = std::chrono::duration_cast<std::chrono::milliseconds>(config.endpoint.backoffInitial);
+    options.backoffMax = std::chrono::duration_cast<std::chrono::milliseconds>(config.endpoint.backoffMax);
+    reporter = std::make_unique<status::UpwardReporter>(std::move(options), store);
+    reconciler.onPublish([&reporter] { reporter->snapshotPublished(); });
+    reporter->start();
+    base::logInfo("upward status reports enabled", {{"url", config.reports.url}});
+  }
+
   reconciler.onFirstPass([&] { notifier.ready(summary(*store.latest())); });
-  reconciler.start(config::nodeIdentity(config));
+  reconciler.start(endpoint.effectiveNode(config::nodeIdentity(config)));
 
   sources::ManifestDirectorySource manifests(
       sourcesLoop, {config.manifestDir, std::chrono::milliseconds(200), std::chrono::seconds(20)},
-      [&loop, &reconciler](const sources::SourceSnapshot& snapshot) {
-        asio::post(loop, [&reconciler, snapshot] { reconciler.setSourceSnapshot(snapshot); });
+      [&loop, &endpoint](const sources::SourceSnapshot& snapshot) {
+        asio::post(loop, [&endpoint, snapshot] { endpoint.setManifestSnapshot(snapshot); });
       });
   auto sourcesWork = asio::make_work_guard(sourcesLoop);
   std::thread sourcesThread([&] {
     manifests.start();
     sourcesLoop.run();
   });
+  endpoint.start();
 
   asio::steady_timer watchdogTimer(loop);
   std::function<void()> armWatchdog = [&] {
@@ -208,7 +232,7 @@ int runAgent(const config::AgentConfig& initialConfig, const config::CommandLine
           }
           for (const auto& warning : reloaded->warnings) base::logWarning(warning);
           base::setLogLevel(reloaded->logLevel);
-          reconciler.setNode(config::nodeIdentity(*reloaded));
+          reconciler.setNode(endpoint.effectiveNode(config::nodeIdentity(*reloaded)));
           config.node = reloaded->node;
           base::logInfo("configuration reloaded");
         }
@@ -226,6 +250,9 @@ int runAgent(const config::AgentConfig& initialConfig, const config::CommandLine
 
   loop.run();
 
+  endpoint.stop();
+  if (reporter) reporter->stop();
+  reconciler.onPublish({});
   asio::post(sourcesLoop, [&] { manifests.stop(); });
   sourcesWork.reset();
   sourcesThread.join();

@@ -1,8 +1,11 @@
 #pragma once
 // Outbound HTTP(S) for the endpoint source, the Kubernetes API source and the
 // upward reporter: every request the agent makes to the fleet goes through here
-// (libcurl, one easy handle per request). Calls block; run them off the
-// reconciler's thread and post results back.
+// (libcurl). Calls block; run them off the reconciler's thread and post
+// results back. A client keeps its connections and TLS sessions alive between
+// requests (keep-alive, session resumption); each connection is reused only for
+// the same scheme, host and port with the same TLS files, and credentials are
+// still decided per redirect hop.
 //
 // Security rules every caller gets without asking:
 // - TLS peer and host verification are always on; `tls.caFile` replaces the

@@ -26,7 +26,9 @@ std::optional<base::WallTime> readOptionalWall(const Json& j) {
 }  // namespace
 
 PodStateStore::PodStateStore(std::filesystem::path directory, const base::Clock& clock)
-    : directory_(std::move(directory)), clock_(clock) {}
+    : directory_(std::move(directory)), clock_(clock), sync_(std::make_unique<base::DeferredSync>(directory_)) {}
+
+void PodStateStore::flush() const { sync_->flush(); }
 
 base::Status PodStateStore::save(const PodState& pod) const {
   std::error_code ec;
@@ -70,7 +72,10 @@ base::Status PodStateStore::save(const PodState& pod) const {
               {"stopRequested", pod.stopRequested},
               {"daemonSet", pod.daemonSet ? pod.daemonSet->raw : Json(nullptr)},
               {"containers", containers}};
-  return base::writeFileAtomically(directory_ / (pod.ref.uid + ".json"), doc.dump() + "\n", 0600);
+  auto written = base::writeFileAtomically(directory_ / (pod.ref.uid + ".json"), doc.dump() + "\n", 0600,
+                                           base::FileDurability::kRenameOnly);
+  if (written) sync_->request();
+  return written;
 }
 
 base::Status PodStateStore::erase(const std::string& uid) const {

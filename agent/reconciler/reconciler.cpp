@@ -71,8 +71,19 @@ void Reconciler::setSourceSnapshot(sources::SourceSnapshot snapshot) {
                                 ? snapshot.errors.size() - sourceErrors_.size()
                                 : 0;
   sourceErrors_ = std::move(snapshot.errors);
+  sourceNotices_ = std::move(snapshot.notices);
+  if (sourcesComplete_ != snapshot.complete) {
+    base::logInfo(snapshot.complete ? "all sources settled; DaemonSets no longer defined will be removed"
+                                    : "a source has not settled yet; pods of DaemonSets not seen are left running");
+  }
+  sourcesComplete_ = snapshot.complete;
   sourcesSeen_ = true;
   schedulePass();
+}
+
+void Reconciler::setEndpointView(status::EndpointView view) {
+  endpointView_ = std::move(view);
+  if (!stopped_) publish();
 }
 
 status::DeleteOutcome Reconciler::deletePod(const std::string& namespace_, const std::string& name) {
@@ -147,11 +158,11 @@ std::vector<decision::ObservedPod> Reconciler::observe() {
     o.readySince = pod.readySince;
     o.deletionRequested = pod.deletionRequested;
     o.stopRequested = pod.stopRequested;
-    auto toObserved = [](const ContainerSlot& slot) {
+    auto toObserved = [this, &pod](const ContainerSlot& slot) {
       decision::ObservedContainer c;
       c.name = slot.name;
       c.sidecar = slot.sidecar;
-      c.state = slot.state;
+      c.state = startInFlight(pod, slot) ? ContainerState::Running : slot.state;
       c.started = slot.started;
       c.exitCode = slot.exitCode;
       c.finishedAt = slot.finishedAt;
@@ -177,6 +188,14 @@ void Reconciler::runPass() {
   attachSpecs();
   std::vector<decision::DesiredDaemonSet> desired = buildDesired();
   std::vector<decision::ObservedPod> observed = observe();
+  if (!sourcesComplete_) {
+    // An unsettled source may define DaemonSets we do not see yet (a reboot that
+    // lost the endpoint cache): their pods stay as they are, unplanned, until
+    // every source has answered. An explicit API deletion still applies.
+    std::erase_if(observed, [this](const decision::ObservedPod& pod) {
+      return !pod.deletionRequested && !daemonSets_.count(pod.daemonSetKey);
+    });
+  }
   lastPlan_ = decision::planPods(desired, observed, options_.backoff, clock_.now());
   bool again = false;
   for (const auto& action : lastPlan_.actions) again = apply(action) || again;
@@ -273,6 +292,10 @@ bool Reconciler::stopPod(const decision::StopPod& action) {
   for (auto* slots : {&pod->initContainers, &pod->containers}) {
     for (auto& slot : *slots) {
       prober_.stop({pod->ref.uid, slot.name, slot.init});
+      if (startInFlight(*pod, slot)) {
+        anyRunning = true;  // stopped once its start completes (onContainerStarted)
+        continue;
+      }
       if (slot.state != ContainerState::Running) continue;
       anyRunning = true;
       auto stopped = runtime_.stop(slot.containerId, std::chrono::seconds(grace),
@@ -321,7 +344,7 @@ void Reconciler::startContainer(const decision::StartContainer& action) {
   PodState* pod = findPod(action.podUid);
   if (!pod) return;
   ContainerSlot* slot = pod->findContainer(action.container, action.init);
-  if (!slot) return;
+  if (!slot || startInFlight(*pod, *slot)) return;
   if (!pod->daemonSet) {
     // Rebuilt from the runtime without its spec: it cannot be restarted, only replaced.
     pod->deletionRequested = true;
@@ -366,11 +389,39 @@ void Reconciler::startContainer(const decision::StartContainer& action) {
   }
   request.terminationGracePeriod = std::chrono::seconds(spec.terminationGracePeriodSeconds.value_or(30));
 
-  auto started = runtime_.start(request);
   if (action.backoffAfterStart) slot->backoff = action.backoffAfterStart;
+  // The start completes later (ProcessRuntime reads the shim's report on the
+  // loop), so a burst of starts overlaps instead of running one after another.
+  // Until then the slot counts as running for the plan (no second start, no
+  // deletion of its pod) and shows ContainerCreating, as the kubelet's does.
+  const std::string key = startKey(pod->ref.uid, slot->name, slot->init);
+  startsInFlight_.insert(key);
+  slot->waitingReason = "ContainerCreating";
+  slot->waitingMessage.clear();
+  runtime_.startAsync(request, [this, alive = alive_, key, uid = pod->ref.uid, container = *container,
+                                env = resolved.env, grace = request.terminationGracePeriod](
+                                   base::Result<runtime::ContainerStatus> started) {
+    if (!*alive) return;
+    onContainerStarted(key, uid, container, env, grace, std::move(started));
+  });
+}
+
+void Reconciler::onContainerStarted(const std::string& key, const std::string& podUid,
+                                    const model::Container& container, const std::map<std::string, std::string>& env,
+                                    std::chrono::seconds grace, base::Result<runtime::ContainerStatus> started) {
+  startsInFlight_.erase(key);
+  if (stopped_) return;  // shutting down: a started container runs on and is adopted next time
+  PodState* pod = findPod(podUid);
+  ContainerSlot* slot = pod ? pod->findContainer(container.name, startKeyIsInit(key)) : nullptr;
+  if (!slot) {
+    // Cannot happen while the slot counts as running; never leave a process nobody tracks.
+    if (started) (void)runtime_.stop(started->containerId, grace, [](const runtime::ContainerStatus&) {});
+    return;
+  }
   if (!started) {
     failStart(*pod, *slot, "StartError", started.error().describe());
     save(*pod);
+    schedulePass();  // plans the backoff wait
     return;
   }
   if (slot->starts > 0) ++counters_.containerRestarts;
@@ -383,12 +434,35 @@ void Reconciler::startContainer(const decision::StartContainer& action) {
   slot->logPath = started->logPath;
   slot->waitingReason.clear();
   slot->waitingMessage.clear();
-  slot->started = !container->startupProbe;
-  slot->ready = !container->readinessProbe && slot->started;
+  slot->started = !container.startupProbe;
+  slot->ready = !container.readinessProbe && slot->started;
   save(*pod);
-  startProbes(*pod, *slot, *container, resolved.env);
   base::logInfo("container started", {{"pod", pod->ref.name}, {"container", slot->name},
                                       {"id", slot->containerId}, {"restartCount", std::to_string(slot->restartCount())}});
+  if (pod->stopRequested) {
+    // Stopped while it was starting: stop it now that it has an id.
+    auto stopping = runtime_.stop(slot->containerId, grace, [this, alive = alive_](const runtime::ContainerStatus&) {
+      if (*alive) schedulePass();
+    });
+    if (!stopping) base::logWarning("cannot stop container", {{"container", slot->containerId},
+                                                              {"error", stopping.error().describe()}});
+    schedulePass();
+    return;
+  }
+  startProbes(*pod, *slot, container, env);
+  // A running (maybe already ready) container changes the plan's view: a surge
+  // update may go on, and the status should show it. Passes coalesce.
+  schedulePass();
+}
+
+std::string Reconciler::startKey(const std::string& podUid, const std::string& container, bool init) {
+  return podUid + (init ? "/init/" : "/main/") + container;
+}
+
+bool Reconciler::startKeyIsInit(const std::string& key) { return key.find("/init/") != std::string::npos; }
+
+bool Reconciler::startInFlight(const PodState& pod, const ContainerSlot& slot) const {
+  return startsInFlight_.count(startKey(pod.ref.uid, slot.name, slot.init)) > 0;
 }
 
 PodEnvContext Reconciler::envContext(const PodState& pod) const {

@@ -7,6 +7,9 @@
 // Startup never removes anything: the reconciler adopts what the runtime reports
 // and waits for the first source snapshot before its first pass, so a slow source
 // cannot make a restarted agent stop daemons it simply has not read yet.
+// Likewise, while the source set is incomplete (SourceSnapshot::complete false: a
+// configured endpoint has produced neither a cached nor a live set yet), pods of
+// DaemonSets not in the set are left out of the plan: not stopped, not forgotten.
 // Stopping the reconciler (agent shutdown) leaves every daemon running.
 #include <chrono>
 #include <filesystem>
@@ -14,6 +17,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -59,12 +63,17 @@ class Reconciler {
 
   void setNode(model::Node node);
   void setSourceSnapshot(sources::SourceSnapshot snapshot);
+  // The endpoint's health for the status; republishes at once (no pass).
+  void setEndpointView(status::EndpointView view);
   // DELETE of a pod through the local API: the pod stops and, if its DaemonSet
   // still belongs here, a pod of the current revision replaces it.
   status::DeleteOutcome deletePod(const std::string& namespace_, const std::string& name);
 
   // Called once, after the first full pass (readiness, sd_notify READY=1).
   void onFirstPass(std::function<void()> callback) { onFirstPass_ = std::move(callback); }
+  // Called on the loop thread after every publish (the upward reporter's cue);
+  // must not block.
+  void onPublish(std::function<void()> callback) { onPublish_ = std::move(callback); }
 
  private:
   struct DaemonSetEntry {
@@ -84,6 +93,12 @@ class Reconciler {
   bool stopPod(const decision::StopPod& action);
   void deletePodState(const decision::DeletePodState& action);
   void startContainer(const decision::StartContainer& action);
+  void onContainerStarted(const std::string& key, const std::string& podUid, const model::Container& container,
+                          const std::map<std::string, std::string>& env, std::chrono::seconds grace,
+                          base::Result<runtime::ContainerStatus> started);
+  static std::string startKey(const std::string& podUid, const std::string& container, bool init);
+  static bool startKeyIsInit(const std::string& key);
+  bool startInFlight(const PodState& pod, const ContainerSlot& slot) const;
   PodEnvContext envContext(const PodState& pod) const;  // pod.daemonSet must be set
   void startProbes(const PodState& pod, const ContainerSlot& slot, const model::Container& container,
                    const std::map<std::string, std::string>& env);
@@ -116,7 +131,13 @@ class Reconciler {
   std::map<std::string, decision::TimePoint> noExecuteSince_;  // taint -> first seen
   std::map<std::string, DaemonSetEntry> daemonSets_;           // by namespace/name
   std::vector<sources::SourceError> sourceErrors_;
+  std::vector<sources::SourceError> sourceNotices_;
+  // SourceSnapshot::complete of the set in force: while false, pods of DaemonSets
+  // not in the set are neither stopped nor forgotten.
+  bool sourcesComplete_ = true;
+  std::optional<status::EndpointView> endpointView_;
   std::map<std::string, PodState> pods_;  // by uid
+  std::set<std::string> startsInFlight_;  // startKey() of containers whose start has not completed
   decision::Plan lastPlan_;
   status::Counters counters_;
   std::map<std::string, std::string> lastDecision_;  // key -> "run"/"keep"/"stop"
@@ -127,6 +148,7 @@ class Reconciler {
   bool stopped_ = false;
   std::uint64_t sequence_ = 0;
   std::function<void()> onFirstPass_;
+  std::function<void()> onPublish_;
   boost::asio::steady_timer wakeTimer_;
   boost::asio::steady_timer resyncTimer_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);

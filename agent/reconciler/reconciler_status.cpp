@@ -105,6 +105,9 @@ void Reconciler::publish() {
   snapshot->synced = firstPassDone_;
   snapshot->node = {node_.metadata.name, node_.metadata.labels, node_.taints, options_.hostIP};
   snapshot->sourceErrors = sourceErrors_;
+  snapshot->sourceNotices = sourceNotices_;
+  snapshot->sourcesComplete = sourcesComplete_;
+  snapshot->endpoint = endpointView_;
   snapshot->counters = counters_;
 
   for (const auto& [uid, pod] : pods_) snapshot->pods.push_back(podView(clock_, pod, lastPlan_));
@@ -149,6 +152,7 @@ void Reconciler::publish() {
     snapshot->daemonSets.push_back(std::move(view));
   }
   store_.publish(std::move(snapshot));
+  if (onPublish_) onPublish_();
 }
 
 }  // namespace daemonlet::reconciler

@@ -23,6 +23,14 @@ struct SourceError {
 struct SourceSnapshot {
   std::vector<SourcedDaemonSet> daemonSets;
   std::vector<SourceError> errors;
+  // Things worth showing that are not errors, e.g. an endpoint DaemonSet
+  // overridden by a local manifest (source_merge.h). Same shape as errors.
+  std::vector<SourceError> notices;
+  // True when every configured source has settled (produced a snapshot, live or
+  // cached). While false the set may lack DaemonSets that exist (an endpoint not
+  // reached yet after a reboot that lost the cache): the reconciler then starts
+  // and updates what it sees but stops nothing it does not see.
+  bool complete = true;
 };
 
 }  // namespace daemonlet::sources

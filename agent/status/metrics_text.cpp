@@ -1,5 +1,6 @@
 #include "agent/status/metrics_text.h"
 
+#include <chrono>
 #include <cstdio>
 #include <map>
 
@@ -71,6 +72,30 @@ std::string metricsText(const StatusSnapshot& snapshot) {
   out += "daemonlet_source_errors " + std::to_string(snapshot.sourceErrors.size()) + "\n";
   header(out, "daemonlet_source_errors_total", "counter", "Source errors seen since the agent started.");
   out += "daemonlet_source_errors_total " + std::to_string(snapshot.counters.sourceErrors) + "\n";
+
+  if (snapshot.endpoint) {
+    const EndpointView& e = *snapshot.endpoint;
+    header(out, "daemonlet_endpoint_requests_total", "counter", "Requests made to the central endpoint.");
+    out += "daemonlet_endpoint_requests_total " + std::to_string(e.requests) + "\n";
+    header(out, "daemonlet_endpoint_errors_total", "counter", "Endpoint requests that failed.");
+    out += "daemonlet_endpoint_errors_total " + std::to_string(e.errors) + "\n";
+    header(out, "daemonlet_endpoint_not_modified_total", "counter", "Endpoint polls answered 304 Not Modified.");
+    out += "daemonlet_endpoint_not_modified_total " + std::to_string(e.notModified) + "\n";
+    header(out, "daemonlet_endpoint_received_bytes_total", "counter", "Bytes received from the endpoint.");
+    out += "daemonlet_endpoint_received_bytes_total " + std::to_string(e.bytesReceived) + "\n";
+    header(out, "daemonlet_endpoint_connected", "gauge", "1 when the last endpoint request (or the watch) succeeded.");
+    out += std::string("daemonlet_endpoint_connected ") + (e.connected ? "1" : "0") + "\n";
+    header(out, "daemonlet_endpoint_serving_from_cache", "gauge",
+           "1 while the endpoint's DaemonSets come from the last-known-good cache.");
+    out += std::string("daemonlet_endpoint_serving_from_cache ") + (e.servingFromCache ? "1" : "0") + "\n";
+    if (e.lastSuccess) {
+      header(out, "daemonlet_endpoint_last_success_timestamp_seconds", "gauge",
+             "Unix time of the last successful endpoint request.");
+      out += "daemonlet_endpoint_last_success_timestamp_seconds " +
+             std::to_string(std::chrono::duration_cast<std::chrono::seconds>(e.lastSuccess->time_since_epoch()).count()) +
+             "\n";
+    }
+  }
 
   header(out, "daemonlet_reconcile_duration_seconds", "histogram", "Time one reconcile pass took.");
   std::uint64_t cumulative = 0;

@@ -63,6 +63,26 @@ Json kubeContainerStatusJson(const ContainerView& c) {
   return out;
 }
 
+Json endpointJson(const EndpointView& e) {
+  return {{"url", e.url},
+          {"mode", e.mode},
+          {"connected", e.connected},
+          {"settled", e.settled},
+          {"servingFromCache", e.servingFromCache},
+          {"lastError", e.lastError},
+          {"lastSuccess", optionalTime(e.lastSuccess)},
+          {"nextAttempt", optionalTime(e.nextAttempt)},
+          {"consecutiveFailures", e.consecutiveFailures},
+          {"cacheFetchedAt", optionalTime(e.cacheFetchedAt)},
+          {"snapshotFetchedAt", optionalTime(e.snapshotFetchedAt)},
+          {"etag", e.etag},
+          {"resourceVersion", e.resourceVersion},
+          {"requests", e.requests},
+          {"errors", e.errors},
+          {"notModified", e.notModified},
+          {"bytesReceived", e.bytesReceived}};
+}
+
 Json condition(const std::string& type, bool status) {
   return {{"type", type}, {"status", status ? "True" : "False"}};
 }
@@ -106,6 +126,10 @@ model::Json statusJson(const StatusSnapshot& snapshot) {
   }
   Json errors = Json::array();
   for (const auto& error : snapshot.sourceErrors) errors.push_back({{"source", error.origin}, {"message", error.message}});
+  Json notices = Json::array();
+  for (const auto& notice : snapshot.sourceNotices) {
+    notices.push_back({{"source", notice.origin}, {"message", notice.message}});
+  }
 
   return {{"agentVersion", snapshot.agentVersion},
           {"sequence", snapshot.sequence},
@@ -113,7 +137,10 @@ model::Json statusJson(const StatusSnapshot& snapshot) {
           {"synced", snapshot.synced},
           {"node", node},
           {"daemonSets", daemonSets},
-          {"sourceErrors", errors}};
+          {"sourceErrors", errors},
+          {"sourceNotices", notices},
+          {"sourcesComplete", snapshot.sourcesComplete},
+          {"endpoint", snapshot.endpoint ? endpointJson(*snapshot.endpoint) : Json(nullptr)}};
 }
 
 model::Json podJson(const StatusSnapshot& snapshot, const PodView& pod) {

@@ -5,6 +5,7 @@
 // read snapshots, so they never touch the reconciler's state.
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -81,6 +82,29 @@ struct NodeView {
   std::string hostIP;
 };
 
+// The central endpoint, as the agent runner last heard of it (absent without one).
+struct EndpointView {
+  std::string url;
+  std::string mode;  // "http" or "kubernetes"
+  bool connected = false;
+  std::string lastError;
+  std::optional<WallTime> lastSuccess;
+  std::optional<WallTime> nextAttempt;
+  int consecutiveFailures = 0;
+  // The DaemonSets in force came from the last-known-good cache (no live answer
+  // since the agent started); cacheFetchedAt says how old that answer is.
+  bool servingFromCache = false;
+  bool settled = false;  // a snapshot (cached or live) is in force
+  std::optional<WallTime> cacheFetchedAt;
+  std::optional<WallTime> snapshotFetchedAt;  // of the snapshot in force
+  std::string etag;
+  std::string resourceVersion;
+  std::uint64_t requests = 0;
+  std::uint64_t errors = 0;  // failed requests since start
+  std::uint64_t notModified = 0;
+  std::uint64_t bytesReceived = 0;
+};
+
 // Counters and histograms that only grow; the reconciler carries them from one
 // snapshot to the next.
 struct Counters {
@@ -104,6 +128,11 @@ struct StatusSnapshot {
   std::vector<DaemonSetView> daemonSets;
   std::vector<PodView> pods;
   std::vector<sources::SourceError> sourceErrors;
+  std::vector<sources::SourceError> sourceNotices;  // e.g. endpoint DaemonSets overridden locally
+  // False while a configured source has not settled: pods of DaemonSets not in
+  // the set are left alone (SourceSnapshot::complete).
+  bool sourcesComplete = true;
+  std::optional<EndpointView> endpoint;
   Counters counters;
 };
 
@@ -112,17 +141,33 @@ struct StatusSnapshot {
 class SnapshotStore {
  public:
   void publish(std::shared_ptr<const StatusSnapshot> snapshot) {
-    std::lock_guard lock(mutex_);
-    latest_ = std::move(snapshot);
+    std::function<void()> listener;
+    {
+      std::lock_guard lock(mutex_);
+      latest_ = std::move(snapshot);
+      listener = listener_;
+    }
+    // Outside the lock, so a listener may call latest(). It runs on the
+    // publisher's (reconciler's) thread: it must be cheap and never block
+    // (UpwardReporter::snapshotPublished only sets a flag and notifies).
+    if (listener) listener();
   }
   std::shared_ptr<const StatusSnapshot> latest() const {
     std::lock_guard lock(mutex_);
     return latest_;
   }
+  // Called after every publish(); one listener, replaced by the next call,
+  // cleared with an empty function. Set it before the listener's owner starts
+  // and clear it before that owner is destroyed.
+  void setListener(std::function<void()> listener) {
+    std::lock_guard lock(mutex_);
+    listener_ = std::move(listener);
+  }
 
  private:
   mutable std::mutex mutex_;
   std::shared_ptr<const StatusSnapshot> latest_ = std::make_shared<StatusSnapshot>();
+  std::function<void()> listener_;
 };
 
 }  // namespace daemonlet::status

@@ -41,7 +41,7 @@ std::vector<std::string> containerEnvironment(const ContainerStartRequest& reque
 }  // namespace
 
 ProcessRuntime::ProcessRuntime(boost::asio::io_context& io, ProcessRuntimeOptions options)
-    : io_(io), options_(std::move(options)), bootId_(currentBootId()) {
+    : io_(io), options_(std::move(options)), bootId_(currentBootId()), recordSync_(options_.stateDir) {
   std::error_code ec;
   std::filesystem::create_directories(options_.stateDir, ec);
   if (ec) base::logError("cannot create runtime state directory", {{"dir", options_.stateDir}, {"error", ec.message()}});
@@ -55,7 +55,7 @@ ProcessRuntime::~ProcessRuntime() { *alive_ = false; }
 
 void ProcessRuntime::setExitHandler(ExitHandler handler) { exitHandler_ = std::move(handler); }
 
-base::Result<ContainerStatus> ProcessRuntime::start(const ContainerStartRequest& request) {
+base::Result<ShimSpec> ProcessRuntime::prepareSpec(const ContainerStartRequest& request) {
   const model::Container& container = request.container;
   if (container.command.empty() && container.args.empty()) {
     return base::makeError(base::ErrorCode::kInvalidArgument,
@@ -89,24 +89,52 @@ base::Result<ContainerStatus> ProcessRuntime::start(const ContainerStartRequest&
       base::logWarning("container runs without a cgroup", {{"container", spec.id}, {"error", cgroup.error().describe()}});
     }
   }
+  return spec;
+}
 
-  auto report = launchShim(options_.shimCommand, spec, options_.shimReportTimeout);
+base::Result<ContainerStatus> ProcessRuntime::start(const ContainerStartRequest& request) {
+  auto spec = prepareSpec(request);
+  if (!spec) return spec.error();
+  auto report = launchShim(options_.shimCommand, *spec, options_.shimReportTimeout);
   if (!report) return report.error();
+  return completeStart(request, *spec, *report);
+}
 
+void ProcessRuntime::startAsync(const ContainerStartRequest& request, StartCallback done) {
+  auto spec = prepareSpec(request);
+  if (!spec) {
+    boost::asio::post(io_, [done = std::move(done), error = spec.error()] { done(error); });
+    return;
+  }
+  launchShimAsync(io_, options_.shimCommand, *spec, options_.shimReportTimeout,
+                  [this, alive = std::weak_ptr<bool>(alive_), request, spec = *spec,
+                   done = std::move(done)](base::Result<ShimReport> report) {
+                    if (!alive.lock()) {
+                      // The runtime is gone (agent shutting down): the container, if it
+                      // started, runs on unrecorded and is found again by its marker.
+                      return;
+                    }
+                    if (!report) return done(report.error());
+                    done(completeStart(request, spec, *report));
+                  });
+}
+
+base::Result<ContainerStatus> ProcessRuntime::completeStart(const ContainerStartRequest& request,
+                                                            const ShimSpec& spec, const ShimReport& report) {
   ContainerRecord record;
   record.id = spec.id;
   record.pod = request.pod;
-  record.containerName = container.name;
+  record.containerName = request.container.name;
   record.init = request.init;
   record.restartCount = request.restartCount;
-  record.pid = report->pid;
-  record.pidStartTime = report->pidStartTime;
-  record.processGroup = report->pid;
-  record.shimPid = report->shimPid;
-  record.shimStartTime = report->shimStartTime;
-  record.startedAtUnixNano = report->startedAtUnixNano;
+  record.pid = report.pid;
+  record.pidStartTime = report.pidStartTime;
+  record.processGroup = report.pid;
+  record.shimPid = report.shimPid;
+  record.shimStartTime = report.shimStartTime;
+  record.startedAtUnixNano = report.startedAtUnixNano;
   record.logPath = spec.logPath;
-  record.cgroupPath = report->cgroupPath;
+  record.cgroupPath = report.cgroupPath;
   if (!record.cgroupPath.empty()) record.cgroupMembership = cgroupV2PathOf(record.pid);
   record.terminationGracePeriodSeconds = request.terminationGracePeriod.count();
   record.bootId = bootId_;
@@ -117,10 +145,11 @@ base::Result<ContainerStatus> ProcessRuntime::start(const ContainerStartRequest&
     ::kill(-record.processGroup, SIGKILL);
     return written.error();
   }
+  if (!options_.syncRecords) recordSync_.request();
   Tracked& tracked = track(std::move(record), ContainerState::kRunning);
   watch(tracked);
   ContainerStatus status = statusOf(tracked);
-  pruneOlderInstances(request.pod.uid, container.name, spec.id);
+  pruneOlderInstances(request.pod.uid, request.container.name, spec.id);
   return status;
 }
 
@@ -184,6 +213,8 @@ void ProcessRuntime::markExited(Tracked& tracked) {
   auto text = readWholeFile(exitRecordPath(options_.stateDir, tracked.record.id));
   auto exit = text ? decodeExitRecord(*text) : base::Result<ExitRecord>(text.error());
   if (exit) tracked.exit = *exit;
+  // The shim wrote it without fsync (see ProcessRuntimeOptions::syncRecords).
+  if (exit && !options_.syncRecords) recordSync_.request();
   tracked.state = ContainerState::kExited;
   tracked.containerGone = true;
 }

@@ -22,7 +22,9 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include "agent/base/atomic_file.h"
 #include "runtime/process/container_record.h"
+#include "runtime/process/shim_protocol.h"
 #include "runtime/runtime.h"
 
 namespace daemonlet::runtime::process {
@@ -40,13 +42,17 @@ struct ProcessRuntimeOptions {
   std::chrono::milliseconds shimReportTimeout{10'000};
   // After a container exits, how long to wait for its shim to record the status.
   std::chrono::milliseconds exitRecordTimeout{5'000};
-  // fsync records (start and exit) before relying on them, as state files
-  // elsewhere are. Each costs a journal commit on the start and exit paths
-  // (15-25 ms on a VM disk), which dominates restart latency. Records describe
-  // processes that die with the host, and a record from an earlier boot is
-  // recognised by its boot id, so turning this off loses nothing a reader needs
-  // after a power failure; benchmarks and latency-sensitive hosts turn it off.
-  bool syncRecords = true;
+  // fsync each record (start and exit) before relying on it. Off by default:
+  // each fsync costs a journal commit (~12 ms on this project's VM disk, 15-25 ms
+  // on others) on the start and restart paths, which dominated restart latency
+  // and serialised cold starts (bench/README.md). Records are then renamed into
+  // place whole (an agent or shim crash never loses or tears one) and a
+  // background DeferredSync (agent/base/atomic_file.h) syncs the state
+  // directory's filesystem after each quiet spell, within about a second. What a
+  // power loss in that second can cost is harmless: records describe processes
+  // that die with the host, and a record from an earlier boot is recognised by
+  // its boot id and never matched to a live process.
+  bool syncRecords = false;
 };
 
 class ProcessRuntime final : public Runtime {
@@ -57,6 +63,8 @@ class ProcessRuntime final : public Runtime {
   ProcessRuntime& operator=(const ProcessRuntime&) = delete;
 
   base::Result<ContainerStatus> start(const ContainerStartRequest& request) override;
+  // The shim's report is read on the io_context: starts overlap.
+  void startAsync(const ContainerStartRequest& request, StartCallback done) override;
   base::Status stop(const std::string& containerId, std::chrono::milliseconds grace, StopCallback done) override;
   base::Result<std::vector<ContainerStatus>> list() override;
   base::Result<ContainerStatus> inspect(const std::string& containerId) override;
@@ -66,6 +74,9 @@ class ProcessRuntime final : public Runtime {
  private:
   struct Tracked;
 
+  base::Result<ShimSpec> prepareSpec(const ContainerStartRequest& request);
+  base::Result<ContainerStatus> completeStart(const ContainerStartRequest& request, const ShimSpec& spec,
+                                              const ShimReport& report);
   Tracked* find(const std::string& containerId);
   Tracked& track(ContainerRecord record, ContainerState state);
   void watch(Tracked& tracked);
@@ -82,6 +93,7 @@ class ProcessRuntime final : public Runtime {
   boost::asio::io_context& io_;
   ProcessRuntimeOptions options_;
   std::string bootId_;
+  base::DeferredSync recordSync_;  // when !options_.syncRecords
   ExitHandler exitHandler_;
   std::map<std::string, std::unique_ptr<Tracked>> containers_;  // by record id
   // Handlers still queued when we are destroyed check this before touching us.

@@ -9,7 +9,13 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <array>
 #include <cstring>
+#include <memory>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "runtime/process/unique_fd.h"
 
@@ -61,10 +67,14 @@ bool readUntilEof(int fd, std::string& text, std::chrono::steady_clock::time_poi
   }
 }
 
-}  // namespace
+// A spawned first shim with its spec sent; the report is still to be read.
+struct SpawnedShim {
+  pid_t firstShim = 0;
+  UniqueFd report;
+  bool sent = false;
+};
 
-base::Result<ShimReport> launchShim(const std::vector<std::string>& shimCommand, const ShimSpec& spec,
-                                    std::chrono::milliseconds timeout) {
+base::Result<SpawnedShim> spawnShim(const std::vector<std::string>& shimCommand, const ShimSpec& spec) {
   int specPair[2];
   if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, specPair) != 0) return ioError("socketpair");
   UniqueFd specOurs = lifted(specPair[0]);
@@ -94,8 +104,8 @@ base::Result<ShimReport> launchShim(const std::vector<std::string>& shimCommand,
   sigemptyset(&none);
   posix_spawnattr_setsigmask(&attributes, &none);
   posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK);
-  pid_t firstShim = 0;
-  int spawnError = ::posix_spawn(&firstShim, argv[0], &actions, &attributes, argv.data(), environ);
+  SpawnedShim spawned;
+  int spawnError = ::posix_spawn(&spawned.firstShim, argv[0], &actions, &attributes, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attributes);
   if (spawnError != 0) {
@@ -104,22 +114,99 @@ base::Result<ShimReport> launchShim(const std::vector<std::string>& shimCommand,
   }
   specTheirs.reset();
   reportTheirs.reset();
+  // The spec is small and the socket buffer holds it whole: this does not wait
+  // for the shim to read it.
+  spawned.sent = sendAll(specOurs.get(), encodeShimSpec(spec));
+  spawned.report = std::move(reportOurs);
+  return spawned;
+}
 
-  bool sent = sendAll(specOurs.get(), encodeShimSpec(spec));
-  specOurs.reset();
-  std::string reportText;
-  bool complete = readUntilEof(reportOurs.get(), reportText, std::chrono::steady_clock::now() + timeout);
+// Reaps the first shim (it has exited, or is about to: it leaves right after
+// forking the long-lived shim, or right after reporting a failure) and turns
+// what it reported into the outcome.
+base::Result<ShimReport> finishLaunch(pid_t firstShim, bool complete, bool sent, const std::string& reportText,
+                                      const std::string& id) {
   if (!complete) ::kill(firstShim, SIGKILL);
   while (::waitpid(firstShim, nullptr, 0) < 0 && errno == EINTR) {
   }
-  if (!complete) return base::makeError(base::ErrorCode::kUnavailable, "shim did not report in time", spec.id);
-  if (!sent && reportText.empty()) return base::makeError(base::ErrorCode::kIo, "shim exited early", spec.id);
+  if (!complete) return base::makeError(base::ErrorCode::kUnavailable, "shim did not report in time", id);
+  if (!sent && reportText.empty()) return base::makeError(base::ErrorCode::kIo, "shim exited early", id);
   auto report = decodeShimReport(reportText);
-  if (!report) return base::makeError(base::ErrorCode::kInternal, report.error().message, spec.id);
+  if (!report) return base::makeError(base::ErrorCode::kInternal, report.error().message, id);
   if (!report->started) {
-    return base::makeError(base::ErrorCode::kInvalidArgument, "container did not start: " + report->error, spec.id);
+    return base::makeError(base::ErrorCode::kInvalidArgument, "container did not start: " + report->error, id);
   }
   return report;
+}
+
+// One asynchronous launch: the report pipe on the io_context and its deadline.
+struct PendingLaunch {
+  PendingLaunch(boost::asio::io_context& io, int reportFd) : report(io, reportFd), deadline(io) {}
+  boost::asio::posix::stream_descriptor report;
+  boost::asio::steady_timer deadline;
+  pid_t firstShim = 0;
+  bool sent = false;
+  bool finished = false;
+  std::string id;
+  std::string text;
+  std::array<char, 4096> buffer{};
+  ShimReportCallback done;
+};
+
+void finishPending(const std::shared_ptr<PendingLaunch>& launch, bool complete) {
+  if (launch->finished) return;
+  launch->finished = true;
+  launch->deadline.cancel();
+  boost::system::error_code ignored;
+  launch->report.close(ignored);
+  auto outcome = finishLaunch(launch->firstShim, complete, launch->sent, launch->text, launch->id);
+  ShimReportCallback done = std::move(launch->done);
+  done(std::move(outcome));
+}
+
+void readMore(const std::shared_ptr<PendingLaunch>& launch) {
+  launch->report.async_read_some(boost::asio::buffer(launch->buffer),
+                                 [launch](boost::system::error_code ec, std::size_t n) {
+                                   if (launch->finished) return;
+                                   if (!ec) {
+                                     launch->text.append(launch->buffer.data(), n);
+                                     return readMore(launch);
+                                   }
+                                   if (ec == boost::asio::error::interrupted) return readMore(launch);
+                                   // End of file (or a broken pipe): the report is complete.
+                                   finishPending(launch, true);
+                                 });
+}
+
+}  // namespace
+
+base::Result<ShimReport> launchShim(const std::vector<std::string>& shimCommand, const ShimSpec& spec,
+                                    std::chrono::milliseconds timeout) {
+  auto spawned = spawnShim(shimCommand, spec);
+  if (!spawned) return spawned.error();
+  std::string reportText;
+  bool complete = readUntilEof(spawned->report.get(), reportText, std::chrono::steady_clock::now() + timeout);
+  return finishLaunch(spawned->firstShim, complete, spawned->sent, reportText, spec.id);
+}
+
+void launchShimAsync(boost::asio::io_context& io, const std::vector<std::string>& shimCommand, const ShimSpec& spec,
+                     std::chrono::milliseconds timeout, ShimReportCallback done) {
+  auto spawned = spawnShim(shimCommand, spec);
+  if (!spawned) {
+    boost::asio::post(io, [done = std::move(done), error = spawned.error()] { done(error); });
+    return;
+  }
+  auto launch = std::make_shared<PendingLaunch>(io, spawned->report.release());
+  launch->firstShim = spawned->firstShim;
+  launch->sent = spawned->sent;
+  launch->id = spec.id;
+  launch->done = std::move(done);
+  launch->deadline.expires_after(timeout);
+  launch->deadline.async_wait([launch](boost::system::error_code ec) {
+    if (ec == boost::asio::error::operation_aborted) return;
+    finishPending(launch, false);
+  });
+  readMore(launch);
 }
 
 }  // namespace daemonlet::runtime::process

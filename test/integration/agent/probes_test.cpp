@@ -156,11 +156,9 @@ TEST_F(ProbesTest, ProbesKeepWorkingForAdoptedDaemons) {
   EXPECT_FALSE(waitRestarted("adopted", pid).is_null());
 }
 
-// Known gap: an adopted container keeps the readiness it had recorded, and its
-// first failing readiness probe under the new agent must clear it. The prober
-// now reports a first verdict (readiness starts unknown), yet after adoption no
-// verdict is logged at all: the resumed exec probe does not seem to complete
-// under a restarted agent. Disabled until that is found (see the issue note).
+// An adopted container keeps the readiness it had recorded, and its first
+// failing readiness probe under the new agent must clear it: readiness starts
+// unknown in the prober, so that first verdict is always reported.
 TEST_F(ProbesTest, FirstFailingReadinessAfterAdoptionClearsReady) {
   writeFile(filePath("ready"), "");
   Json ds = daemonSet("adopted", {"sleep"});

@@ -1,0 +1,73 @@
+#pragma once
+// Retry pacing for the Kubernetes API source: jittered exponential backoff and
+// an interruptible wait, so stop() never waits out a backoff.
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <random>
+
+namespace daemonlet::sources {
+
+// delay(n) = min(max, initial * 2^(n-1)), then jittered uniformly into
+// [delay/2, delay] so that many agents cut off by the same API-server restart do
+// not come back in lockstep.
+class JitteredBackoff {
+ public:
+  JitteredBackoff(std::chrono::milliseconds initial, std::chrono::milliseconds max)
+      : initial_(std::max(initial, std::chrono::milliseconds(1))), max_(std::max(max, initial_)),
+        random_(std::random_device{}()) {}
+
+  std::chrono::milliseconds next() {
+    auto delay = initial_;
+    for (int i = 0; i < failures_ && delay < max_; ++i) delay *= 2;
+    delay = std::min(delay, max_);
+    ++failures_;
+    std::uniform_int_distribution<long long> jitter(delay.count() / 2, delay.count());
+    return std::chrono::milliseconds(jitter(random_));
+  }
+  void reset() { failures_ = 0; }
+  int failures() const { return failures_; }
+
+  // A random value in [base, 2*base): client-go's spread of watch timeouts.
+  std::chrono::seconds spread(std::chrono::seconds base) {
+    if (base.count() <= 0) return base;
+    std::uniform_int_distribution<long long> pick(base.count(), 2 * base.count() - 1);
+    return std::chrono::seconds(pick(random_));
+  }
+
+ private:
+  std::chrono::milliseconds initial_;
+  std::chrono::milliseconds max_;
+  int failures_ = 0;
+  std::mt19937_64 random_;
+};
+
+// Set once by stop(); waitFor() returns early (false) when it is set.
+class StopSignal {
+ public:
+  void request() {
+    {
+      std::lock_guard lock(mutex_);
+      stopped_ = true;
+    }
+    cv_.notify_all();
+  }
+  bool requested() const {
+    std::lock_guard lock(mutex_);
+    return stopped_;
+  }
+  // Sleeps up to `duration`; false when stopped (before or during the wait).
+  template <typename Duration>
+  bool waitFor(Duration duration) {
+    std::unique_lock lock(mutex_);
+    return !cv_.wait_for(lock, duration, [this] { return stopped_; });
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::condition_variable cv_;
+  bool stopped_ = false;
+};
+
+}  // namespace daemonlet::sources

@@ -1,0 +1,108 @@
+#include "agent/sources/kube_watch_decoder.h"
+
+namespace daemonlet::sources {
+namespace {
+
+std::string stringField(const model::Json& object, const char* name) {
+  if (!object.is_object()) return "";
+  auto it = object.find(name);
+  if (it == object.end() || !it->is_string()) return "";
+  return it->get<std::string>();
+}
+
+const model::Json* metadataOf(const model::Json& object) {
+  if (!object.is_object()) return nullptr;
+  auto it = object.find("metadata");
+  if (it == object.end() || !it->is_object()) return nullptr;
+  return &*it;
+}
+
+}  // namespace
+
+bool WatchLineSplitter::feed(std::string_view chunk, std::vector<std::string>& lines) {
+  while (!chunk.empty()) {
+    std::size_t newline = chunk.find('\n');
+    if (newline == std::string_view::npos) {
+      pending_.append(chunk);
+      return pending_.size() <= maxLineBytes_;
+    }
+    pending_.append(chunk.substr(0, newline));
+    chunk.remove_prefix(newline + 1);
+    if (pending_.size() > maxLineBytes_) return false;
+    if (!pending_.empty() && pending_.back() == '\r') pending_.pop_back();
+    if (pending_.find_first_not_of(" \t") != std::string::npos) lines.push_back(std::move(pending_));
+    pending_.clear();
+  }
+  return true;
+}
+
+std::string_view watchEventTypeName(WatchEventType type) {
+  switch (type) {
+    case WatchEventType::kAdded: return "ADDED";
+    case WatchEventType::kModified: return "MODIFIED";
+    case WatchEventType::kDeleted: return "DELETED";
+    case WatchEventType::kBookmark: return "BOOKMARK";
+    case WatchEventType::kError: return "ERROR";
+  }
+  return "?";
+}
+
+base::Result<WatchEvent> parseWatchEvent(std::string_view line) {
+  model::Json parsed = model::Json::parse(line, nullptr, /*allow_exceptions=*/false);
+  if (parsed.is_discarded() || !parsed.is_object()) {
+    return base::makeError(base::ErrorCode::kInvalidArgument, "watch event is not a JSON object");
+  }
+  const std::string type = stringField(parsed, "type");
+  WatchEvent event;
+  if (type == "ADDED") event.type = WatchEventType::kAdded;
+  else if (type == "MODIFIED") event.type = WatchEventType::kModified;
+  else if (type == "DELETED") event.type = WatchEventType::kDeleted;
+  else if (type == "BOOKMARK") event.type = WatchEventType::kBookmark;
+  else if (type == "ERROR") event.type = WatchEventType::kError;
+  else return base::makeError(base::ErrorCode::kInvalidArgument, "watch event has unknown type \"" + type + "\"");
+  auto object = parsed.find("object");
+  if (object == parsed.end() || !object->is_object()) {
+    return base::makeError(base::ErrorCode::kInvalidArgument, "watch event " + type + " has no object");
+  }
+  event.object = std::move(*object);
+  return event;
+}
+
+std::optional<ApiStatus> parseApiStatus(const model::Json& object) {
+  if (stringField(object, "kind") != "Status") return std::nullopt;
+  ApiStatus status;
+  auto code = object.find("code");
+  if (code != object.end() && code->is_number_integer()) status.code = code->get<int>();
+  status.reason = stringField(object, "reason");
+  status.message = stringField(object, "message");
+  return status;
+}
+
+std::optional<ApiStatus> parseApiStatusBody(std::string_view body) {
+  model::Json parsed = model::Json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (parsed.is_discarded()) return std::nullopt;
+  return parseApiStatus(parsed);
+}
+
+std::string describeApiStatus(const ApiStatus& status) {
+  std::string text = std::to_string(status.code);
+  if (!status.reason.empty()) text += " " + status.reason;
+  if (!status.message.empty()) text += ": " + status.message;
+  return text;
+}
+
+std::string objectResourceVersion(const model::Json& object) {
+  const model::Json* metadata = metadataOf(object);
+  return metadata ? stringField(*metadata, "resourceVersion") : "";
+}
+
+std::string objectKey(const model::Json& object, bool namespaced) {
+  const model::Json* metadata = metadataOf(object);
+  if (!metadata) return "";
+  std::string name = stringField(*metadata, "name");
+  if (name.empty() || !namespaced) return name;
+  std::string ns = stringField(*metadata, "namespace");
+  return (ns.empty() ? std::string("default") : ns) + "/" + name;
+}
+
+}  // namespace daemonlet::sources

@@ -1,0 +1,180 @@
+// UpwardReporter: see upward_reporter.h for when and how reports are sent.
+#include "agent/status/upward_reporter.h"
+
+#include <algorithm>
+
+#include "agent/base/log.h"
+#include "agent/status/node_report.h"
+
+namespace daemonlet::status {
+namespace {
+
+using model::Json;
+
+// Failures after this many in a row go to debug level until the endpoint recovers.
+constexpr std::uint64_t kLoudFailures = 3;
+
+std::string describeFailure(const outbound::HttpClient::Outcome& outcome) {
+  if (!outcome.ok()) {
+    return std::string(outbound::failureKindName(outcome.failure.kind)) + ": " + outcome.failure.message;
+  }
+  std::string body = outcome.response.body.substr(0, 200);
+  std::replace(body.begin(), body.end(), '\n', ' ');
+  return "HTTP " + std::to_string(outcome.response.status) + (body.empty() ? "" : ": " + body);
+}
+
+}  // namespace
+
+UpwardReporter::UpwardReporter(Options options, SnapshotStore& store)
+    : options_(std::move(options)),
+      store_(store),
+      url_(outbound::expandUrlTemplate(options_.urlTemplate, options_.nodeName)),
+      client_(std::make_unique<outbound::HttpClient>(options_.client)),
+      jitter_(std::random_device{}()) {}
+
+UpwardReporter::~UpwardReporter() { stop(); }
+
+void UpwardReporter::start() {
+  std::lock_guard lock(mutex_);
+  if (thread_.joinable() || stopping_) return;
+  if (url_.rfind("http://", 0) == 0) {
+    base::logWarning("upward reports go over plain http: anyone on the path can read or change them",
+                     {{"url", url_}});
+  }
+  // The first report goes out after one debounce window, so an agent that
+  // starts and publishes its first pass at once sends one report, not two.
+  sendAfter_ = Clock::now() + options_.debounce;
+  health_.running = true;
+  thread_ = std::thread([this] { run(); });
+}
+
+void UpwardReporter::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+    health_.running = false;
+  }
+  wake_.notify_all();
+  client_->cancel();  // ends a PUT in flight now, not after its timeout
+  if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
+}
+
+void UpwardReporter::snapshotPublished() {
+  {
+    std::lock_guard lock(mutex_);
+    // Publications inside an open window ride along: under constant churn a
+    // report still goes out every `debounce`, never postponed indefinitely.
+    if (!sendAfter_) sendAfter_ = Clock::now() + options_.debounce;
+  }
+  wake_.notify_one();
+}
+
+ReporterHealth UpwardReporter::health() const {
+  std::lock_guard lock(mutex_);
+  return health_;
+}
+
+std::chrono::milliseconds UpwardReporter::nextBackoff(std::uint64_t consecutiveFailures) {
+  const std::int64_t initial = std::max<std::int64_t>(1, options_.backoffInitial.count());
+  const std::int64_t cap = std::max(initial, static_cast<std::int64_t>(options_.backoffMax.count()));
+  std::int64_t delay = initial;
+  for (std::uint64_t i = 1; i < consecutiveFailures && delay < cap; ++i) delay *= 2;
+  delay = std::min(delay, cap);
+  // ±20% so a fleet that lost its endpoint together does not retry in lockstep.
+  std::uniform_real_distribution<double> factor(0.8, 1.2);
+  const auto jittered = static_cast<std::int64_t>(static_cast<double>(delay) * factor(jitter_));
+  return std::chrono::milliseconds(std::clamp<std::int64_t>(jittered, 1, cap));
+}
+
+void UpwardReporter::run() {
+  std::unique_lock lock(mutex_);
+  while (!stopping_) {
+    const auto now = Clock::now();
+    const bool haveAccepted = lastAccepted_.has_value();
+    const auto heartbeatAt = lastAcceptedAt_ + options_.heartbeat;
+    std::optional<Clock::time_point> due;
+    if (retryAt_) {
+      due = retryAt_;  // while failing, only the backoff decides; the retry sends the latest
+    } else {
+      due = sendAfter_;
+      if (haveAccepted && (!due || heartbeatAt < *due)) due = heartbeatAt;
+    }
+    if (!due) {
+      wake_.wait(lock);
+      continue;
+    }
+    if (now < *due) {
+      wake_.wait_until(lock, *due);
+      continue;  // woken early by a publish or stop: re-plan
+    }
+    const bool force = !haveAccepted || now >= heartbeatAt;
+    sendAfter_.reset();  // publications from here on open a new window
+    lock.unlock();
+    const AttemptResult result = sendLatest(force);
+    lock.lock();
+    if (result == AttemptResult::kFailed) {
+      retryAt_ = Clock::now() + nextBackoff(health_.consecutiveFailures);
+    } else {
+      retryAt_.reset();
+    }
+  }
+}
+
+UpwardReporter::AttemptResult UpwardReporter::sendLatest(bool force) {
+  const std::shared_ptr<const StatusSnapshot> snapshot = store_.latest();
+  Json report = buildNodeReport(*snapshot, sequence_ + 1, std::chrono::system_clock::now());
+  // Before the first pass the snapshot does not know the node's name yet.
+  if (report["node"]["name"].get<std::string>().empty()) report["node"]["name"] = options_.nodeName;
+  if (!force && lastAccepted_ && sameContent(report, *lastAccepted_)) {
+    std::lock_guard lock(mutex_);
+    health_.consecutiveFailures = 0;
+    health_.lastError.clear();
+    return AttemptResult::kUnchanged;
+  }
+  ++sequence_;
+  outbound::Request request;
+  request.method = "PUT";
+  request.url = url_;
+  request.headers = {{"Content-Type", "application/json"}};
+  request.body = report.dump();
+  {
+    std::lock_guard lock(mutex_);
+    ++health_.attempts;
+    health_.lastAttempt = std::chrono::system_clock::now();
+  }
+  const outbound::HttpClient::Outcome outcome = client_->perform(request);
+  const bool accepted = outcome.ok() && outcome.response.status >= 200 && outcome.response.status < 300;
+
+  std::lock_guard lock(mutex_);
+  if (accepted) {
+    if (health_.consecutiveFailures > 0) {
+      base::logInfo("upward report accepted again",
+                    {{"url", url_}, {"failedAttempts", std::to_string(health_.consecutiveFailures)}});
+    }
+    lastAccepted_ = std::move(report);
+    lastAcceptedAt_ = Clock::now();
+    ++health_.reportsAccepted;
+    health_.consecutiveFailures = 0;
+    health_.lastError.clear();
+    health_.lastAccepted = std::chrono::system_clock::now();
+    health_.lastAcceptedSequence = sequence_;
+    return AttemptResult::kAccepted;
+  }
+  if (stopping_) return AttemptResult::kFailed;  // cancelled by stop(): not worth a warning
+  ++health_.failures;
+  ++health_.consecutiveFailures;
+  health_.lastError = describeFailure(outcome);
+  if (health_.consecutiveFailures <= kLoudFailures) {
+    std::string next =
+        health_.consecutiveFailures == kLoudFailures
+            ? "retrying with backoff; further failures are logged at debug level until it recovers"
+            : "retrying with backoff";
+    base::logWarning("upward report not accepted",
+                     {{"url", url_}, {"error", health_.lastError}, {"next", std::move(next)}});
+  } else {
+    base::logDebug("upward report not accepted", {{"url", url_}, {"error", health_.lastError}});
+  }
+  return AttemptResult::kFailed;
+}
+
+}  // namespace daemonlet::status
