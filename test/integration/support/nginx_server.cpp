@@ -10,7 +10,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
@@ -77,6 +79,19 @@ int connectLocal(int port) {
 }
 
 // The body of GET `path` on the plain HTTP port ("" when there is no answer).
+// GET over TLS with the curl CLI (certificate not checked: this only asks
+// which configuration the listener serves). "" on any failure.
+std::string httpsGet(int port, const std::string& path) {
+  const std::string command = "/usr/bin/curl -sk --max-time 2 https://127.0.0.1:" + std::to_string(port) + path;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (!pipe) return {};
+  std::string out;
+  char buffer[256];
+  for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;) out.append(buffer, n);
+  ::pclose(pipe);
+  return out;
+}
+
 std::string plainGet(int port, const std::string& path) {
   int fd = connectLocal(port);
   if (fd < 0) return {};
@@ -221,6 +236,30 @@ bool NginxServer::launch() {
   return true;
 }
 
+// True while a worker of a previous configuration is still draining (nginx
+// retitles it "nginx: worker process is shutting down"). Workers share the
+// master's process group.
+bool NginxServer::oldWorkersRunning() const {
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.empty() || !std::isdigit(static_cast<unsigned char>(name[0]))) continue;
+    std::string stat = readWhole(entry.path() / "stat");
+    auto close = stat.rfind(')');
+    if (close == std::string::npos) continue;
+    std::istringstream fields(stat.substr(close + 2));
+    std::string state;
+    int parent = 0, group = 0;
+    fields >> state >> parent >> group;
+    if (group != pid_ || state == "Z") continue;
+    const std::string title = readWhole(entry.path() / "cmdline");
+    if (title.find("worker process") != std::string::npos && title.find("shutting down") != std::string::npos) {
+      return true;
+    }
+  }
+  return false;
+}
+
 bool NginxServer::waitServing(int generation, std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   const std::string expected = std::to_string(generation);
@@ -232,12 +271,14 @@ bool NginxServer::waitServing(int generation, std::chrono::milliseconds timeout)
                    readWhole(root_ / "nginx.out");
       return false;
     }
-    if (plainGet(httpPort_, "/__fixture/generation") == expected) {
-      int fd = connectLocal(httpsPort_);
-      if (fd >= 0) {
-        ::close(fd);
-        return true;
-      }
+    // A new worker answering is not enough: until the old workers have closed
+    // their listening sockets they still accept connections with the old config.
+    // The TLS listener is checked on its own: right after a reload it was seen
+    // to serve the previous configuration for a moment after the plain one
+    // already served the new one.
+    if (plainGet(httpPort_, "/__fixture/generation") == expected && !oldWorkersRunning() &&
+        httpsGet(httpsPort_, "/__fixture/generation") == expected) {
+      return true;
     }
     if (std::chrono::steady_clock::now() >= deadline) {
       lastError_ = "nginx did not serve config generation " + expected + " in time: " + errorLogTail(1500);

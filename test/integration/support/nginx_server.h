@@ -133,6 +133,7 @@ class NginxServer {
   bool writeConfig();
   bool launch();
   bool waitServing(int generation, std::chrono::milliseconds timeout);
+  bool oldWorkersRunning() const;
   void killProcessGroup();
 
   Options options_;
