@@ -18,8 +18,9 @@ packages=(
   openssl curl procps nginx
   # bench only: many simulated agents' conditional polls against one nginx
   wrk
-  # packaging test: rpmbuild for the .rpm (the .deb needs only dpkg)
-  rpm
+  # packaging test: rpmbuild for the .rpm (the .deb needs only dpkg), systemd-analyze
+  # to verify the unit
+  rpm systemd
 )
 
 # The tests run their own nginx instances (own prefix, config and free ports), so a
