@@ -7,6 +7,7 @@
 
 #include "agent/base/atomic_file.h"
 #include "agent/base/log.h"
+#include "agent/base/rfc3339.h"
 #include "agent/model/types.h"
 
 namespace daemonlet::sources {
@@ -14,29 +15,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using model::Json;
-
-std::string formatRfc3339(WallTime time) {
-  std::time_t seconds = std::chrono::system_clock::to_time_t(time);
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return buffer;
-}
-
-std::optional<WallTime> parseRfc3339(const std::string& text) {
-  std::tm utc{};
-  char zone = 0;
-  int consumed = 0;
-  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%c%n", &utc.tm_year, &utc.tm_mon, &utc.tm_mday,
-                  &utc.tm_hour, &utc.tm_min, &utc.tm_sec, &zone, &consumed) != 7 ||
-      zone != 'Z' || static_cast<std::size_t>(consumed) != text.size()) {
-    return std::nullopt;
-  }
-  utc.tm_year -= 1900;
-  utc.tm_mon -= 1;
-  return std::chrono::system_clock::from_time_t(timegm(&utc));
-}
 
 std::string corruptSuffix() {
   std::time_t now = std::time(nullptr);
@@ -70,7 +48,7 @@ std::string endpointCacheDocument(const EndpointSnapshot& snapshot) {
                    {"etag", snapshot.etag},
                    {"lastModified", snapshot.lastModified},
                    {"resourceVersion", snapshot.resourceVersion},
-                   {"fetchedAt", formatRfc3339(snapshot.fetchedAt)},
+                   {"fetchedAt", base::formatRfc3339(snapshot.fetchedAt)},
                    {"items", std::move(items)},
                    {"errors", std::move(errors)}};
   return document.dump(1) + "\n";
@@ -138,7 +116,7 @@ std::optional<EndpointSnapshot> EndpointCache::load(const std::string& url) {
   }
   auto items = document.find("items");
   auto errors = document.find("errors");
-  auto fetched = parseRfc3339(fetchedAt);
+  auto fetched = base::parseRfc3339(fetchedAt);
   if (items == document.end() || !items->is_array() || !fetched ||
       (errors != document.end() && !errors->is_array())) {
     setAside("items, errors or fetchedAt missing or malformed");

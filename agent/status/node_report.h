@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "agent/base/result.h"
+#include "agent/base/rfc3339.h"
 #include "agent/model/types.h"
 #include "agent/status/status_snapshot.h"
 
@@ -92,6 +93,6 @@ base::Result<NodeReport> parseNodeReport(std::string_view text, const std::strin
 base::Result<NodeReport> nodeReportFromJson(const model::Json& json, const std::string& origin);
 
 // "2026-11-27T18:00:00Z", with optional fractional seconds and "+hh:mm" offsets.
-std::optional<WallTime> parseRfc3339(std::string_view text);
+using base::parseRfc3339;
 
 }  // namespace daemonlet::status

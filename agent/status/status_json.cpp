@@ -1,6 +1,6 @@
 #include "agent/status/status_json.h"
 
-#include <ctime>
+#include "agent/base/rfc3339.h"
 
 namespace daemonlet::status {
 namespace {
@@ -89,14 +89,7 @@ Json condition(const std::string& type, bool status) {
 
 }  // namespace
 
-std::string formatTime(WallTime time) {
-  std::time_t seconds = std::chrono::system_clock::to_time_t(time);
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return buffer;
-}
+std::string formatTime(WallTime time) { return base::formatRfc3339(time); }
 
 model::Json statusJson(const StatusSnapshot& snapshot) {
   Json node = {{"name", snapshot.node.name}, {"labels", snapshot.node.labels},
