@@ -126,9 +126,15 @@ TEST_F(ProbesTest, HttpReadinessProbeAgainstTheDaemon) {
 TEST_F(ProbesTest, ProbesKeepWorkingForAdoptedDaemons) {
   writeFile(filePath("alive"), "");
   Json ds = daemonSet("adopted", {"sleep"});
-  mainContainer(ds)["livenessProbe"] = fileProbe(filePath("alive"));
+  // The delay keeps the replacement's first liveness probe from running before
+  // the test has put "alive" back (with failureThreshold 1 it would be killed
+  // again and sit out a 10-s backoff).
+  Json liveness = fileProbe(filePath("alive"));
+  liveness["initialDelaySeconds"] = 3;
+  mainContainer(ds)["livenessProbe"] = liveness;
   mainContainer(ds)["readinessProbe"] = fileProbe(filePath("ready"));
   writeManifest("adopted.json", ds);
+  auto firstStart = std::chrono::steady_clock::now();
   startAgent();
   Json pod = waitRunning("adopted");
   ASSERT_FALSE(pod.is_null());
@@ -150,6 +156,7 @@ TEST_F(ProbesTest, ProbesKeepWorkingForAdoptedDaemons) {
     return p && !podReady(*p);
   })) << "readiness failures are no longer seen after adoption";
 
+  std::this_thread::sleep_until(firstStart + 3500ms);  // past the first container's initial delay
   fs::remove(filePath("alive"));
   EXPECT_TRUE(waitUntil([&] { return !processAlive(pid); })) << "liveness is no longer probed after adoption";
   writeFile(filePath("alive"), "");
