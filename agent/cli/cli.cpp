@@ -56,7 +56,7 @@ int runCommandLine(int argc, char** argv) {
     return kExitOk;
   }
   if (name == "--version") return runVersionCommand({}, io);
-  // The host-process runtime starts one shim per container; not for people, so
+  // The host-process runtime starts the shim host that parents containers; not for people, so
   // not in the usage text.
   if (name == "shim") return runShimCommand(Arguments(argv + 2, argv + argc), io);
   const Arguments args(argv + 2, argv + argc);

@@ -1,4 +1,4 @@
-// `daemonlet run` (the agent) and `daemonlet shim` (one container's supervisor,
+// `daemonlet run` (the agent) and `daemonlet shim` (the shim host that parents containers,
 // started by the host-process runtime, never by people).
 #include <iostream>
 

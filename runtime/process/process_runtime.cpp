@@ -12,7 +12,6 @@
 #include "runtime/process/atomic_file.h"
 #include "runtime/process/cgroup_v2.h"
 #include "runtime/process/proc_fs.h"
-#include "runtime/process/shim_launcher.h"
 #include "runtime/process/tracked_container.h"
 
 namespace daemonlet::runtime::process {
@@ -41,10 +40,19 @@ std::vector<std::string> containerEnvironment(const ContainerStartRequest& reque
 }  // namespace
 
 ProcessRuntime::ProcessRuntime(boost::asio::io_context& io, ProcessRuntimeOptions options)
-    : io_(io), options_(std::move(options)), bootId_(currentBootId()), recordSync_(options_.stateDir) {
+    : io_(io),
+      options_(std::move(options)),
+      bootId_(currentBootId()),
+      recordSync_(options_.stateDir),
+      host_(io, options_.shimCommand, options_.stateDir + "/shim.sock", options_.shimReportTimeout) {
   std::error_code ec;
   std::filesystem::create_directories(options_.stateDir, ec);
   if (ec) base::logError("cannot create runtime state directory", {{"dir", options_.stateDir}, {"error", ec.message()}});
+  host_.setExitNotice([this](const std::string& id) { onExitRecorded(id); });
+  host_.setDisconnected([this] { onHostLost(); });
+  // Before list() adopts anything: the exits of containers a running host
+  // parents must reach us.
+  host_.connectIfRunning();
   if (options_.cgroupRoot.empty()) {
     base::logWarning("host runtime without cgroup v2: container resource limits are not applied",
                      {{"hint", "cgroup v1 hosts are not supported for limits; containers still run"}});
@@ -95,7 +103,7 @@ base::Result<ShimSpec> ProcessRuntime::prepareSpec(const ContainerStartRequest& 
 base::Result<ContainerStatus> ProcessRuntime::start(const ContainerStartRequest& request) {
   auto spec = prepareSpec(request);
   if (!spec) return spec.error();
-  auto report = launchShim(options_.shimCommand, *spec, options_.shimReportTimeout);
+  auto report = host_.start(*spec);
   if (!report) return report.error();
   return completeStart(request, *spec, *report);
 }
@@ -106,17 +114,16 @@ void ProcessRuntime::startAsync(const ContainerStartRequest& request, StartCallb
     boost::asio::post(io_, [done = std::move(done), error = spec.error()] { done(error); });
     return;
   }
-  launchShimAsync(io_, options_.shimCommand, *spec, options_.shimReportTimeout,
-                  [this, alive = std::weak_ptr<bool>(alive_), request, spec = *spec,
-                   done = std::move(done)](base::Result<ShimReport> report) {
-                    if (!alive.lock()) {
-                      // The runtime is gone (agent shutting down): the container, if it
-                      // started, runs on unrecorded and is found again by its marker.
-                      return;
-                    }
-                    if (!report) return done(report.error());
-                    done(completeStart(request, spec, *report));
-                  });
+  host_.startAsync(*spec, [this, alive = std::weak_ptr<bool>(alive_), request, spec = *spec,
+                           done = std::move(done)](base::Result<ShimReport> report) {
+    if (!alive.lock()) {
+      // The runtime is gone (agent shutting down): the container, if it
+      // started, runs on unrecorded and is found again by its marker.
+      return;
+    }
+    if (!report) return done(report.error());
+    done(completeStart(request, spec, *report));
+  });
 }
 
 base::Result<ContainerStatus> ProcessRuntime::completeStart(const ContainerStartRequest& request,
@@ -187,26 +194,48 @@ void ProcessRuntime::onContainerGone(const std::string& id) {
   if (it == containers_.end() || it->second->containerGone) return;
   Tracked& tracked = *it->second;
   tracked.containerGone = true;
-  // The shim writes the exit record and then exits; its exit is our cue.
   if (fileExists(exitRecordPath(options_.stateDir, id))) return finishExit(id);
-  int shimfd = tracked.record.shimPid > 0 ? openPidfd(tracked.record.shimPid) : -1;
-  if (shimfd < 0 || !isSameLiveProcess(tracked.record.shimPid, tracked.record.shimStartTime)) {
-    if (shimfd >= 0) ::close(shimfd);
-    return finishExit(id);
-  }
   auto alive = std::weak_ptr<bool>(alive_);
-  tracked.shimWatch = std::make_unique<boost::asio::posix::stream_descriptor>(io_, shimfd);
-  tracked.shimWatch->async_wait(boost::asio::posix::stream_descriptor::wait_read,
-                                [this, alive, id](boost::system::error_code ec) {
-                                  if (!alive.lock() || ec == boost::asio::error::operation_aborted) return;
-                                  finishExit(id);
-                                });
+  if (host_.isConnectedHost(tracked.record.shimPid, tracked.record.shimStartTime)) {
+    // The host announces the record on its socket (onExitRecorded).
+  } else {
+    // A per-container shim of an earlier version writes the record and then
+    // exits: its exit is the cue. No live shim at all: nobody will write it.
+    int shimfd = tracked.record.shimPid > 0 ? openPidfd(tracked.record.shimPid) : -1;
+    if (shimfd < 0 || !isSameLiveProcess(tracked.record.shimPid, tracked.record.shimStartTime)) {
+      if (shimfd >= 0) ::close(shimfd);
+      return finishExit(id);
+    }
+    tracked.shimWatch = std::make_unique<boost::asio::posix::stream_descriptor>(io_, shimfd);
+    tracked.shimWatch->async_wait(boost::asio::posix::stream_descriptor::wait_read,
+                                  [this, alive, id](boost::system::error_code ec) {
+                                    if (!alive.lock() || ec == boost::asio::error::operation_aborted) return;
+                                    finishExit(id);
+                                  });
+  }
   tracked.shimTimer = std::make_unique<boost::asio::steady_timer>(io_, options_.exitRecordTimeout);
   tracked.shimTimer->async_wait([this, alive, id](boost::system::error_code ec) {
     if (!alive.lock() || ec == boost::asio::error::operation_aborted) return;
     base::logWarning("shim did not record the container's exit in time", {{"container", id}});
     finishExit(id);
   });
+}
+
+void ProcessRuntime::onExitRecorded(const std::string& id) {
+  auto it = containers_.find(id);
+  if (it == containers_.end() || it->second->state == ContainerState::kExited) return;
+  // The notice can overtake our own pidfd wake-up; either one finishes the exit.
+  it->second->containerGone = true;
+  finishExit(id);
+}
+
+void ProcessRuntime::onHostLost() {
+  // Exits the host had not recorded yet never will be: finish them now.
+  std::vector<std::string> waiting;
+  for (const auto& [id, tracked] : containers_) {
+    if (tracked->containerGone && tracked->state != ContainerState::kExited) waiting.push_back(id);
+  }
+  for (const auto& id : waiting) finishExit(id);
 }
 
 void ProcessRuntime::markExited(Tracked& tracked) {

@@ -1,7 +1,9 @@
 #pragma once
-// ProcessRuntime: containers as host processes, each under its own shim (see
-// shim_main.h). The agent never holds a container's pipes and is never its
-// parent, so containers keep running, and keep logging, while the agent is down.
+// ProcessRuntime: containers as host processes, all parented by one shim host
+// per state directory (shim_host.h), which the runtime starts on demand and
+// talks to over <stateDir>/shim.sock. The agent never holds a container's pipes
+// and is never its parent, so containers keep running, and keep logging, while
+// the agent is down.
 //
 // State: one JSON record per container in options.stateDir, written atomically
 // before start() returns; the shim adds <id>.exit.json when the container exits.
@@ -11,7 +13,8 @@
 // corrupt record never leads to a second copy.
 //
 // Exit detection: a pidfd per running container, watched by the io_context; the
-// exit status comes from the shim's exit record once the shim has written it.
+// exit status comes from the exit record the shim host writes, announced on its
+// socket (or, for records from an older per-container shim, by that shim's exit).
 //
 // Threading: as Runtime (runtime/runtime.h): one io_context thread.
 #include <chrono>
@@ -24,6 +27,7 @@
 
 #include "agent/base/atomic_file.h"
 #include "runtime/process/container_record.h"
+#include "runtime/process/shim_host_client.h"
 #include "runtime/process/shim_protocol.h"
 #include "runtime/runtime.h"
 
@@ -32,15 +36,17 @@ namespace daemonlet::runtime::process {
 struct ProcessRuntimeOptions {
   std::string stateDir;  // container records; created when missing
   std::string logDir;    // root of the default log paths (/var/log/pods)
-  // The shim's argv prefix: {"/usr/bin/daemonlet", "shim"} or {".../daemonlet-shim"}.
+  // The shim host's argv prefix: {"/usr/bin/daemonlet", "shim"} or {".../daemonlet-shim"}.
   std::vector<std::string> shimCommand;
   // cgroup v2 directory for containers; empty: no cgroups (limits not applied).
   // defaultCgroupRoot() (cgroup_v2.h) picks one when the host has cgroup v2.
   std::string cgroupRoot;
   std::int64_t logMaxBytes = 10 * 1024 * 1024;
   int logMaxFiles = 5;
+  // How long a start may take to be reported (the host execs the container
+  // and waits for the exec to succeed), and a new host to get ready.
   std::chrono::milliseconds shimReportTimeout{10'000};
-  // After a container exits, how long to wait for its shim to record the status.
+  // After a container exits, how long to wait for the host to record the status.
   std::chrono::milliseconds exitRecordTimeout{5'000};
   // fsync each record (start and exit) before relying on it. Off by default:
   // each fsync costs a journal commit (~12 ms on this project's VM disk, 15-25 ms
@@ -81,6 +87,8 @@ class ProcessRuntime final : public Runtime {
   Tracked& track(ContainerRecord record, ContainerState state);
   void watch(Tracked& tracked);
   void onContainerGone(const std::string& id);
+  void onExitRecorded(const std::string& id);
+  void onHostLost();
   void finishExit(const std::string& id);
   void markExited(Tracked& tracked);
   void signalGroup(Tracked& tracked, int signal);
@@ -94,6 +102,7 @@ class ProcessRuntime final : public Runtime {
   ProcessRuntimeOptions options_;
   std::string bootId_;
   base::DeferredSync recordSync_;  // when !options_.syncRecords
+  ShimHostClient host_;
   ExitHandler exitHandler_;
   std::map<std::string, std::unique_ptr<Tracked>> containers_;  // by record id
   // Handlers still queued when we are destroyed check this before touching us.

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <optional>
 #include <vector>
 
 #include "runtime/process/cri_log_writer.h"
@@ -33,6 +34,8 @@ base::Result<Pipe> makePipe() {
   return Pipe{UniqueFd(fds[0]), UniqueFd(fds[1])};
 }
 
+std::optional<rlimit> containerFileLimit;
+
 // In the child only: report why the container could not start and leave.
 [[noreturn]] void failChild(int errorFd, const char* stage) {
   int savedErrno = errno;
@@ -43,6 +46,8 @@ base::Result<Pipe> makePipe() {
 }
 
 }  // namespace
+
+void rememberContainerFileLimit(const rlimit& limit) { containerFileLimit = limit; }
 
 base::Result<SpawnedContainer> spawnContainer(const ShimSpec& spec) {
   auto out = makePipe();
@@ -81,6 +86,9 @@ base::Result<SpawnedContainer> spawnContainer(const ShimSpec& spec) {
     sigprocmask(SIG_SETMASK, &all, nullptr);
     for (int sig : {SIGPIPE, SIGHUP, SIGINT, SIGTERM, SIGCHLD}) ::signal(sig, SIG_DFL);
     if (::setpgid(0, 0) != 0) failChild(errorFd, "setpgid");
+    if (containerFileLimit && ::setrlimit(RLIMIT_NOFILE, &*containerFileLimit) != 0) {
+      failChild(errorFd, "setrlimit");
+    }
     if (cgroupProcs.valid() && ::write(cgroupProcs.get(), "0", 1) != 1) failChild(errorFd, "join cgroup");
     if (::dup2(devNull.get(), 0) < 0 || ::dup2(out->write.get(), 1) < 0 || ::dup2(err->write.get(), 2) < 0) {
       failChild(errorFd, "dup2");

@@ -3,6 +3,7 @@
 // group, cgroup, stdio pipes held by the shim, working directory, user, group,
 // environment) and exec. Returns once exec has succeeded or failed, so a bad
 // command or working directory is reported as a start error, not as an exit.
+#include <sys/resource.h>
 #include <sys/types.h>
 
 #include <cstdint>
@@ -24,5 +25,10 @@ struct SpawnedContainer {
 };
 
 base::Result<SpawnedContainer> spawnContainer(const ShimSpec& spec);
+
+// The open-files limit containers start with, when the caller raised its own
+// (the shim host holds four descriptors per container): containers get the
+// usual limit back, as they would from any other supervisor.
+void rememberContainerFileLimit(const rlimit& limit);
 
 }  // namespace daemonlet::runtime::process

@@ -20,8 +20,8 @@ struct ProcessRuntime::Tracked {
   std::optional<ExitRecord> exit;  // unset once exited: the status was lost
   // The container's pidfd while it runs; readable once it exits.
   std::unique_ptr<boost::asio::posix::stream_descriptor> containerWatch;
-  // The shim's pidfd after the container exited; readable once the exit record
-  // is written (the shim exits right after).
+  // For a container of an earlier version's per-container shim: that shim's
+  // pidfd after the container exited; readable once the exit record is written.
   std::unique_ptr<boost::asio::posix::stream_descriptor> shimWatch;
   std::unique_ptr<boost::asio::steady_timer> killTimer;
   std::unique_ptr<boost::asio::steady_timer> shimTimer;

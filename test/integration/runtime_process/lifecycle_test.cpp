@@ -169,7 +169,7 @@ TEST_F(ProcessRuntimeTest, StartFailuresAreErrorsAndLeaveNothingBehind) {
     ASSERT_FALSE(started.has_value());
     EXPECT_NE(started.error().describe().find(c.expected), std::string::npos) << started.error().describe();
   }
-  EXPECT_TRUE(std::filesystem::is_empty(options_.stateDir));
+  EXPECT_TRUE(containerFilesInState().empty());
   auto listed = runtime_->list();
   ASSERT_TRUE(listed.has_value());
   EXPECT_TRUE(listed->empty());
@@ -186,7 +186,7 @@ TEST_F(ProcessRuntimeTest, RemoveForgetsAnExitedPodButKeepsItsLogs) {
                              [&](const ContainerStatus&) { stopped = true; }).has_value());
   ASSERT_TRUE(runUntil([&] { return stopped; }));
   ASSERT_TRUE(runtime_->remove(pod().uid).has_value());
-  EXPECT_TRUE(std::filesystem::is_empty(options_.stateDir));
+  EXPECT_TRUE(containerFilesInState().empty());
   EXPECT_TRUE(std::filesystem::exists(started.logPath));
   EXPECT_TRUE(runtime_->list()->empty());
 }

@@ -76,6 +76,17 @@ class ProcessRuntimeTest : public ::testing::Test {
     return *started;
   }
 
+  // The files in the state directory other than the shim host's socket and
+  // lock, which stay for as long as the host runs.
+  std::vector<std::string> containerFilesInState() const {
+    std::vector<std::string> names;
+    for (const auto& entry : std::filesystem::directory_iterator(options_.stateDir)) {
+      std::string name = entry.path().filename().string();
+      if (name != "shim.sock" && name != "shim.sock.lock") names.push_back(name);
+    }
+    return names;
+  }
+
   // Runs the io_context until `done` holds; false after `timeout`.
   bool runUntil(const std::function<bool()>& done, std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
     auto guard = boost::asio::make_work_guard(io_);
