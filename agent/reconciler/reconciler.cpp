@@ -28,7 +28,8 @@ Reconciler::Reconciler(boost::asio::io_context& io, runtime::Runtime& runtime, s
       podStore_(options_.stateDir / "pods", clock),
       prober_(io, [this](const ProbeKey& key, ProbeKind kind, bool ok) { onProbeResult(key, kind, ok); }),
       wakeTimer_(io),
-      resyncTimer_(io) {
+      resyncTimer_(io),
+      startBurstTimer_(io) {
   counters_.reconcileBucketCounts.assign(status::kReconcileBuckets.size(), 0);
 }
 
@@ -49,6 +50,7 @@ void Reconciler::shutdown() {
   if (stopped_) return;
   stopped_ = true;
   wakeTimer_.cancel();
+  startBurstTimer_.cancel();
   resyncTimer_.cancel();
   prober_.stopAll();
   runtime_.setExitHandler({});
@@ -114,6 +116,25 @@ void Reconciler::schedulePass() {
   passPending_ = true;
   boost::asio::post(io_, [this, alive = alive_] {
     if (*alive) runPass();
+  });
+}
+
+// A completed start needs a pass (a surge update may go on, the status should
+// show the container), but one pass per completion makes a cold start of n
+// daemons cost n full passes. While other starts are still in flight the pass
+// waits up to kStartBurstPassDelay and serves every completion until then; the
+// last completion of a burst passes at once. Restarts are not delayed: the
+// start itself was issued by the pass before.
+void Reconciler::passAfterStart() {
+  constexpr auto kStartBurstPassDelay = std::chrono::milliseconds(20);
+  if (startsInFlight_.empty()) return schedulePass();
+  if (startBurstPassArmed_) return;
+  startBurstPassArmed_ = true;
+  startBurstTimer_.expires_after(kStartBurstPassDelay);
+  startBurstTimer_.async_wait([this, alive = alive_](boost::system::error_code ec) {
+    if (ec || !*alive) return;
+    startBurstPassArmed_ = false;
+    schedulePass();
   });
 }
 
@@ -450,9 +471,7 @@ void Reconciler::onContainerStarted(const std::string& key, const std::string& p
     return;
   }
   startProbes(*pod, *slot, container, env);
-  // A running (maybe already ready) container changes the plan's view: a surge
-  // update may go on, and the status should show it. Passes coalesce.
-  schedulePass();
+  passAfterStart();
 }
 
 std::string Reconciler::startKey(const std::string& podUid, const std::string& container, bool init) {

@@ -84,6 +84,7 @@ class Reconciler {
 
   // reconciler.cpp: the pass and the actions
   void schedulePass();
+  void passAfterStart();
   void runPass();
   std::vector<decision::DesiredDaemonSet> buildDesired();
   std::vector<decision::ObservedPod> observe();
@@ -151,6 +152,10 @@ class Reconciler {
   std::function<void()> onPublish_;
   boost::asio::steady_timer wakeTimer_;
   boost::asio::steady_timer resyncTimer_;
+  // While a burst of starts completes one by one, the passes their
+  // completions ask for are gathered (see passAfterStart).
+  boost::asio::steady_timer startBurstTimer_;
+  bool startBurstPassArmed_ = false;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

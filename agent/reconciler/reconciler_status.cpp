@@ -2,6 +2,9 @@
 // API, metrics and reporters.
 #include "agent/reconciler/reconciler.h"
 
+#include <map>
+#include <vector>
+
 namespace daemonlet::reconciler {
 namespace {
 
@@ -111,6 +114,10 @@ void Reconciler::publish() {
   snapshot->counters = counters_;
 
   for (const auto& [uid, pod] : pods_) snapshot->pods.push_back(podView(clock_, pod, lastPlan_));
+  // Pods by DaemonSet key, found once: a loop over every pod per DaemonSet made
+  // each publish quadratic, and a cold start publishes once per started pod.
+  std::map<std::string, std::vector<const status::PodView*>> podsByDaemonSet;
+  for (const auto& pod : snapshot->pods) podsByDaemonSet[pod.namespace_ + "/" + pod.daemonSetName].push_back(&pod);
 
   for (const auto& [key, entry] : daemonSets_) {
     const model::DaemonSet& ds = entry.sourced.daemonSet;
@@ -129,12 +136,13 @@ void Reconciler::publish() {
       view.reasons.insert(view.reasons.end(), waiting->second.begin(), waiting->second.end());
     }
     int current = 0, updated = 0, ready = 0;
-    for (const auto& pod : snapshot->pods) {
-      if (pod.namespace_ + "/" + pod.daemonSetName != key) continue;
-      view.podUids.push_back(pod.uid);
-      ++current;
-      updated += pod.revision == view.revision ? 1 : 0;
-      ready += pod.ready ? 1 : 0;
+    if (auto own = podsByDaemonSet.find(key); own != podsByDaemonSet.end()) {
+      for (const status::PodView* pod : own->second) {
+        view.podUids.push_back(pod->uid);
+        ++current;
+        updated += pod->revision == view.revision ? 1 : 0;
+        ready += pod->ready ? 1 : 0;
+      }
     }
     if (!entry.placement.shouldRun && !entry.placement.shouldContinueRunning) {
       view.state = current > 0 ? "Stopping" : "NotScheduled";

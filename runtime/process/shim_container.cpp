@@ -16,7 +16,6 @@
 #include "runtime/process/cri_log_writer.h"
 #include "runtime/process/proc_fs.h"
 
-extern char** environ;
 
 namespace daemonlet::runtime::process {
 namespace {
@@ -36,13 +35,37 @@ base::Result<Pipe> makePipe() {
 
 std::optional<rlimit> containerFileLimit;
 
-// In the child only: report why the container could not start and leave.
+// In the (vfork) child only: report why the container could not start and
+// leave. Only the stack and system calls: the memory is the parent's.
 [[noreturn]] void failChild(int errorFd, const char* stage) {
   int savedErrno = errno;
   char message[512];
   int n = std::snprintf(message, sizeof message, "%s: %s", stage, std::strerror(savedErrno));
   if (n > 0) (void)!::write(errorFd, message, static_cast<size_t>(std::min(n, 511)));
   ::_exit(127);
+}
+
+// What execvp would try, in order, resolved before the child exists: argv[0]
+// itself when it names a path, otherwise argv[0] in each directory of the
+// container's PATH (not the shim's). No shell fallback for scripts without a
+// #! line: nothing but the container's own program runs in the spawn path.
+std::vector<std::string> executableCandidates(const ShimSpec& spec) {
+  const std::string& file = spec.argv[0];
+  if (file.find('/') != std::string::npos) return {file};
+  std::string path = "/usr/local/bin:/usr/bin:/bin";
+  for (const auto& variable : spec.env) {
+    if (variable.rfind("PATH=", 0) == 0) path = variable.substr(5);
+  }
+  std::vector<std::string> candidates;
+  std::size_t begin = 0;
+  for (;;) {
+    std::size_t end = path.find(':', begin);
+    std::string dir = path.substr(begin, end == std::string::npos ? std::string::npos : end - begin);
+    candidates.push_back((dir.empty() ? std::string(".") : dir) + "/" + file);
+    if (end == std::string::npos) break;
+    begin = end + 1;
+  }
+  return candidates;
 }
 
 }  // namespace
@@ -66,7 +89,11 @@ base::Result<SpawnedContainer> spawnContainer(const ShimSpec& spec) {
     }
   }
 
-  // Everything that allocates happens before fork.
+  // Everything that allocates happens before vfork: the child shares our
+  // memory until it execs.
+  std::vector<std::string> candidates = executableCandidates(spec);
+  std::vector<const char*> candidatePaths;
+  for (const auto& candidate : candidates) candidatePaths.push_back(candidate.c_str());
   std::vector<char*> argv;
   for (const auto& arg : spec.argv) argv.push_back(const_cast<char*>(arg.c_str()));
   argv.push_back(nullptr);
@@ -77,7 +104,10 @@ base::Result<SpawnedContainer> spawnContainer(const ShimSpec& spec) {
   const int errorFd = status->write.get();
 
   std::int64_t startedAt = wallClockUnixNano();
-  pid_t pid = ::fork();
+  // vfork: no copy of our page tables, and we sleep until the child has
+  // exec'd, so a restart is as quick as a small supervisor's fork (the host
+  // has no signal handlers a child could run on our memory).
+  pid_t pid = ::vfork();
   if (pid < 0) return base::makeError(base::ErrorCode::kIo, std::string("fork: ") + std::strerror(errno));
   if (pid == 0) {
     // Undo what the shim set for itself; a container starts with default signals.
@@ -99,9 +129,19 @@ base::Result<SpawnedContainer> spawnContainer(const ShimSpec& spec) {
       if (::setgid(static_cast<gid_t>(*spec.gid)) != 0) failChild(errorFd, "setgid");
     }
     if (spec.uid && ::setuid(static_cast<uid_t>(*spec.uid)) != 0) failChild(errorFd, "setuid");
-    // execvp searches the PATH of the current environment: make it the container's.
-    environ = envp.data();
-    ::execvp(argv[0], argv.data());
+    // As execvp: EACCES from any candidate wins over ENOENT from the others.
+    int lastError = ENOENT;
+    bool denied = false;
+    for (const char* candidate : candidatePaths) {
+      ::execve(candidate, argv.data(), envp.data());
+      if (errno == EACCES) {
+        denied = true;
+      } else if (errno != ENOENT && errno != ENOTDIR) {
+        lastError = errno;
+        break;
+      }
+    }
+    errno = denied ? EACCES : lastError;
     failChild(errorFd, "exec");
   }
 
