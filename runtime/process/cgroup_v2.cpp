@@ -3,10 +3,11 @@
 #include <sys/statfs.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
-#include <sstream>
 
 #include "runtime/process/atomic_file.h"
+#include "runtime/process/proc_fs.h"
 
 namespace daemonlet::runtime::process {
 namespace {
@@ -78,11 +79,9 @@ long long cgroupOomKillCount(const std::string& path) {
   if (path.empty()) return 0;
   auto events = readWholeFile(path + "/memory.events");
   if (!events) return 0;
-  std::istringstream in(*events);
-  std::string key;
-  long long value = 0;
-  while (in >> key >> value) {
-    if (key == "oom_kill") return value;
+  std::vector<std::string_view> words = splitWords(*events);
+  for (std::size_t i = 0; i + 1 < words.size(); i += 2) {
+    if (words[i] == "oom_kill") return std::strtoll(std::string(words[i + 1]).c_str(), nullptr, 10);
   }
   return 0;
 }

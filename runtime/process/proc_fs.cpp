@@ -5,7 +5,6 @@
 #include <cstdlib>
 #include <optional>
 #include <string_view>
-#include <sstream>
 
 #include "runtime/process/atomic_file.h"
 
@@ -20,9 +19,8 @@ base::Result<ProcStat> readProcStat(pid_t pid) {
   if (close == std::string::npos) {
     return base::makeError(base::ErrorCode::kIo, "unparseable stat", "/proc/" + std::to_string(pid) + "/stat");
   }
-  std::istringstream in(text->substr(close + 1));
   std::vector<std::string> fields;
-  for (std::string field; in >> field;) fields.push_back(field);
+  for (std::string_view word : splitWords(std::string_view(*text).substr(close + 1))) fields.emplace_back(word);
   // fields[0] is field 3 (state); starttime is field 22, so fields[19].
   if (fields.size() < 20) {
     return base::makeError(base::ErrorCode::kIo, "short stat", "/proc/" + std::to_string(pid) + "/stat");
@@ -87,11 +85,27 @@ std::string currentBootId() {
 std::string cgroupV2PathOf(pid_t pid) {
   auto text = readWholeFile("/proc/" + std::to_string(pid) + "/cgroup");
   if (!text) return {};
-  std::istringstream in(*text);
-  for (std::string line; std::getline(in, line);) {
-    if (line.rfind("0::", 0) == 0) return line.substr(3);
+  std::string_view rest(*text);
+  while (!rest.empty()) {
+    std::size_t end = rest.find('\n');
+    std::string_view line = rest.substr(0, end);
+    if (line.substr(0, 3) == "0::") return std::string(line.substr(3));
+    if (end == std::string_view::npos) break;
+    rest.remove_prefix(end + 1);
   }
   return {};
+}
+
+std::vector<std::string_view> splitWords(std::string_view text) {
+  std::vector<std::string_view> words;
+  constexpr std::string_view kSpace = " \t\n\r\v\f";
+  std::size_t at = text.find_first_not_of(kSpace);
+  while (at != std::string_view::npos) {
+    std::size_t end = text.find_first_of(kSpace, at);
+    words.push_back(text.substr(at, end == std::string_view::npos ? std::string_view::npos : end - at));
+    at = end == std::string_view::npos ? end : text.find_first_not_of(kSpace, end);
+  }
+  return words;
 }
 
 }  // namespace daemonlet::runtime::process

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "agent/base/result.h"
@@ -42,6 +43,11 @@ std::vector<MarkedProcess> findProcessesWithEnvironment(const std::string& name,
 
 // This boot's id (/proc/sys/kernel/random/boot_id), empty if unreadable.
 std::string currentBootId();
+
+// The whitespace-separated words of `text`, as `in >> word` would read them.
+// (Not a stream: the static shim host would carry the whole iostream and
+// locale machinery, about a megabyte of text, for it.)
+std::vector<std::string_view> splitWords(std::string_view text);
 
 // The lines of /proc/<pid>/cgroup reduced to the cgroup v2 path ("0::<path>"),
 // empty when unknown.
