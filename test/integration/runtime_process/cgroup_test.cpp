@@ -1,6 +1,10 @@
-// cgroup v2 placement on the real host. Needs root and a writable cgroup2 mount
-// (/sys/fs/cgroup on v2 hosts, /sys/fs/cgroup/unified on hybrid ones); without
-// them the test is skipped with the reason.
+// cgroup v2 placement on the real host. Needs root; uses the host's cgroup2
+// mount (/sys/fs/cgroup on v2 hosts, /sys/fs/cgroup/unified on hybrid ones) and,
+// on a cgroup v1 host, mounts a private cgroup2 hierarchy for the test (the
+// unified hierarchy always exists; without the v1-bound controllers it has no
+// limit knobs, but placement, membership and cgroup.kill work). Skipped, with
+// the reason, only when not run as root.
+#include <sys/mount.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -16,7 +20,6 @@ namespace daemonlet::runtime::process::testing {
 namespace {
 
 std::string writableCgroup2Mount() {
-  if (::geteuid() != 0) return {};
   for (const char* candidate : {"/sys/fs/cgroup", "/sys/fs/cgroup/unified"}) {
     if (isCgroup2(candidate) && ::access(candidate, W_OK) == 0) return candidate;
   }
@@ -27,21 +30,34 @@ class CgroupTest : public ProcessRuntimeTest {
  protected:
   void SetUp() override {
     ProcessRuntimeTest::SetUp();
+    if (::geteuid() != 0) GTEST_SKIP() << "cgroup placement needs root";
     mount_ = writableCgroup2Mount();
-    if (mount_.empty()) GTEST_SKIP() << "needs root and a writable cgroup v2 mount";
+    if (mount_.empty()) {
+      privateMount_ = root_ + "/cgroup2";
+      std::filesystem::create_directories(privateMount_);
+      ASSERT_EQ(::mount("none", privateMount_.c_str(), "cgroup2", 0, nullptr), 0)
+          << "cannot mount a cgroup2 hierarchy: " << std::strerror(errno);
+      mount_ = privateMount_;
+    }
     options_.cgroupRoot = mount_ + "/daemonlet-test-" + std::to_string(std::random_device{}());
   }
   void TearDown() override {
-    ProcessRuntimeTest::TearDown();
-    if (options_.cgroupRoot.empty()) return;
-    // Killed processes leave their cgroup asynchronously.
-    for (int attempt = 0; attempt < 100 && std::filesystem::exists(options_.cgroupRoot); ++attempt) {
-      removePodCgroups(options_.cgroupRoot, pod().uid);
-      ::rmdir(options_.cgroupRoot.c_str());
-      if (std::filesystem::exists(options_.cgroupRoot)) ::usleep(10'000);
+    std::string cgroupRoot = options_.cgroupRoot;
+    runtime_.reset();
+    for (pid_t group : groups_) ::kill(-group, SIGKILL);
+    if (!cgroupRoot.empty()) {
+      // Killed processes leave their cgroup asynchronously.
+      for (int attempt = 0; attempt < 100 && std::filesystem::exists(cgroupRoot); ++attempt) {
+        removePodCgroups(cgroupRoot, pod().uid);
+        ::rmdir(cgroupRoot.c_str());
+        if (std::filesystem::exists(cgroupRoot)) ::usleep(10'000);
+      }
     }
+    if (!privateMount_.empty()) ::umount2(privateMount_.c_str(), MNT_DETACH);
+    ProcessRuntimeTest::TearDown();  // removes the temp dir, mount point included
   }
   std::string mount_;
+  std::string privateMount_;
 };
 
 TEST_F(CgroupTest, ContainerRunsInItsOwnCgroupWithItsLimits) {
