@@ -62,8 +62,8 @@ Status writeFileAtomically(const std::filesystem::path& path, std::string_view c
 }
 
 DeferredSync::DeferredSync(std::filesystem::path directory, std::chrono::milliseconds quiet,
-                           std::chrono::milliseconds maxDelay)
-    : directory_(std::move(directory)), quiet_(quiet), maxDelay_(maxDelay) {}
+                           std::chrono::milliseconds maxDelay, std::chrono::milliseconds idleExit)
+    : directory_(std::move(directory)), quiet_(quiet), maxDelay_(maxDelay), idleExit_(idleExit) {}
 
 DeferredSync::~DeferredSync() {
   {
@@ -78,7 +78,13 @@ void DeferredSync::request() {
   {
     std::lock_guard lock(mutex_);
     ++requested_;
-    if (!thread_.joinable()) thread_ = std::thread([this] { run(); });
+    if (!running_) {
+      // A thread that ends clears running_ under this lock and releases it on
+      // its way out, before we could take it: joining here never waits on us.
+      if (thread_.joinable()) thread_.join();
+      running_ = true;
+      thread_ = std::thread([this] { run(); });
+    }
   }
   wake_.notify_all();
 }
@@ -86,7 +92,7 @@ void DeferredSync::request() {
 void DeferredSync::flush() {
   std::unique_lock lock(mutex_);
   const std::uint64_t target = requested_;
-  if (done_ >= target || !thread_.joinable()) return;
+  if (done_ >= target || !running_) return;
   hurry_ = true;  // skip the quiet period
   wake_.notify_all();
   synced_.wait(lock, [&] { return done_ >= target; });
@@ -95,9 +101,12 @@ void DeferredSync::flush() {
 void DeferredSync::run() {
   std::unique_lock lock(mutex_);
   for (;;) {
-    // Nothing pending: sleep until asked (no timer, no idle wake-ups).
-    wake_.wait(lock, [&] { return stopping_ || requested_ > done_; });
-    if (requested_ == done_ && stopping_) return;
+    // Nothing pending: wait a little for more, then end (no idle wake-ups).
+    bool asked = wake_.wait_for(lock, idleExit_, [&] { return stopping_ || requested_ > done_; });
+    if (requested_ == done_ && (stopping_ || !asked)) {
+      running_ = false;
+      return;
+    }
     // Wait for a quiet spell, bounded by maxDelay_ from the first request.
     const auto deadline = std::chrono::steady_clock::now() + maxDelay_;
     for (;;) {

@@ -36,13 +36,15 @@ Status writeFileAtomically(const std::filesystem::path& path, std::string_view c
 //
 // For state that describes processes which die with the host anyway (container
 // records, pod state): losing the last second of it on power loss loses nothing
-// a reader needs after the reboot. The thread starts on the first request and
-// sleeps without a timeout while nothing is pending (no idle wake-ups).
+// a reader needs after the reboot. The thread starts on a request and ends once
+// nothing was requested for `idleExit` after its last sync, so an idle agent
+// keeps no thread (nor stack) for it and has no wake-ups from it.
 class DeferredSync {
  public:
   explicit DeferredSync(std::filesystem::path directory,
                         std::chrono::milliseconds quiet = std::chrono::milliseconds(200),
-                        std::chrono::milliseconds maxDelay = std::chrono::seconds(2));
+                        std::chrono::milliseconds maxDelay = std::chrono::seconds(2),
+                        std::chrono::milliseconds idleExit = std::chrono::seconds(1));
   ~DeferredSync();  // syncs what is pending, then stops the thread
   DeferredSync(const DeferredSync&) = delete;
   DeferredSync& operator=(const DeferredSync&) = delete;
@@ -58,6 +60,7 @@ class DeferredSync {
   const std::filesystem::path directory_;
   const std::chrono::milliseconds quiet_;
   const std::chrono::milliseconds maxDelay_;
+  const std::chrono::milliseconds idleExit_;
   std::mutex mutex_;
   std::condition_variable wake_;
   std::condition_variable synced_;
@@ -65,6 +68,7 @@ class DeferredSync {
   std::uint64_t done_ = 0;       // requests covered by a finished sync
   bool stopping_ = false;
   bool hurry_ = false;  // flush() waits: sync without the quiet period
+  bool running_ = false;  // thread_ is in run(); false once it decided to end
   std::thread thread_;
 };
 

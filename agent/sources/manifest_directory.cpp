@@ -162,22 +162,11 @@ void ManifestDirectorySource::rescan() {
   }
   std::sort(paths.begin(), paths.end());
   for (const auto& path : paths) readings.push_back(readFile(path));
-  SourceSnapshot before = manifests_.snapshot();
-  manifests_.update(readings);
-  const SourceSnapshot& after = manifests_.snapshot();
-  bool changed = !published_ || before.daemonSets.size() != after.daemonSets.size() ||
-                 before.errors.size() != after.errors.size();
-  for (std::size_t i = 0; !changed && i < after.daemonSets.size(); ++i) {
-    changed = before.daemonSets[i].revision != after.daemonSets[i].revision ||
-              before.daemonSets[i].origin != after.daemonSets[i].origin ||
-              before.daemonSets[i].daemonSet.raw != after.daemonSets[i].daemonSet.raw;
-  }
-  for (std::size_t i = 0; !changed && i < after.errors.size(); ++i) {
-    changed = before.errors[i].message != after.errors[i].message;
-  }
-  if (!changed) return;
+  // The periodic resync usually finds nothing new: no snapshot is built then.
+  bool changed = manifests_.update(readings);
+  if (!changed && published_) return;
   published_ = true;
-  onSnapshot_(after);
+  onSnapshot_(manifests_.snapshot());
 }
 
 }  // namespace daemonlet::sources

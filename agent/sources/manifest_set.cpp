@@ -52,10 +52,19 @@ void ManifestSet::refreshFile(FileState& state, const FileReading& reading) {
   state.errors = std::move(parsed.errors);
   // A file is used whole or not at all: one bad document keeps the last good
   // version of the entire file, so a half-edited file never applies half.
-  if (state.errors.empty()) state.lastGood = std::move(parsed.daemonSets);
+  if (!state.errors.empty()) return;
+  bool same = state.lastGood.size() == parsed.daemonSets.size();
+  for (std::size_t i = 0; same && i < parsed.daemonSets.size(); ++i) {
+    const auto& before = state.lastGood[i];
+    const auto& after = parsed.daemonSets[i];
+    same = before.revision == after.revision && before.origin == after.origin &&
+           before.daemonSet.raw == after.daemonSet.raw;
+  }
+  if (!same) state.lastGoodChanged = true;
+  state.lastGood = std::move(parsed.daemonSets);
 }
 
-void ManifestSet::update(const std::vector<FileReading>& files) {
+bool ManifestSet::update(const std::vector<FileReading>& files) {
   std::set<std::string> present;
   for (const auto& reading : files) {
     present.insert(reading.path);
@@ -64,25 +73,26 @@ void ManifestSet::update(const std::vector<FileReading>& files) {
   for (auto it = files_.begin(); it != files_.end();) {
     it = present.count(it->first) ? std::next(it) : files_.erase(it);
   }
-  rebuildSnapshot();
+  return reselect();
 }
 
-void ManifestSet::rebuildSnapshot() {
+bool ManifestSet::reselect() {
   std::map<std::string, std::vector<std::string>> filesByKey;
   for (const auto& [path, state] : files_) {
     for (const auto& sourced : state.lastGood) filesByKey[daemonSetKey(sourced.daemonSet)].push_back(path);
   }
 
-  SourceSnapshot next;
+  std::vector<Selected> selected;
+  std::vector<SourceError> errors;
   std::map<std::string, std::string> nextOwners;
   for (const auto& [path, state] : files_) {
-    next.errors.insert(next.errors.end(), state.errors.begin(), state.errors.end());
-    for (const auto& sourced : state.lastGood) {
-      std::string key = daemonSetKey(sourced.daemonSet);
+    errors.insert(errors.end(), state.errors.begin(), state.errors.end());
+    for (std::size_t index = 0; index < state.lastGood.size(); ++index) {
+      std::string key = daemonSetKey(state.lastGood[index].daemonSet);
       const auto& holders = filesByKey[key];
       if (holders.size() == 1) {
-        next.daemonSets.push_back(sourced);
         nextOwners[key] = path;
+        selected.push_back({std::move(key), path, index});
         continue;
       }
       // Defined in several files: an error for each of them. The copy that was
@@ -94,20 +104,34 @@ void ManifestSet::rebuildSnapshot() {
       }
       auto previous = ownerByKey_.find(key);
       bool keep = previous != ownerByKey_.end() && previous->second == path;
-      next.errors.push_back({"file:" + path, path + ": DaemonSet " + key + " is also defined in " + others +
-                                                 (keep ? "; keeping this file's copy, which was already in force"
-                                                       : "; neither copy is applied until one is removed")});
+      errors.push_back({"file:" + path, path + ": DaemonSet " + key + " is also defined in " + others +
+                                            (keep ? "; keeping this file's copy, which was already in force"
+                                                  : "; neither copy is applied until one is removed")});
       if (keep) {
-        next.daemonSets.push_back(sourced);
         nextOwners[key] = path;
+        selected.push_back({std::move(key), path, index});
       }
     }
   }
-  std::sort(next.daemonSets.begin(), next.daemonSets.end(), [](const auto& a, const auto& b) {
-    return daemonSetKey(a.daemonSet) < daemonSetKey(b.daemonSet);
-  });
+  std::stable_sort(selected.begin(), selected.end(), [](const auto& a, const auto& b) { return a.key < b.key; });
+
+  bool changed = selected != selected_ || errors.size() != errors_.size();
+  for (std::size_t i = 0; !changed && i < errors.size(); ++i) changed = errors[i].message != errors_[i].message;
+  for (const auto& entry : selected) changed = changed || files_.at(entry.path).lastGoodChanged;
+  for (auto& [path, state] : files_) state.lastGoodChanged = false;
+
   ownerByKey_ = std::move(nextOwners);
-  snapshot_ = std::move(next);
+  selected_ = std::move(selected);
+  errors_ = std::move(errors);
+  return changed;
+}
+
+SourceSnapshot ManifestSet::snapshot() const {
+  SourceSnapshot snapshot;
+  snapshot.errors = errors_;
+  snapshot.daemonSets.reserve(selected_.size());
+  for (const auto& entry : selected_) snapshot.daemonSets.push_back(files_.at(entry.path).lastGood.at(entry.index));
+  return snapshot;
 }
 
 }  // namespace daemonlet::sources

@@ -23,10 +23,15 @@ struct FileReading {
 class ManifestSet {
  public:
   // Applies one full scan: `files` is everything the directory holds now; files
-  // missing from it were removed, and their DaemonSets go with them.
-  void update(const std::vector<FileReading>& files);
+  // missing from it were removed, and their DaemonSets go with them. True when
+  // the snapshot differs from the one before (DaemonSets, their revision,
+  // origin or content, or the errors).
+  bool update(const std::vector<FileReading>& files);
 
-  const SourceSnapshot& snapshot() const { return snapshot_; }
+  // Assembled on each call from the files' last good versions: the DaemonSets
+  // are held once (in the file states), not a second time in a stored snapshot,
+  // because every copy of a DaemonSet costs the idle agent a few KiB per daemon.
+  SourceSnapshot snapshot() const;
 
  private:
   struct FileState {
@@ -34,16 +39,26 @@ class ManifestSet {
     bool parsed = false;
     std::vector<SourcedDaemonSet> lastGood;  // in force until a good version replaces it
     std::vector<SourceError> errors;         // problems of the current content
+    bool lastGoodChanged = false;            // lastGood replaced by different DaemonSets since the last update
+  };
+  // One DaemonSet of the snapshot: lastGood[index] of the file at `path`.
+  struct Selected {
+    std::string key;
+    std::string path;
+    std::size_t index = 0;
+    bool operator==(const Selected&) const = default;
   };
 
   void refreshFile(FileState& state, const FileReading& reading);
-  void rebuildSnapshot();
+  // Chooses the snapshot's DaemonSets and errors; true when they changed.
+  bool reselect();
 
   std::map<std::string, FileState> files_;
   // Which file supplied each DaemonSet (namespace/name) in the last snapshot, so a
   // duplicate appearing later does not displace the copy already in force.
   std::map<std::string, std::string> ownerByKey_;
-  SourceSnapshot snapshot_;
+  std::vector<Selected> selected_;  // sorted by key
+  std::vector<SourceError> errors_;
 };
 
 // "namespace/name" of a DaemonSet: the identity used across sources.

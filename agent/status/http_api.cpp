@@ -13,6 +13,13 @@ namespace {
 using model::Json;
 
 constexpr const char* kJson = "application/json";
+// A node-local API for an operator, probes and tests: a few requests at a time.
+// httplib's default pool is max(8, cores - 1) threads, each with its own stack
+// (and, before main() capped malloc arenas, its own heap): two workers serve
+// two connections at once and queue the rest. Handlers only read a snapshot (a
+// deletion waits at most 5 s for the loop); a client keeping an idle keep-alive
+// connection holds its worker until httplib's 5 s keep-alive timeout.
+constexpr std::size_t kWorkerThreads = 2;
 const std::string kPodPath = R"(/api/v1/namespaces/([a-z0-9.-]+)/pods/([a-z0-9.-]+))";
 
 // Errors use the Kubernetes Status object so kubectl-style clients understand them.
@@ -41,6 +48,7 @@ bool authorized(const httplib::Request& req, const std::string& token) {
 
 HttpApi::HttpApi(const SnapshotStore& store, PodDeleter deleter, HttpApiOptions options)
     : store_(store), deleter_(std::move(deleter)), options_(std::move(options)), server_(std::make_unique<httplib::Server>()) {
+  server_->new_task_queue = [] { return new httplib::ThreadPool(kWorkerThreads); };
   registerRoutes();
 }
 

@@ -95,5 +95,37 @@ TEST(ManifestSetTest, FileWithoutDaemonSetIsReported) {
   EXPECT_NE(set.snapshot().errors[0].message.find("no DaemonSet"), std::string::npos);
 }
 
+// update() says whether the snapshot changed, so the directory source builds and
+// publishes one only then (a periodic rescan of an unchanged directory builds none).
+TEST(ManifestSetTest, UpdateReportsWhetherTheSnapshotChanged) {
+  const std::string a1 = daemonSetYaml("a", "img:1");
+  const std::string b1 = daemonSetYaml("b", "img:1");
+  struct Step {
+    const char* what;
+    std::vector<FileReading> files;
+    bool changed;
+  };
+  const std::vector<Step> steps = {
+      {"first scan", {{"/m/a.yaml", a1, {}}, {"/m/b.yaml", b1, {}}}, true},
+      {"same content again", {{"/m/a.yaml", a1, {}}, {"/m/b.yaml", b1, {}}}, false},
+      {"comment only: same DaemonSet", {{"/m/a.yaml", "# note\n" + a1, {}}, {"/m/b.yaml", b1, {}}}, false},
+      {"new image", {{"/m/a.yaml", daemonSetYaml("a", "img:2"), {}}, {"/m/b.yaml", b1, {}}}, true},
+      {"broken edit: error appears", {{"/m/a.yaml", std::string("kind: [\n"), {}}, {"/m/b.yaml", b1, {}}}, true},
+      {"still broken the same way", {{"/m/a.yaml", std::string("kind: [\n"), {}}, {"/m/b.yaml", b1, {}}}, false},
+      {"file removed", {{"/m/b.yaml", b1, {}}}, true},
+      {"duplicate appears", {{"/m/b.yaml", b1, {}}, {"/m/c.yaml", b1, {}}}, true},
+      {"duplicate unchanged", {{"/m/b.yaml", b1, {}}, {"/m/c.yaml", b1, {}}}, false},
+  };
+  ManifestSet set;
+  for (const auto& step : steps) {
+    SCOPED_TRACE(step.what);
+    EXPECT_EQ(set.update(step.files), step.changed);
+  }
+  // The copy already in force stays while the duplicate is reported.
+  EXPECT_EQ(keys(set.snapshot()), (std::vector<std::string>{"default/b"}));
+  EXPECT_EQ(set.snapshot().daemonSets[0].origin, "file:/m/b.yaml");
+  EXPECT_EQ(set.snapshot().errors.size(), 2u);
+}
+
 }  // namespace
 }  // namespace daemonlet::sources
