@@ -20,6 +20,7 @@
 #include "agent/base/clock.h"
 #include "agent/base/log.h"
 #include "agent/cli/endpoint_wiring.h"
+#include "agent/cli/idle_heap_trim.h"
 #include "agent/reconciler/reconciler.h"
 #include "agent/sources/manifest_directory.h"
 #include "agent/status/http_api.h"
@@ -182,12 +183,16 @@ int runAgent(const config::AgentConfig& initialConfig, const config::CommandLine
     options.backoffInitial = std::chrono::duration_cast<std::chrono::milliseconds>(config.endpoint.backoffInitial);
     options.backoffMax = std::chrono::duration_cast<std::chrono::milliseconds>(config.endpoint.backoffMax);
     reporter = std::make_unique<status::UpwardReporter>(std::move(options), store);
-    reconciler.onPublish([&reporter] { reporter->snapshotPublished(); });
     reporter->start();
     base::logInfo("upward status reports enabled", {{"url", config.reports.url}});
   }
 
   reconciler.onFirstPass([&] { notifier.ready(summary(*store.latest())); });
+  IdleHeapTrim heapTrim(loop, std::chrono::seconds(2));
+  reconciler.onPublish([&] {
+    heapTrim.afterWork();
+    if (reporter) reporter->snapshotPublished();
+  });
   reconciler.start(endpoint.effectiveNode(config::nodeIdentity(config)));
 
   sources::ManifestDirectorySource manifests(
