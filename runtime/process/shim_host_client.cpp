@@ -169,6 +169,7 @@ base::Status ShimHostClient::adopt(int socketFd) {
   hostStartTime_ = stat ? stat->startTime : 0;
   socket_ = std::make_unique<boost::asio::local::stream_protocol::socket>(io_, boost::asio::local::stream_protocol(),
                                                                           socketFd);
+  ++connection_;
   reader_ = ShimFrameReader();
   readMore();
   return base::Ok{};
@@ -179,21 +180,21 @@ bool ShimHostClient::isConnectedHost(pid_t pid, std::uint64_t startTime) const {
 }
 
 void ShimHostClient::readMore() {
-  auto* socket = socket_.get();
-  socket->async_read_some(boost::asio::buffer(readBuffer_),
-                          [this, alive = std::weak_ptr<bool>(alive_), socket](boost::system::error_code ec,
-                                                                              std::size_t n) {
-                            if (!alive.lock() || socket != socket_.get()) return;  // an older connection
-                            if (ec == boost::asio::error::interrupted) return readMore();
-                            if (ec) return drop(ec.message());
-                            reader_.append(std::string_view(readBuffer_.data(), n));
-                            while (auto message = reader_.next()) {
-                              onMessage(std::move(*message));
-                              if (socket != socket_.get()) return;  // dropped meanwhile
-                            }
-                            if (reader_.failed()) return drop("unreadable message from shim host");
-                            readMore();
-                          });
+  const std::uint64_t connection = connection_;
+  socket_->async_read_some(boost::asio::buffer(readBuffer_),
+                           [this, alive = std::weak_ptr<bool>(alive_), connection](boost::system::error_code ec,
+                                                                                   std::size_t n) {
+                             if (!alive.lock() || connection != connection_) return;  // an older connection
+                             if (ec == boost::asio::error::interrupted) return readMore();
+                             if (ec) return drop(ec.message());
+                             reader_.append(std::string_view(readBuffer_.data(), n));
+                             while (auto message = reader_.next()) {
+                               onMessage(std::move(*message));
+                               if (connection != connection_) return;  // dropped meanwhile
+                             }
+                             if (reader_.failed()) return drop("unreadable message from shim host");
+                             readMore();
+                           });
 }
 
 void ShimHostClient::onMessage(ShimMessage message) {
@@ -251,11 +252,11 @@ void ShimHostClient::writeNext() {
     return;
   }
   writing_ = true;
-  auto* socket = socket_.get();
-  boost::asio::async_write(*socket, boost::asio::buffer(outbox_.front()),
-                           [this, alive = std::weak_ptr<bool>(alive_), socket](boost::system::error_code ec,
-                                                                               std::size_t) {
-                             if (!alive.lock() || socket != socket_.get()) return;
+  const std::uint64_t connection = connection_;
+  boost::asio::async_write(*socket_, boost::asio::buffer(outbox_.front()),
+                           [this, alive = std::weak_ptr<bool>(alive_), connection](boost::system::error_code ec,
+                                                                                   std::size_t) {
+                             if (!alive.lock() || connection != connection_) return;
                              outbox_.pop_front();
                              if (ec) return drop(ec.message());
                              writeNext();
@@ -265,6 +266,7 @@ void ShimHostClient::writeNext() {
 void ShimHostClient::drop(const std::string& why) {
   base::logWarning("lost the connection to the shim host", {{"socket", socketPath_}, {"error", why}});
   socket_.reset();
+  ++connection_;  // handlers of the closed connection still queued now do nothing
   hostPid_ = 0;
   hostStartTime_ = 0;
   outbox_.clear();

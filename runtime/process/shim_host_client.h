@@ -81,6 +81,9 @@ class ShimHostClient {
   std::string socketPath_;
   std::chrono::milliseconds reportTimeout_;
   std::unique_ptr<boost::asio::local::stream_protocol::socket> socket_;
+  // Counts connections made and dropped: a queued handler of an earlier
+  // connection recognises itself by it (a new socket may reuse the address).
+  std::uint64_t connection_ = 0;
   pid_t hostPid_ = 0;
   std::uint64_t hostStartTime_ = 0;
   ShimFrameReader reader_;
