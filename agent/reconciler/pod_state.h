@@ -10,6 +10,7 @@
 #include "agent/decision/backoff.h"
 #include "agent/decision/plan_types.h"
 #include "agent/model/types.h"
+#include "agent/sources/source_snapshot.h"
 #include "runtime/runtime.h"
 
 namespace daemonlet::reconciler {
@@ -45,7 +46,7 @@ struct PodState {
   // The DaemonSet as it was for this pod's revision: its template is the pod's spec.
   // Empty (no containers) for a pod rebuilt from the runtime alone whose
   // revision is no longer desired; such a pod is never restarted, only stopped.
-  std::optional<model::DaemonSet> daemonSet;
+  sources::SharedDaemonSet daemonSet;
   decision::TimePoint createdAt{};
   base::WallTime createdAtWall{};
   bool deletionRequested = false;

@@ -116,7 +116,7 @@ PodStateStore::Loaded PodStateStore::loadAll() const {
     pod.createdAt = toSteady(pod.createdAtWall);
     if (doc.contains("daemonSet") && doc["daemonSet"].is_object()) {
       auto decoded = model::decodeDaemonSet(model::Document{doc["daemonSet"], {path.string(), 0, 0}});
-      if (decoded.errors.empty()) pod.daemonSet = std::move(decoded.daemonSet);
+      if (decoded.errors.empty()) pod.daemonSet = std::make_shared<const model::DaemonSet>(std::move(decoded.daemonSet));
     }
     initialiseSlots(pod);
     for (const auto& c : doc.value("containers", Json::array())) {

@@ -65,7 +65,7 @@ void Reconciler::setNode(model::Node node) {
 void Reconciler::setSourceSnapshot(sources::SourceSnapshot snapshot) {
   std::map<std::string, DaemonSetEntry> next;
   for (auto& sourced : snapshot.daemonSets) {
-    std::string key = sources::daemonSetKey(sourced.daemonSet);
+    std::string key = sources::daemonSetKey(*sourced.daemonSet);
     next[key].sourced = std::move(sourced);
   }
   daemonSets_ = std::move(next);
@@ -141,7 +141,7 @@ void Reconciler::passAfterStart() {
 std::vector<decision::DesiredDaemonSet> Reconciler::buildDesired() {
   std::vector<decision::DesiredDaemonSet> desired;
   for (auto& [key, entry] : daemonSets_) {
-    const model::DaemonSet& ds = entry.sourced.daemonSet;
+    const model::DaemonSet& ds = *entry.sourced.daemonSet;
     entry.placement = decision::decidePlacement(node_, ds);
     entry.evictAt.reset();
     decision::NoExecuteTolerance tolerance = decision::noExecuteTolerance(node_, ds);
@@ -277,7 +277,7 @@ bool Reconciler::apply(const decision::Action& action) {
 bool Reconciler::startPod(const decision::StartPod& action) {
   auto entry = daemonSets_.find(action.daemonSetKey);
   if (entry == daemonSets_.end()) return false;
-  const model::DaemonSet& ds = entry->second.sourced.daemonSet;
+  const model::DaemonSet& ds = *entry->second.sourced.daemonSet;
   PodState pod;
   pod.ref.uid = newUid();
   pod.ref.namespace_ = ds.metadata.namespace_;
@@ -286,7 +286,7 @@ bool Reconciler::startPod(const decision::StartPod& action) {
   pod.ref.daemonSetUid = ds.metadata.uid;
   pod.ref.revision = action.revision;
   pod.daemonSetKey = action.daemonSetKey;
-  pod.daemonSet = ds;
+  pod.daemonSet = entry->second.sourced.daemonSet;
   pod.createdAt = clock_.now();
   pod.createdAtWall = clock_.wallNow();
   initialiseSlots(pod);

@@ -105,11 +105,14 @@ void Reconciler::adopt() {
 
 void Reconciler::attachSpecs() {
   for (auto& [uid, pod] : pods_) {
-    if (pod.daemonSet) continue;
     auto entry = daemonSets_.find(pod.daemonSetKey);
     if (entry == daemonSets_.end() || entry->second.sourced.revision != pod.ref.revision) continue;
     // Same revision hash, so the same template: the pod's spec is known again.
+    // A pod whose spec came back from its state file shares the sources' copy
+    // instead of keeping its own.
+    const bool specWasKnown = pod.daemonSet != nullptr;
     pod.daemonSet = entry->second.sourced.daemonSet;
+    if (specWasKnown) continue;
     std::vector<ContainerSlot> initSlots = std::move(pod.initContainers);
     std::vector<ContainerSlot> slots = std::move(pod.containers);
     initialiseSlots(pod);

@@ -120,7 +120,7 @@ void Reconciler::publish() {
   for (const auto& pod : snapshot->pods) podsByDaemonSet[pod.namespace_ + "/" + pod.daemonSetName].push_back(&pod);
 
   for (const auto& [key, entry] : daemonSets_) {
-    const model::DaemonSet& ds = entry.sourced.daemonSet;
+    const model::DaemonSet& ds = *entry.sourced.daemonSet;
     status::DaemonSetView view;
     view.namespace_ = ds.metadata.namespace_;
     view.name = ds.metadata.name;

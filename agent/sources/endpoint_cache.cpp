@@ -39,7 +39,7 @@ bool readString(const Json& document, const char* key, std::string& target) {
 
 std::string endpointCacheDocument(const EndpointSnapshot& snapshot) {
   Json items = Json::array();
-  for (const auto& sourced : snapshot.daemonSets) items.push_back(sourced.daemonSet.raw);
+  for (const auto& sourced : snapshot.daemonSets) items.push_back(sourced.daemonSet->raw);
   Json errors = Json::array();
   for (const auto& error : snapshot.errors) errors.push_back({{"origin", error.origin}, {"message", error.message}});
   Json document = {{"apiVersion", kEndpointCacheApiVersion},

@@ -47,7 +47,7 @@ base::Result<EndpointSnapshot> acceptEndpointBody(const std::string& body, const
 
   std::map<std::string, const SourcedDaemonSet*> lastGood;
   if (previous) {
-    for (const auto& sourced : previous->daemonSets) lastGood[daemonSetKey(sourced.daemonSet)] = &sourced;
+    for (const auto& sourced : previous->daemonSets) lastGood[daemonSetKey(*sourced.daemonSet)] = &sourced;
   }
 
   EndpointSnapshot snapshot;
@@ -100,7 +100,8 @@ base::Result<EndpointSnapshot> acceptEndpointBody(const std::string& body, const
       continue;
     }
     std::string revision = model::revisionHash(daemonSet);
-    accepted.emplace(decodedKey, SourcedDaemonSet{std::move(daemonSet), std::move(revision), origin});
+    accepted.emplace(decodedKey, SourcedDaemonSet{std::make_shared<const model::DaemonSet>(std::move(daemonSet)),
+                                                       std::move(revision), origin});
   }
   for (auto& [key, sourced] : accepted) snapshot.daemonSets.push_back(std::move(sourced));
   return snapshot;

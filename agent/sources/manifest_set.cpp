@@ -28,7 +28,8 @@ ParsedManifests parseManifests(const std::string& content, const std::string& na
       continue;
     }
     std::string revision = model::revisionHash(daemonSet);
-    parsed.daemonSets.push_back({std::move(daemonSet), std::move(revision), origin});
+    parsed.daemonSets.push_back(
+        {std::make_shared<const model::DaemonSet>(std::move(daemonSet)), std::move(revision), origin});
   }
   if (decoded.daemonSets.empty() && decoded.errors.empty()) {
     // A manifest file with no DaemonSet is almost always a mistake (wrong kind,
@@ -58,7 +59,7 @@ void ManifestSet::refreshFile(FileState& state, const FileReading& reading) {
     const auto& before = state.lastGood[i];
     const auto& after = parsed.daemonSets[i];
     same = before.revision == after.revision && before.origin == after.origin &&
-           before.daemonSet.raw == after.daemonSet.raw;
+           before.daemonSet->raw == after.daemonSet->raw;
   }
   if (!same) state.lastGoodChanged = true;
   state.lastGood = std::move(parsed.daemonSets);
@@ -79,7 +80,7 @@ bool ManifestSet::update(const std::vector<FileReading>& files) {
 bool ManifestSet::reselect() {
   std::map<std::string, std::vector<std::string>> filesByKey;
   for (const auto& [path, state] : files_) {
-    for (const auto& sourced : state.lastGood) filesByKey[daemonSetKey(sourced.daemonSet)].push_back(path);
+    for (const auto& sourced : state.lastGood) filesByKey[daemonSetKey(*sourced.daemonSet)].push_back(path);
   }
 
   std::vector<Selected> selected;
@@ -88,7 +89,7 @@ bool ManifestSet::reselect() {
   for (const auto& [path, state] : files_) {
     errors.insert(errors.end(), state.errors.begin(), state.errors.end());
     for (std::size_t index = 0; index < state.lastGood.size(); ++index) {
-      std::string key = daemonSetKey(state.lastGood[index].daemonSet);
+      std::string key = daemonSetKey(*state.lastGood[index].daemonSet);
       const auto& holders = filesByKey[key];
       if (holders.size() == 1) {
         nextOwners[key] = path;

@@ -17,11 +17,11 @@ SourceSnapshot mergeSources(const SourceSnapshot& manifestDirectory, const std::
 
   std::map<std::string, std::string> localOrigins;  // namespace/name -> "file:..."
   for (const auto& sourced : manifestDirectory.daemonSets) {
-    localOrigins.emplace(daemonSetKey(sourced.daemonSet), sourced.origin);
+    localOrigins.emplace(daemonSetKey(*sourced.daemonSet), sourced.origin);
   }
   const std::string origin = endpointOriginLabel(endpoint->url, how);
   for (const auto& sourced : endpoint->daemonSets) {
-    const std::string key = daemonSetKey(sourced.daemonSet);
+    const std::string key = daemonSetKey(*sourced.daemonSet);
     if (auto local = localOrigins.find(key); local != localOrigins.end()) {
       std::string file = local->second.starts_with("file:") ? local->second.substr(5) : local->second;
       merged.notices.push_back({origin, "DaemonSet " + key + " (revision " + sourced.revision +

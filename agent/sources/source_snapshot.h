@@ -2,6 +2,7 @@
 // What a source hands the reconciler: its whole current set of DaemonSets plus the
 // problems it saw. A source never hands over "empty" because it failed: failed
 // inputs keep their last good version and show up in `errors` instead.
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -9,8 +10,13 @@
 
 namespace daemonlet::sources {
 
+// A DaemonSet is immutable once decoded and validated, so every holder (a source's
+// last good set, the merged snapshot, the reconciler, each pod of that revision)
+// shares one instance instead of copying a few KiB per holder.
+using SharedDaemonSet = std::shared_ptr<const model::DaemonSet>;
+
 struct SourcedDaemonSet {
-  model::DaemonSet daemonSet;  // decoded, defaulted and validated
+  SharedDaemonSet daemonSet;   // decoded, defaulted and validated; never null
   std::string revision;        // model::revisionHash of the template
   std::string origin;          // "file:/etc/daemonlet/manifests/x.yaml", "endpoint:https://..."
 };

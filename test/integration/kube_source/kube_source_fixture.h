@@ -87,7 +87,7 @@ class Recorder {
 inline std::map<std::string, std::string> revisions(const EndpointSnapshot& snapshot) {
   std::map<std::string, std::string> result;
   for (const auto& sourced : snapshot.daemonSets) {
-    result[sourced.daemonSet.metadata.namespace_ + "/" + sourced.daemonSet.metadata.name] = sourced.revision;
+    result[sourced.daemonSet->metadata.namespace_ + "/" + sourced.daemonSet->metadata.name] = sourced.revision;
   }
   return result;
 }

@@ -95,7 +95,7 @@ TEST(EndpointCacheTest, RoundTripKeepsRevisionsAndMetadata) {
   ASSERT_EQ(loaded->daemonSets.size(), 2u);
   for (std::size_t i = 0; i < 2; ++i) {
     SCOPED_TRACE(i);
-    EXPECT_EQ(daemonSetKey(loaded->daemonSets[i].daemonSet), daemonSetKey(saved.daemonSets[i].daemonSet));
+    EXPECT_EQ(daemonSetKey(*loaded->daemonSets[i].daemonSet), daemonSetKey(*saved.daemonSets[i].daemonSet));
     EXPECT_EQ(loaded->daemonSets[i].revision, saved.daemonSets[i].revision);
     EXPECT_EQ(loaded->daemonSets[i].origin, "endpoint:" + kUrl);
   }
@@ -183,7 +183,7 @@ TEST(EndpointCacheTest, InvalidCachedItemIsRejectedAloneOnLoad) {
   auto loaded = cache.load(kUrl);
   ASSERT_TRUE(loaded);
   ASSERT_EQ(loaded->daemonSets.size(), 1u);
-  EXPECT_EQ(loaded->daemonSets[0].daemonSet.metadata.name, "agent");
+  EXPECT_EQ(loaded->daemonSets[0].daemonSet->metadata.name, "agent");
   ASSERT_FALSE(loaded->errors.empty());
   EXPECT_NE(loaded->errors[0].message.find("image"), std::string::npos) << loaded->errors[0].message;
 }
@@ -197,7 +197,7 @@ TEST(EndpointCacheTest, SaveReplacesTheWholeFile) {
   auto loaded = cache.load(kUrl);
   ASSERT_TRUE(loaded);
   ASSERT_EQ(loaded->daemonSets.size(), 1u);
-  EXPECT_EQ(loaded->daemonSets[0].daemonSet.spec.template_.spec.containers[0].image, "img:9");
+  EXPECT_EQ(loaded->daemonSets[0].daemonSet->spec.template_.spec.containers[0].image, "img:9");
   // No temp files are left beside it.
   int files = 0;
   for ([[maybe_unused]] const auto& entry : fs::directory_iterator(cache.path().parent_path())) ++files;

@@ -36,8 +36,8 @@ EndpointSnapshot endpointSnapshot(const std::string& body) {
 std::vector<std::string> described(const SourceSnapshot& snapshot) {
   std::vector<std::string> out;
   for (const auto& s : snapshot.daemonSets) {
-    out.push_back(daemonSetKey(s.daemonSet) + " " + s.origin + " " +
-                  s.daemonSet.spec.template_.spec.containers[0].image);
+    out.push_back(daemonSetKey(*s.daemonSet) + " " + s.origin + " " +
+                  s.daemonSet->spec.template_.spec.containers[0].image);
   }
   std::sort(out.begin(), out.end());
   return out;

@@ -37,7 +37,7 @@ std::string listJson(const std::vector<std::string>& items) {
 
 std::vector<std::string> names(const EndpointSnapshot& snapshot) {
   std::vector<std::string> out;
-  for (const auto& sourced : snapshot.daemonSets) out.push_back(daemonSetKey(sourced.daemonSet));
+  for (const auto& sourced : snapshot.daemonSets) out.push_back(daemonSetKey(*sourced.daemonSet));
   return out;
 }
 

@@ -86,7 +86,7 @@ TEST_F(ManifestDirectoryTest, PublishesInitialScanAndFollowsChanges) {
 
   fs::remove(dir_ / "a.yaml");
   ASSERT_TRUE(runUntil(io, [](const SourceSnapshot& s) { return s.daemonSets.size() == 1; }));
-  EXPECT_EQ(last_->daemonSets[0].daemonSet.metadata.name, "b");
+  EXPECT_EQ(last_->daemonSets[0].daemonSet->metadata.name, "b");
 }
 
 TEST_F(ManifestDirectoryTest, BadEditKeepsLastGoodAndReportsError) {
@@ -98,7 +98,7 @@ TEST_F(ManifestDirectoryTest, BadEditKeepsLastGoodAndReportsError) {
   write("a.yaml", "kind: DaemonSet\n  : : broken\n");
   ASSERT_TRUE(runUntil(io, [](const SourceSnapshot& s) { return !s.errors.empty(); }));
   ASSERT_EQ(last_->daemonSets.size(), 1u);
-  EXPECT_EQ(last_->daemonSets[0].daemonSet.spec.template_.spec.containers.at(0).image, "img:1");
+  EXPECT_EQ(last_->daemonSets[0].daemonSet->spec.template_.spec.containers.at(0).image, "img:1");
 }
 
 TEST_F(ManifestDirectoryTest, MissingDirectoryIsEmptyUntilCreated) {

@@ -13,7 +13,7 @@ std::string daemonSetYaml(const std::string& name, const std::string& image) {
 
 std::vector<std::string> keys(const SourceSnapshot& snapshot) {
   std::vector<std::string> out;
-  for (const auto& sourced : snapshot.daemonSets) out.push_back(daemonSetKey(sourced.daemonSet));
+  for (const auto& sourced : snapshot.daemonSets) out.push_back(daemonSetKey(*sourced.daemonSet));
   return out;
 }
 
