@@ -18,6 +18,9 @@ packages=(
   openssl curl procps nginx
   # bench only: many simulated agents' conditional polls against one nginx
   wrk
+  # cpp-httplib is compiled from Debian's source package without TLS
+  # (packaging/fetch-httplib-source.sh): apt fetches it, these unpack and patch it
+  debian-archive-keyring xz-utils patch
   # packaging test: rpmbuild for the .rpm (the .deb needs only dpkg), systemd-analyze
   # to verify the unit
   rpm systemd
@@ -29,6 +32,12 @@ stopSystemNginx() {
   if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
     systemctl disable --now nginx >/dev/null 2>&1 || true
   fi
+}
+
+# The patched cpp-httplib source the build compiles (cmake/httplib.cmake); quick
+# when already fetched.
+fetchHttplibSource() {
+  bash "$(dirname "${BASH_SOURCE[0]}")/fetch-httplib-source.sh" >/dev/null
 }
 
 if [ "$(id -u)" -ne 0 ]; then
@@ -46,6 +55,7 @@ done
 if [ "${#missing[@]}" -eq 0 ]; then
   echo "install-deps: all ${#packages[@]} packages present"
   stopSystemNginx
+  fetchHttplibSource
   exit 0
 fi
 
@@ -54,3 +64,4 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}"
 stopSystemNginx
+fetchHttplibSource
