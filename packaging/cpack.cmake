@@ -25,6 +25,12 @@ set(CPACK_PACKAGE_DIRECTORY ${CMAKE_BINARY_DIR}/packages)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION admin)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+# libcurl and libsystemd are opened with dlopen at first use (issue 3), so they
+# are no longer NEEDED entries that dpkg-shlibdeps / rpm's autoreq can see: name
+# them here (shlibdeps appends what it finds to this list). The sonames the
+# agent opens: libcurl.so.4 (OpenSSL flavour; 7.85 for CURLOPT_PROTOCOLS_STR),
+# libsystemd.so.0.
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "libcurl4 (>= 7.85.0), libsystemd0")
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "containerd")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
     "${PROJECT_SOURCE_DIR}/packaging/deb/conffiles;${PROJECT_SOURCE_DIR}/packaging/deb/postinst;${PROJECT_SOURCE_DIR}/packaging/deb/prerm;${PROJECT_SOURCE_DIR}/packaging/deb/postrm")
@@ -34,6 +40,14 @@ set(CPACK_RPM_FILE_NAME RPM-DEFAULT)
 set(CPACK_RPM_PACKAGE_LICENSE "Apache-2.0")
 set(CPACK_RPM_PACKAGE_GROUP "System Environment/Daemons")
 set(CPACK_RPM_PACKAGE_AUTOREQ ON)
+# The dlopen'ed libraries by soname capability, as autoreq would have written
+# them; this matches every distribution's package name (libcurl or
+# libcurl-minimal, systemd-libs, SUSE's libcurl4/libsystemd0).
+if(CMAKE_SIZEOF_VOID_P EQUAL 8)
+  set(CPACK_RPM_PACKAGE_REQUIRES "libcurl.so.4()(64bit), libsystemd.so.0()(64bit)")
+else()
+  set(CPACK_RPM_PACKAGE_REQUIRES "libcurl.so.4, libsystemd.so.0")
+endif()
 set(CPACK_RPM_PACKAGE_RELOCATABLE OFF)
 # No /usr/lib/.build-id links: they would clash with other packages built alike.
 set(CPACK_RPM_SPEC_MORE_DEFINE "%define _build_id_links none")

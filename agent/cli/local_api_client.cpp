@@ -4,6 +4,7 @@
 
 #include <fstream>
 
+#include "agent/outbound/curl_library.h"
 #include "config/agent_config.h"
 
 namespace daemonlet::cli {
@@ -49,22 +50,25 @@ base::Result<ApiEndpoint> resolveEndpoint(std::vector<std::string>& args) {
 }
 
 base::Result<HttpReply> httpGet(const ApiEndpoint& endpoint, const std::string& path) {
-  CURL* curl = curl_easy_init();
+  const auto& library = outbound::curlLibrary();  // opened here: only status/get need it
+  if (!library) return library.error();
+  const outbound::CurlLibrary& api = *library;
+  CURL* curl = api.easyInit();
   if (!curl) return base::makeError(base::ErrorCode::kInternal, "curl_easy_init failed");
   HttpReply reply;
   std::string url = endpoint.baseUrl + path;
-  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, appendBody);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &reply.body);
-  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, 2000L);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 10000L);
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  CURLcode code = curl_easy_perform(curl);
-  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &reply.status);
-  curl_easy_cleanup(curl);
+  api.easySetopt(curl, CURLOPT_URL, url.c_str());
+  api.easySetopt(curl, CURLOPT_WRITEFUNCTION, appendBody);
+  api.easySetopt(curl, CURLOPT_WRITEDATA, &reply.body);
+  api.easySetopt(curl, CURLOPT_CONNECTTIMEOUT_MS, 2000L);
+  api.easySetopt(curl, CURLOPT_TIMEOUT_MS, 10000L);
+  api.easySetopt(curl, CURLOPT_NOSIGNAL, 1L);
+  CURLcode code = api.easyPerform(curl);
+  api.easyGetinfo(curl, CURLINFO_RESPONSE_CODE, &reply.status);
+  api.easyCleanup(curl);
   if (code != CURLE_OK) {
     return base::makeError(base::ErrorCode::kUnavailable,
-                           std::string("cannot reach the agent: ") + curl_easy_strerror(code), url);
+                           std::string("cannot reach the agent: ") + api.easyStrerror(code), url);
   }
   return reply;
 }

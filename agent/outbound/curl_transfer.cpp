@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "agent/outbound/curl_failure.h"
+#include "agent/outbound/curl_library.h"
 
 namespace daemonlet::outbound::detail {
 namespace {
@@ -83,56 +84,57 @@ size_t onBody(char* data, size_t size, size_t count, void* user) {
 }
 
 struct EasyDeleter {
-  void operator()(CURL* easy) const { curl_easy_cleanup(easy); }
+  void operator()(CURL* easy) const { loadedCurl().easyCleanup(easy); }
 };
 struct MultiDeleter {
-  void operator()(CURLM* multi) const { curl_multi_cleanup(multi); }
+  void operator()(CURLM* multi) const { loadedCurl().multiCleanup(multi); }
 };
 struct ListDeleter {
-  void operator()(curl_slist* list) const { curl_slist_free_all(list); }
+  void operator()(curl_slist* list) const { loadedCurl().slistFreeAll(list); }
 };
 
 void configure(CURL* easy, void* share, const Hop& hop, const HopSettings& hopSettings, curl_slist* headers,
                HopContext* context, char* errorBuffer) {
+  const CurlLibrary& curl = loadedCurl();
   const ClientSettings& settings = *hopSettings.settings;
-  curl_easy_setopt(easy, CURLOPT_SHARE, static_cast<CURLSH*>(share));
-  curl_easy_setopt(easy, CURLOPT_URL, hop.url.c_str());
-  curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, errorBuffer);
-  curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl.easySetopt(easy, CURLOPT_SHARE, static_cast<CURLSH*>(share));
+  curl.easySetopt(easy, CURLOPT_URL, hop.url.c_str());
+  curl.easySetopt(easy, CURLOPT_NOSIGNAL, 1L);
+  curl.easySetopt(easy, CURLOPT_ERRORBUFFER, errorBuffer);
+  curl.easySetopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
   // Redirects are followed by HttpClient itself, hop by hop, so it can decide
   // per target whether credentials may go along.
-  curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
-  curl_easy_setopt(easy, CURLOPT_USERAGENT, settings.userAgent.c_str());
-  curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "");  // every encoding curl can decode
-  curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(settings.connectTimeout.count()));
-  curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(hopSettings.timeout.count()));
-  curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 1L);
-  curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 2L);
-  if (!settings.tls.caFile.empty()) curl_easy_setopt(easy, CURLOPT_CAINFO, settings.tls.caFile.c_str());
+  curl.easySetopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
+  curl.easySetopt(easy, CURLOPT_USERAGENT, settings.userAgent.c_str());
+  curl.easySetopt(easy, CURLOPT_ACCEPT_ENCODING, "");  // every encoding curl can decode
+  curl.easySetopt(easy, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(settings.connectTimeout.count()));
+  curl.easySetopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(hopSettings.timeout.count()));
+  curl.easySetopt(easy, CURLOPT_SSL_VERIFYPEER, 1L);
+  curl.easySetopt(easy, CURLOPT_SSL_VERIFYHOST, 2L);
+  if (!settings.tls.caFile.empty()) curl.easySetopt(easy, CURLOPT_CAINFO, settings.tls.caFile.c_str());
   // The pin applies to every hop: a pinned endpoint must not hand the node's
   // desired set over to a server the pin does not cover.
   if (!settings.tls.pinnedPublicKey.empty()) {
-    curl_easy_setopt(easy, CURLOPT_PINNEDPUBLICKEY, settings.tls.pinnedPublicKey.c_str());
+    curl.easySetopt(easy, CURLOPT_PINNEDPUBLICKEY, settings.tls.pinnedPublicKey.c_str());
   }
   if (hopSettings.withCredentials && !settings.tls.certFile.empty()) {
-    curl_easy_setopt(easy, CURLOPT_SSLCERT, settings.tls.certFile.c_str());
-    if (!settings.tls.keyFile.empty()) curl_easy_setopt(easy, CURLOPT_SSLKEY, settings.tls.keyFile.c_str());
+    curl.easySetopt(easy, CURLOPT_SSLCERT, settings.tls.certFile.c_str());
+    if (!settings.tls.keyFile.empty()) curl.easySetopt(easy, CURLOPT_SSLKEY, settings.tls.keyFile.c_str());
   }
-  curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, onHeaderLine);
-  curl_easy_setopt(easy, CURLOPT_HEADERDATA, context);
-  curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, onBody);
-  curl_easy_setopt(easy, CURLOPT_WRITEDATA, context);
+  curl.easySetopt(easy, CURLOPT_HTTPHEADER, headers);
+  curl.easySetopt(easy, CURLOPT_HEADERFUNCTION, onHeaderLine);
+  curl.easySetopt(easy, CURLOPT_HEADERDATA, context);
+  curl.easySetopt(easy, CURLOPT_WRITEFUNCTION, onBody);
+  curl.easySetopt(easy, CURLOPT_WRITEDATA, context);
 
   if (hop.method == "GET") {
-    curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);
+    curl.easySetopt(easy, CURLOPT_HTTPGET, 1L);
   } else if (hop.method == "HEAD") {
-    curl_easy_setopt(easy, CURLOPT_NOBODY, 1L);
+    curl.easySetopt(easy, CURLOPT_NOBODY, 1L);
   } else {
-    curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(hop.body.size()));
-    curl_easy_setopt(easy, CURLOPT_POSTFIELDS, hop.body.data());
-    curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, hop.method.c_str());
+    curl.easySetopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(hop.body.size()));
+    curl.easySetopt(easy, CURLOPT_POSTFIELDS, hop.body.data());
+    curl.easySetopt(easy, CURLOPT_CUSTOMREQUEST, hop.method.c_str());
   }
 }
 
@@ -156,19 +158,20 @@ struct ConnectionPool::Channel {
 void ConnectionPool::ChannelDeleter::operator()(Channel* channel) const { delete channel; }
 
 ConnectionPool::ConnectionPool() {
-  CURLSH* share = curl_share_init();
+  const CurlLibrary& curl = loadedCurl();
+  CURLSH* share = curl.shareInit();
   if (!share) return;  // channels then work without shared TLS sessions
-  curl_share_setopt(share, CURLSHOPT_LOCKFUNC, lockShared);
-  curl_share_setopt(share, CURLSHOPT_UNLOCKFUNC, unlockShared);
-  curl_share_setopt(share, CURLSHOPT_USERDATA, this);
-  curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
-  curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+  curl.shareSetopt(share, CURLSHOPT_LOCKFUNC, lockShared);
+  curl.shareSetopt(share, CURLSHOPT_UNLOCKFUNC, unlockShared);
+  curl.shareSetopt(share, CURLSHOPT_USERDATA, this);
+  curl.shareSetopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+  curl.shareSetopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
   share_ = share;
 }
 
 ConnectionPool::~ConnectionPool() {
   idle_.clear();  // every easy handle detaches from the share before it goes
-  if (share_) curl_share_cleanup(static_cast<CURLSH*>(share_));
+  if (share_) loadedCurl().shareCleanup(static_cast<CURLSH*>(share_));
 }
 
 ConnectionPool::ChannelPtr ConnectionPool::acquire() {
@@ -180,11 +183,12 @@ ConnectionPool::ChannelPtr ConnectionPool::acquire() {
       return channel;
     }
   }
+  const CurlLibrary& curl = loadedCurl();
   ChannelPtr channel(new Channel{});
-  channel->easy.reset(curl_easy_init());
-  channel->multi.reset(curl_multi_init());
+  channel->easy.reset(curl.easyInit());
+  channel->multi.reset(curl.multiInit());
   if (!channel->easy || !channel->multi) return nullptr;
-  curl_multi_setopt(channel->multi.get(), CURLMOPT_MAXCONNECTS, 4L);
+  curl.multiSetopt(channel->multi.get(), CURLMOPT_MAXCONNECTS, 4L);
   return channel;
 }
 
@@ -192,7 +196,7 @@ void ConnectionPool::release(ChannelPtr channel) {
   if (!channel) return;
   // Forget the last hop's options (they point at its buffers); the connection
   // cache lives in the multi handle and survives.
-  curl_easy_reset(channel->easy.get());
+  loadedCurl().easyReset(channel->easy.get());
   std::lock_guard lock(idleMutex_);
   if (idle_.size() < kMaxIdleChannels) idle_.push_back(std::move(channel));
 }
@@ -211,11 +215,12 @@ void ActiveTransfers::wakeAll() {
   // Under the lock: a multi handle is removed (under the same lock) before it is
   // cleaned up, so wakeup never touches a freed handle.
   std::lock_guard lock(mutex_);
-  for (void* multi : multis_) curl_multi_wakeup(static_cast<CURLM*>(multi));
+  for (void* multi : multis_) loadedCurl().multiWakeup(static_cast<CURLM*>(multi));
 }
 
 HopResult runHop(const Hop& hop, const HopSettings& hopSettings, const StreamHandlers* stream,
                  const std::atomic<bool>& cancelled, ActiveTransfers& active, ConnectionPool& pool) {
+  const CurlLibrary& curl = loadedCurl();  // HttpClient checked curlLibrary() before the first hop
   HopResult result;
   HopContext context;
   context.stream = stream;
@@ -225,8 +230,8 @@ HopResult runHop(const Hop& hop, const HopSettings& hopSettings, const StreamHan
 
   std::unique_ptr<curl_slist, ListDeleter> headers;
   {
-    curl_slist* list = curl_slist_append(nullptr, "Expect:");  // no 100-continue round trip on PUT
-    for (const auto& line : hopSettings.headers) list = curl_slist_append(list, line.c_str());
+    curl_slist* list = curl.slistAppend(nullptr, "Expect:");  // no 100-continue round trip on PUT
+    for (const auto& line : hopSettings.headers) list = curl.slistAppend(list, line.c_str());
     headers.reset(list);
   }
   char errorBuffer[CURL_ERROR_SIZE] = {0};
@@ -238,7 +243,7 @@ HopResult runHop(const Hop& hop, const HopSettings& hopSettings, const StreamHan
   CURL* easy = channel->easy.get();
   CURLM* multi = channel->multi.get();
   configure(easy, pool.share(), hop, hopSettings, headers.get(), &context, errorBuffer);
-  curl_multi_add_handle(multi, easy);
+  curl.multiAddHandle(multi, easy);
   active.add(multi);
 
   enum class Abort { kNone, kCancelled, kStalled } abort = Abort::kNone;
@@ -250,14 +255,14 @@ HopResult runHop(const Hop& hop, const HopSettings& hopSettings, const StreamHan
       break;
     }
     int running = 0;
-    CURLMcode multiCode = curl_multi_perform(multi, &running);
+    CURLMcode multiCode = curl.multiPerform(multi, &running);
     if (multiCode != CURLM_OK) {
       code = CURLE_RECV_ERROR;
       break;
     }
     if (running == 0) {
       int left = 0;
-      CURLMsg* message = curl_multi_info_read(multi, &left);
+      CURLMsg* message = curl.multiInfoRead(multi, &left);
       code = message && message->msg == CURLMSG_DONE ? message->data.result : CURLE_RECV_ERROR;
       break;
     }
@@ -272,27 +277,27 @@ HopResult runHop(const Hop& hop, const HopSettings& hopSettings, const StreamHan
           std::chrono::duration_cast<std::chrono::milliseconds>(stallTimeout - idle).count() + 1;
       waitMs = static_cast<int>(std::min<long long>(waitMs, untilStall));
     }
-    curl_multi_poll(multi, nullptr, 0, waitMs, nullptr);
+    curl.multiPoll(multi, nullptr, 0, waitMs, nullptr);
   }
   active.remove(multi);
 
   long status = 0;
-  curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+  curl.easyGetinfo(easy, CURLINFO_RESPONSE_CODE, &status);
   if (status != 0) result.status = status;
   curl_off_t downloaded = 0;
   long headerBytes = 0;
-  curl_easy_getinfo(easy, CURLINFO_SIZE_DOWNLOAD_T, &downloaded);
-  curl_easy_getinfo(easy, CURLINFO_HEADER_SIZE, &headerBytes);
+  curl.easyGetinfo(easy, CURLINFO_SIZE_DOWNLOAD_T, &downloaded);
+  curl.easyGetinfo(easy, CURLINFO_HEADER_SIZE, &headerBytes);
   result.bytesOnWire = static_cast<std::size_t>(downloaded) + static_cast<std::size_t>(headerBytes);
   char* redirect = nullptr;
-  if (curl_easy_getinfo(easy, CURLINFO_REDIRECT_URL, &redirect) == CURLE_OK && redirect) {
+  if (curl.easyGetinfo(easy, CURLINFO_REDIRECT_URL, &redirect) == CURLE_OK && redirect) {
     result.redirectUrl = redirect;
   }
-  curl_multi_remove_handle(multi, easy);  // an unfinished transfer's connection is closed here
+  curl.multiRemoveHandle(multi, easy);  // an unfinished transfer's connection is closed here
   pool.release(std::move(channel));
 
   auto detail = [&](CURLcode failed) {
-    return errorBuffer[0] ? std::string(errorBuffer) : std::string(curl_easy_strerror(failed));
+    return errorBuffer[0] ? std::string(errorBuffer) : std::string(curl.easyStrerror(failed));
   };
   if (abort == Abort::kCancelled) {
     result.failure = Failure{FailureKind::kCancelled, "cancelled"};

@@ -11,6 +11,7 @@
 
 #include "agent/outbound/bearer_token.h"
 #include "agent/outbound/curl_failure.h"
+#include "agent/outbound/curl_library.h"
 #include "agent/outbound/curl_transfer.h"
 
 // Proxies: libcurl's default environment handling stays on (http_proxy,
@@ -22,11 +23,6 @@ namespace daemonlet::outbound {
 namespace {
 
 constexpr int kMaxRedirects = 5;
-
-void initCurlOnce() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
 
 bool isRedirectStatus(long status) {
   return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
@@ -40,22 +36,23 @@ std::string lowerCase(std::string text) {
 // scheme://host:port, lower-cased, with the scheme's default port filled in;
 // "" when the URL does not parse (curl then reports it as malformed).
 std::string originOf(const std::string& url) {
-  CURLU* handle = curl_url();
+  const CurlLibrary& curl = loadedCurl();
+  CURLU* handle = curl.url();
   std::string origin;
-  if (curl_url_set(handle, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK) {
+  if (curl.urlSet(handle, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK) {
     char* scheme = nullptr;
     char* host = nullptr;
     char* port = nullptr;
-    if (curl_url_get(handle, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
-        curl_url_get(handle, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
-        curl_url_get(handle, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK) {
+    if (curl.urlGet(handle, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+        curl.urlGet(handle, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+        curl.urlGet(handle, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK) {
       origin = lowerCase(std::string(scheme) + "://" + host + ":" + port);
     }
-    curl_free(scheme);
-    curl_free(host);
-    curl_free(port);
+    curl.freeString(scheme);
+    curl.freeString(host);
+    curl.freeString(port);
   }
-  curl_url_cleanup(handle);
+  curl.urlCleanup(handle);
   return origin;
 }
 
@@ -112,9 +109,9 @@ std::shared_ptr<detail::ConnectionPool> HttpClient::State::currentPool() {
   return pool;
 }
 
-HttpClient::HttpClient(ClientSettings settings) : state_(std::make_unique<State>(std::move(settings))) {
-  initCurlOnce();
-}
+// libcurl is loaded (and globally initialised) by the first request, not here:
+// a configured but idle client costs no mapped library.
+HttpClient::HttpClient(ClientSettings settings) : state_(std::make_unique<State>(std::move(settings))) {}
 
 HttpClient::~HttpClient() = default;
 
@@ -143,6 +140,7 @@ HttpClient::Outcome HttpClient::State::run(const Request& request, const detail:
     return outcome;
   };
   if (cancelled) return fail(FailureKind::kCancelled, request.url, "the client was cancelled");
+  if (const auto& curl = curlLibrary(); !curl) return fail(FailureKind::kConfig, request.url, curl.error().describe());
 
   // Local files are checked up front so the error names the file, not a TLS code.
   for (const std::string* file : {&settings.tls.caFile, &settings.tls.certFile, &settings.tls.keyFile}) {

@@ -2,6 +2,8 @@
 // Shared libcurl setup for probe requests (httpGet and grpc): one easy handle
 // per request, no proxy (the kubelet's probes bypass proxies too), no TLS
 // verification (probes check liveness, not identity), abort on cancel.
+// libcurl is opened at first use (outbound/curl_library.h): a probe run checks
+// probeCurl() first and fails with its message when the library is missing.
 #include <curl/curl.h>
 
 #include <atomic>
@@ -9,15 +11,20 @@
 #include <memory>
 #include <string>
 
+#include "agent/outbound/curl_library.h"
+
 namespace daemonlet::reconciler {
 
+// The curl table, or why it cannot be loaded (a message for the probe result).
+const base::Result<outbound::CurlLibrary>& probeCurl();
+
 struct CurlEasyDeleter {
-  void operator()(CURL* handle) const { curl_easy_cleanup(handle); }
+  void operator()(CURL* handle) const { outbound::loadedCurl().easyCleanup(handle); }
 };
 using CurlEasy = std::unique_ptr<CURL, CurlEasyDeleter>;
 
 struct CurlListDeleter {
-  void operator()(curl_slist* list) const { curl_slist_free_all(list); }
+  void operator()(curl_slist* list) const { outbound::loadedCurl().slistFreeAll(list); }
 };
 using CurlList = std::unique_ptr<curl_slist, CurlListDeleter>;
 

@@ -116,6 +116,9 @@ ProbeOutcome runGrpcProbe(const GrpcProbeRequest& request, ProbeTimeout timeout,
                           const std::atomic<bool>& cancelled) {
   std::string url =
       "http://" + urlHost(request.host) + ":" + std::to_string(request.port) + "/grpc.health.v1.Health/Check";
+  const auto& library = probeCurl();
+  if (!library) return {false, "gRPC probe cannot run: " + library.error().describe()};
+  const outbound::CurlLibrary& curl = *library;
   CurlEasy handle = newProbeHandle(url, timeout, cancelled);
   if (!handle) return {false, "curl_easy_init failed"};
   CurlList headers;
@@ -128,23 +131,23 @@ ProbeOutcome runGrpcProbe(const GrpcProbeRequest& request, ProbeTimeout timeout,
   std::string payload = encodeHealthCheckRequest(request.service);
   GrpcExchange exchange;
   CURL* h = handle.get();
-  curl_easy_setopt(h, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE));
-  curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.get());
-  curl_easy_setopt(h, CURLOPT_USERAGENT, kProbeUserAgent);
-  curl_easy_setopt(h, CURLOPT_POST, 1L);
-  curl_easy_setopt(h, CURLOPT_POSTFIELDS, payload.data());
-  curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, static_cast<long>(payload.size()));
-  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &collectBody);
-  curl_easy_setopt(h, CURLOPT_WRITEDATA, &exchange);
-  curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &collectHeader);
-  curl_easy_setopt(h, CURLOPT_HEADERDATA, &exchange);
+  curl.easySetopt(h, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE));
+  curl.easySetopt(h, CURLOPT_HTTPHEADER, headers.get());
+  curl.easySetopt(h, CURLOPT_USERAGENT, kProbeUserAgent);
+  curl.easySetopt(h, CURLOPT_POST, 1L);
+  curl.easySetopt(h, CURLOPT_POSTFIELDS, payload.data());
+  curl.easySetopt(h, CURLOPT_POSTFIELDSIZE, static_cast<long>(payload.size()));
+  curl.easySetopt(h, CURLOPT_WRITEFUNCTION, &collectBody);
+  curl.easySetopt(h, CURLOPT_WRITEDATA, &exchange);
+  curl.easySetopt(h, CURLOPT_HEADERFUNCTION, &collectHeader);
+  curl.easySetopt(h, CURLOPT_HEADERDATA, &exchange);
 
-  CURLcode code = curl_easy_perform(h);
+  CURLcode code = curl.easyPerform(h);
   if (code == CURLE_OPERATION_TIMEDOUT) return {false, "timed out"};
   if (code == CURLE_ABORTED_BY_CALLBACK) return {false, "cancelled"};
-  if (code != CURLE_OK) return {false, std::string("gRPC health check failed: ") + curl_easy_strerror(code)};
+  if (code != CURLE_OK) return {false, std::string("gRPC health check failed: ") + curl.easyStrerror(code)};
   long httpStatus = 0;
-  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &httpStatus);
+  curl.easyGetinfo(h, CURLINFO_RESPONSE_CODE, &httpStatus);
   if (httpStatus != 200) return {false, "gRPC health check got HTTP status " + std::to_string(httpStatus)};
   if (exchange.grpcStatus == "12") {  // UNIMPLEMENTED
     return {false, "the server does not implement the gRPC health protocol (grpc.health.v1.Health)"};

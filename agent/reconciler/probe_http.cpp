@@ -44,23 +44,24 @@ struct Response {
 
 Response getOnce(const std::string& url, const CurlList& headers, std::chrono::milliseconds remaining,
                  const std::atomic<bool>& cancelled) {
+  const auto& curl = outbound::loadedCurl();
   CurlEasy handle = newProbeHandle(url, remaining, cancelled);
   if (!handle) return {0, {}, "curl_easy_init failed"};
   BodyBudget budget;
-  curl_easy_setopt(handle.get(), CURLOPT_HTTPHEADER, headers.get());
-  curl_easy_setopt(handle.get(), CURLOPT_USERAGENT, kProbeUserAgent);
-  curl_easy_setopt(handle.get(), CURLOPT_WRITEFUNCTION, &discardBody);
-  curl_easy_setopt(handle.get(), CURLOPT_WRITEDATA, &budget);
-  CURLcode code = curl_easy_perform(handle.get());
+  curl.easySetopt(handle.get(), CURLOPT_HTTPHEADER, headers.get());
+  curl.easySetopt(handle.get(), CURLOPT_USERAGENT, kProbeUserAgent);
+  curl.easySetopt(handle.get(), CURLOPT_WRITEFUNCTION, &discardBody);
+  curl.easySetopt(handle.get(), CURLOPT_WRITEDATA, &budget);
+  CURLcode code = curl.easyPerform(handle.get());
   if (code == CURLE_OPERATION_TIMEDOUT) return {0, {}, "timed out"};
   if (code == CURLE_ABORTED_BY_CALLBACK) return {0, {}, "cancelled"};
   if (code != CURLE_OK && !(code == CURLE_WRITE_ERROR && budget.exhausted)) {
-    return {0, {}, curl_easy_strerror(code)};
+    return {0, {}, curl.easyStrerror(code)};
   }
   Response response;
-  curl_easy_getinfo(handle.get(), CURLINFO_RESPONSE_CODE, &response.status);
+  curl.easyGetinfo(handle.get(), CURLINFO_RESPONSE_CODE, &response.status);
   char* location = nullptr;
-  if (curl_easy_getinfo(handle.get(), CURLINFO_REDIRECT_URL, &location) == CURLE_OK && location != nullptr) {
+  if (curl.easyGetinfo(handle.get(), CURLINFO_REDIRECT_URL, &location) == CURLE_OK && location != nullptr) {
     response.redirectUrl = location;
   }
   return response;
@@ -80,6 +81,7 @@ ProbeOutcome runHttpProbe(const HttpProbeRequest& request, ProbeTimeout timeout,
                           const std::atomic<bool>& cancelled) {
   std::string url = httpProbeUrl(request);
   if (url.empty()) return {false, "unsupported scheme " + request.scheme};
+  if (const auto& curl = probeCurl(); !curl) return {false, "HTTP probe cannot run: " + curl.error().describe()};
 
   CurlList headers;
   for (const auto& header : request.headers) {
