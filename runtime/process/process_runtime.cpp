@@ -196,11 +196,10 @@ void ProcessRuntime::onContainerGone(const std::string& id) {
   tracked.containerGone = true;
   if (fileExists(exitRecordPath(options_.stateDir, id))) return finishExit(id);
   auto alive = std::weak_ptr<bool>(alive_);
-  if (host_.isConnectedHost(tracked.record.shimPid, tracked.record.shimStartTime)) {
-    // The host announces the record on its socket (onExitRecorded).
-  } else {
-    // A per-container shim of an earlier version writes the record and then
-    // exits: its exit is the cue. No live shim at all: nobody will write it.
+  // The connected host announces the record on its socket (onExitRecorded). A
+  // per-container shim of an earlier version writes the record and then exits:
+  // its exit is the cue. No live shim at all: nobody will write it.
+  if (!host_.isConnectedHost(tracked.record.shimPid, tracked.record.shimStartTime)) {
     int shimfd = tracked.record.shimPid > 0 ? openPidfd(tracked.record.shimPid) : -1;
     if (shimfd < 0 || !isSameLiveProcess(tracked.record.shimPid, tracked.record.shimStartTime)) {
       if (shimfd >= 0) ::close(shimfd);
