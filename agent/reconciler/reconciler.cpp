@@ -48,6 +48,7 @@ void Reconciler::start(model::Node node) {
 
 void Reconciler::shutdown() {
   if (stopped_) return;
+  flushSavesAfterPass();
   stopped_ = true;
   wakeTimer_.cancel();
   startBurstTimer_.cancel();
@@ -202,6 +203,7 @@ void Reconciler::runPass() {
   passPending_ = false;
   if (stopped_) return;
   if (!sourcesSeen_) {
+    flushSavesAfterPass();
     publish();
     return;
   }
@@ -220,6 +222,7 @@ void Reconciler::runPass() {
   lastPlan_ = decision::planPods(desired, observed, options_.backoff, clock_.now());
   bool again = false;
   for (const auto& action : lastPlan_.actions) again = apply(action) || again;
+  flushSavesAfterPass();
   // A pod that just became Ready can unblock a surge update or count towards
   // minReadySeconds: plan again with the new standing.
   for (auto& [uid, pod] : pods_) {
@@ -524,7 +527,7 @@ void Reconciler::onContainerExit(const runtime::ContainerStatus& status) {
   slot->finishedAtWall = status.finishedAt.value_or(clock_.wallNow());
   slot->started = false;
   slot->ready = false;
-  save(*pod);
+  saveAfterPass(*pod);
   base::logInfo("container exited", {{"pod", pod->ref.name}, {"container", slot->name},
                                      {"exitCode", status.exitCode ? std::to_string(*status.exitCode) : "unknown"},
                                      {"reason", status.reason}});
@@ -578,6 +581,20 @@ void Reconciler::updateReadiness(PodState& pod) {
     pod.readySinceWall = clock_.wallNow();
   }
   pod.ready = ready;
+}
+
+// A restart with no backoff is planned by the pass that onContainerExit
+// schedules; writing the exited standing before that pass put a file create and
+// rename between the exit and the new start. Losing it to an agent crash in
+// between costs nothing: the runtime keeps the exit record, and adoption reads it.
+void Reconciler::saveAfterPass(const PodState& pod) { savesAfterPass_.insert(pod.ref.uid); }
+
+void Reconciler::flushSavesAfterPass() {
+  std::set<std::string> uids = std::move(savesAfterPass_);
+  savesAfterPass_.clear();
+  for (const auto& uid : uids) {
+    if (const PodState* pod = findPod(uid)) save(*pod);
+  }
 }
 
 void Reconciler::save(const PodState& pod) {

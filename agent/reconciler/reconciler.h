@@ -110,6 +110,10 @@ class Reconciler {
   void armWakeTimer(std::optional<decision::TimePoint> wakeAt);
   void noteTaints();
   void save(const PodState& pod);
+  // An exit's new standing is written after the pass that reacts to it, so a
+  // restart's start request does not wait for the file (reconciler.cpp).
+  void saveAfterPass(const PodState& pod);
+  void flushSavesAfterPass();
   PodState* findPod(const std::string& uid);
 
   // reconciler_adoption.cpp
@@ -130,6 +134,7 @@ class Reconciler {
 
   model::Node node_;
   std::map<std::string, decision::TimePoint> noExecuteSince_;  // taint -> first seen
+  std::set<std::string> savesAfterPass_;  // pod uids (saveAfterPass)
   std::map<std::string, DaemonSetEntry> daemonSets_;           // by namespace/name
   std::vector<sources::SourceError> sourceErrors_;
   std::vector<sources::SourceError> sourceNotices_;
