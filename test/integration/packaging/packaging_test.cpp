@@ -85,8 +85,15 @@ TEST(PackagingTest, DebHoldsTheAgentShimUnitAndConfigAsConffile) {
   auto fields = runCommand({"/usr/bin/dpkg-deb", "-f", built.deb.string(), "Package", "Version", "Depends"});
   EXPECT_NE(fields.out.find("Package: daemonlet"), std::string::npos) << fields.out;
   EXPECT_NE(fields.out.find("Version: " + kVersion), std::string::npos) << fields.out;
-  // Shared-library dependencies are computed, not hand-written.
+  // libstdc++ and the like are computed from the binary; libcurl and libsystemd are
+  // opened with dlopen (agent/base/shared_library.h), so cpack.cmake names them.
+  EXPECT_NE(fields.out.find("libstdc++6"), std::string::npos) << fields.out;
   EXPECT_NE(fields.out.find("libcurl4"), std::string::npos) << fields.out;
+  EXPECT_NE(fields.out.find("libsystemd0"), std::string::npos) << fields.out;
+  // cpp-httplib is compiled in without TLS: neither Debian's build nor OpenSSL is needed.
+  EXPECT_EQ(fields.out.find("libcpp-httplib"), std::string::npos) << fields.out;
+  EXPECT_EQ(fields.out.find("libssl"), std::string::npos) << fields.out;
+  EXPECT_TRUE(files.count("/usr/share/doc/daemonlet/LICENSE.cpp-httplib")) << "cpp-httplib's MIT notice";
 
   fs::path control = built.extracted.parent_path() / (built.extracted.filename().string() + "-control");
   auto unpack = runCommand({"/usr/bin/dpkg-deb", "-e", built.deb.string(), control.string()});
