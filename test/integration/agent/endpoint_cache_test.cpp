@@ -1,36 +1,17 @@
 // The endpoint's last-known-good cache and the unsettled-source rule, end to end,
 // with the endpoint unreachable (a closed port): what a node rebooting in a
 // partitioned rack sees. Live endpoints (nginx, TLS, 304s) are tested elsewhere.
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 
 #include "test/integration/agent/agent_fixture.h"
 
 namespace daemonlet::e2e {
 namespace {
 
-// A loopback port nothing listens on: bound once by the kernel's choice, then closed.
-int closedPort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  int port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
-    port = ntohs(address.sin_port);
-  }
-  ::close(fd);
-  return port;
-}
-
 class EndpointCacheTest : public AgentE2eTest {
  protected:
   void SetUp() override {
     AgentE2eTest::SetUp();
-    url_ = "http://127.0.0.1:" + std::to_string(closedPort()) + "/daemonsets.json";
+    url_ = "http://127.0.0.1:" + std::to_string(freeLoopbackPort()) + "/daemonsets.json";
     writeConfig("endpoint:\n  url: " + url_ + "\n  backoff: {initial: 200ms, max: 1s}\n");
   }
 

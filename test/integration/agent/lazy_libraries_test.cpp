@@ -2,8 +2,6 @@
 // agent that supervises host processes with local manifests and no HTTP probes
 // must not map either; the first httpGet probe maps libcurl, and a notify
 // socket from systemd maps libsystemd (and READY=1 still arrives).
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -20,21 +18,6 @@ class LazyLibrariesTest : public AgentE2eTest {
   std::string agentMaps() { return readFile("/proc/" + std::to_string(agent_.pid()) + "/maps"); }
   bool agentMaps(const std::string& library) { return agentMaps().find(library) != std::string::npos; }
 };
-
-int freeLoopbackPort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  int port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
-    port = ntohs(address.sin_port);
-  }
-  ::close(fd);
-  return port;
-}
 
 TEST_F(LazyLibrariesTest, IdleAgentMapsNeitherLibcurlNorLibsystemd) {
   ::unsetenv("NOTIFY_SOCKET");  // as when started by hand, not by systemd

@@ -1,8 +1,5 @@
 // Probes against real processes: readiness flips the pod's Ready condition both
 // ways; a failing liveness probe restarts the container.
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 
 #include "test/integration/agent/agent_fixture.h"
 
@@ -10,22 +7,6 @@ namespace daemonlet::e2e {
 namespace {
 
 using ProbesTest = AgentE2eTest;
-
-// A port nobody listens on right now (bound, read, closed).
-int freeLoopbackPort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  int port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
-    port = ntohs(address.sin_port);
-  }
-  ::close(fd);
-  return port;
-}
 
 Json fileProbe(const fs::path& file) {
   return {{"exec", {{"command", Json::array({"/bin/test", "-f", file.string()})}}},
