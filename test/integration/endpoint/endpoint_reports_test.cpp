@@ -44,6 +44,14 @@ TEST_F(EndpointE2eTest, StatusReportsArriveByWebDavPut) {
   const std::string first = readFile(reportFile);
   EXPECT_TRUE(waitUntil([&] { return readFile(reportFile) != first; }, 10s)) << "no heartbeat report";
 
+  // nginx logs a request after answering it, so the second PUT's file can be in
+  // place before its log line: wait for the line rather than counting once.
+  auto countPuts = [&] {
+    int n = 0;
+    for (const auto& entry : nginx_.accessLog()) n += entry.method == "PUT" ? 1 : 0;
+    return n;
+  };
+  EXPECT_TRUE(waitUntil([&] { return countPuts() >= 2; }, 5s)) << "access log has " << countPuts() << " PUTs";
   int puts = 0;
   for (const auto& entry : nginx_.accessLog()) {
     if (entry.method != "PUT") continue;
