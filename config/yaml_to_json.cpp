@@ -11,6 +11,8 @@
 #include <set>
 #include <vector>
 
+#include "agent/model/yaml_progress_check.h"
+
 namespace daemonlet::config {
 namespace {
 
@@ -113,7 +115,9 @@ base::Result<model::Json> yamlToJson(std::string_view content, const std::string
                            "file is larger than 1 MiB; not a configuration file", fileName);
   }
   try {
-    const std::vector<YAML::Node> documents = YAML::LoadAll(std::string(content));
+    const std::string text(content);
+    model::checkYamlProgress(text);  // LoadAll could spin forever otherwise
+    const std::vector<YAML::Node> documents = YAML::LoadAll(text);
     std::vector<const YAML::Node*> nonEmpty;
     for (const YAML::Node& doc : documents) {
       if (!doc.IsNull()) nonEmpty.push_back(&doc);
@@ -128,6 +132,9 @@ base::Result<model::Json> yamlToJson(std::string_view content, const std::string
     return convert(*nonEmpty.front(), 0);
   } catch (const ConversionError& e) {
     return base::makeError(base::ErrorCode::kInvalidArgument, at(e.mark) + e.message, fileName);
+  } catch (const model::YamlStuck& e) {
+    return base::makeError(base::ErrorCode::kInvalidArgument, "YAML syntax error: " + at(e.mark) + e.reason,
+                           fileName);
   } catch (const YAML::Exception& e) {
     return base::makeError(base::ErrorCode::kInvalidArgument, "YAML syntax error: " + at(e.mark) + e.msg,
                            fileName);

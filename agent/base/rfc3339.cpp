@@ -79,6 +79,12 @@ std::optional<std::chrono::system_clock::time_point> parseRfc3339(std::string_vi
   tm.tm_min = minute;
   tm.tm_sec = second;
   const std::time_t seconds = timegm(&tm);
+  // system_clock counts nanoseconds in 64 bits: years ~1678 to ~2262. A time
+  // outside (a day of margin for the offset) is refused, not wrapped around.
+  using std::chrono::system_clock;
+  constexpr std::int64_t kLimit =
+      std::chrono::duration_cast<std::chrono::seconds>(system_clock::duration::max()).count() - 86'400 * 5;
+  if (seconds > kLimit || seconds < -kLimit) return std::nullopt;
   return std::chrono::system_clock::from_time_t(seconds) - offset +
          std::chrono::duration_cast<std::chrono::system_clock::duration>(fraction);
 }

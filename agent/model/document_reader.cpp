@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <sstream>
 
+#include "agent/model/yaml_progress_check.h"
 #include "agent/model/yaml_to_json.h"
 
 namespace daemonlet::model {
@@ -129,51 +130,6 @@ base::Status appendDocument(Json object, int line, const std::vector<int>& itemL
   return base::Ok{};
 }
 
-// yaml-cpp 0.7's LoadAll can spin forever on some malformed streams (a stray ','
-// at top level yields endless empty documents without consuming input). This
-// event pass walks the stream first and stops when a document starts where the
-// previous one did, or when there are more documents than the text could hold.
-class ProgressCheck : public YAML::EventHandler {
- public:
-  struct Stuck {
-    YAML::Mark mark;
-  };
-  explicit ProgressCheck(std::size_t maxDocuments) : maxDocuments_(maxDocuments) {}
-
-  void OnDocumentStart(const YAML::Mark&) override {
-    firstEvent_ = true;
-    if (++documents_ > maxDocuments_) throw Stuck{lastStart_};
-  }
-  void OnDocumentEnd() override {}
-  void OnNull(const YAML::Mark& mark, YAML::anchor_t) override { event(mark); }
-  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { event(mark); }
-  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t, const std::string&) override {
-    event(mark);
-  }
-  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
-                       YAML::EmitterStyle::value) override {
-    event(mark);
-  }
-  void OnSequenceEnd() override {}
-  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
-                  YAML::EmitterStyle::value) override {
-    event(mark);
-  }
-  void OnMapEnd() override {}
-
- private:
-  void event(const YAML::Mark& mark) {
-    if (!firstEvent_) return;
-    firstEvent_ = false;
-    if (documents_ > 1 && mark.pos == lastStart_.pos) throw Stuck{mark};
-    lastStart_ = mark;
-  }
-  std::size_t maxDocuments_;
-  std::size_t documents_ = 0;
-  bool firstEvent_ = false;
-  YAML::Mark lastStart_ = YAML::Mark::null_mark();
-};
-
 std::string describeYamlError(const YAML::Exception& e) {
   if (e.mark.is_null()) return "invalid YAML: " + e.msg;
   return "invalid YAML at line " + std::to_string(e.mark.line + 1) + ", column " +
@@ -247,19 +203,13 @@ base::Result<std::vector<Document>> readYaml(std::string_view content, const std
   std::vector<YAML::Node> roots;
   try {
     const std::string text(content);
-    {
-      std::istringstream stream(text);
-      YAML::Parser parser(stream);
-      ProgressCheck check(text.size() / 3 + 2);  // "---\n" is the smallest document
-      while (parser.HandleNextDocument(check)) {
-      }
-    }
+    checkYamlProgress(text);
     roots = YAML::LoadAll(text);
-  } catch (const ProgressCheck::Stuck& stuck) {
+  } catch (const YamlStuck& stuck) {
     std::string where = stuck.mark.is_null() ? std::string()
                                              : " at line " + std::to_string(stuck.mark.line + 1) +
                                                    ", column " + std::to_string(stuck.mark.column + 1);
-    return makeError(ErrorCode::kInvalidArgument, "invalid YAML" + where + ": unexpected content", fileName);
+    return makeError(ErrorCode::kInvalidArgument, "invalid YAML" + where + ": " + stuck.reason, fileName);
   } catch (const YAML::Exception& e) {
     return makeError(ErrorCode::kInvalidArgument, describeYamlError(e), fileName);
   } catch (const std::exception& e) {

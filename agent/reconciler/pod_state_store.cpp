@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "agent/base/atomic_file.h"
+#include "agent/base/json_integer.h"
 #include "agent/model/decode.h"
 
 namespace daemonlet::reconciler {
@@ -18,9 +19,23 @@ base::WallTime fromNanos(std::int64_t n) {
 }
 
 Json optionalWall(const std::optional<base::WallTime>& t) { return t ? Json(toNanos(*t)) : Json(nullptr); }
+
+// A stored time: nanoseconds since the epoch, from 1970 to 2116. Anything else
+// (a hand-edited or damaged file) counts as absent: mapping it to the steady
+// clock would overflow.
 std::optional<base::WallTime> readOptionalWall(const Json& j) {
-  if (!j.is_number_integer()) return std::nullopt;
-  return fromNanos(j.get<std::int64_t>());
+  constexpr std::int64_t kMaxNanos = std::int64_t{1} << 62;
+  const auto nanos = base::jsonInteger<std::int64_t>(j);
+  if (!nanos || *nanos < 0 || *nanos > kMaxNanos) return std::nullopt;
+  return fromNanos(*nanos);
+}
+
+// object[key] as T when it is an integer that fits, else `fallback`.
+template <typename T>
+T integerOr(const Json& object, const char* key, T fallback) {
+  const auto it = object.find(key);
+  if (it == object.end()) return fallback;
+  return base::jsonInteger<T>(*it).value_or(fallback);
 }
 
 }  // namespace
@@ -95,62 +110,71 @@ PodStateStore::Loaded PodStateStore::loadAll() const {
     std::stringstream content;
     content << in.rdbuf();
     Json doc = Json::parse(content.str(), nullptr, false);
-    if (doc.is_discarded() || !doc.is_object() || !doc.value("uid", Json()).is_string()) {
-      loaded.errors.push_back(path.string() + ": not a pod state document");
-      continue;
-    }
-    PodState pod;
-    pod.ref.uid = doc.value("uid", "");
-    pod.ref.name = doc.value("name", "");
-    pod.ref.namespace_ = doc.value("namespace", "");
-    pod.ref.daemonSetName = doc.value("daemonSetName", "");
-    pod.ref.daemonSetUid = doc.value("daemonSetUid", "");
-    pod.ref.revision = doc.value("revision", "");
-    pod.daemonSetKey = doc.value("daemonSetKey", "");
-    pod.deletionRequested = doc.value("deletionRequested", false);
-    pod.stopRequested = doc.value("stopRequested", false);
-    pod.createdAtWall = fromNanos(doc.value("createdAt", std::int64_t{0}));
-    auto toSteady = [&](base::WallTime wall) {
-      return clock_.now() - duration_cast<steady_clock::duration>(clock_.wallNow() - wall);
-    };
-    pod.createdAt = toSteady(pod.createdAtWall);
-    if (doc.contains("daemonSet") && doc["daemonSet"].is_object()) {
-      auto decoded = model::decodeDaemonSet(model::Document{doc["daemonSet"], {path.string(), 0, 0}});
-      if (decoded.errors.empty()) pod.daemonSet = std::make_shared<const model::DaemonSet>(std::move(decoded.daemonSet));
-    }
-    initialiseSlots(pod);
-    for (const auto& c : doc.value("containers", Json::array())) {
-      if (!c.is_object()) continue;
-      ContainerSlot* slot = pod.findContainer(c.value("name", ""), c.value("init", false));
-      if (!slot) {
-        // The spec is gone (pod rebuilt without it): keep a slot so its process
-        // is tracked and stopped, never restarted.
-        auto& slots = c.value("init", false) ? pod.initContainers : pod.containers;
-        slots.push_back(ContainerSlot{});
-        slot = &slots.back();
-        slot->name = c.value("name", "");
-        slot->init = c.value("init", false);
+    // A wrong-typed field throws from nlohmann's value()/get(): the file is
+    // reported, never allowed to stop the agent.
+    try {
+      if (doc.is_discarded() || !doc.is_object() || !doc.value("uid", Json()).is_string()) {
+        loaded.errors.push_back(path.string() + ": not a pod state document");
+        continue;
       }
-      slot->starts = c.value("starts", 0);
-      slot->containerId = c.value("containerId", "");
-      if (c.value("exitCode", Json()).is_number_integer()) slot->exitCode = c["exitCode"].get<int>();
-      slot->exitReason = c.value("exitReason", "");
-      slot->ready = c.value("ready", true);  // files from before this field: as adoption assumed
-      slot->startedAtWall = readOptionalWall(c.value("startedAt", Json()));
-      slot->finishedAtWall = readOptionalWall(c.value("finishedAt", Json()));
-      slot->lastStartedAtWall = readOptionalWall(c.value("lastStartedAt", Json()));
-      if (slot->finishedAtWall) slot->finishedAt = toSteady(*slot->finishedAtWall);
-      if (c.contains("backoff") && c["backoff"].is_object()) {
-        decision::BackoffEntry entry;
-        entry.delay = duration_cast<decision::Duration>(nanoseconds(c["backoff"].value("delayNanos", std::int64_t{0})));
-        entry.lastRestart = toSteady(fromNanos(c["backoff"].value("lastRestart", std::int64_t{0})));
-        slot->backoff = entry;
+      PodState pod;
+      pod.ref.uid = doc.value("uid", "");
+      pod.ref.name = doc.value("name", "");
+      pod.ref.namespace_ = doc.value("namespace", "");
+      pod.ref.daemonSetName = doc.value("daemonSetName", "");
+      pod.ref.daemonSetUid = doc.value("daemonSetUid", "");
+      pod.ref.revision = doc.value("revision", "");
+      pod.daemonSetKey = doc.value("daemonSetKey", "");
+      pod.deletionRequested = doc.value("deletionRequested", false);
+      pod.stopRequested = doc.value("stopRequested", false);
+      pod.createdAtWall = readOptionalWall(doc.value("createdAt", Json())).value_or(base::WallTime{});
+      auto toSteady = [&](base::WallTime wall) {
+        return clock_.now() - duration_cast<steady_clock::duration>(clock_.wallNow() - wall);
+      };
+      pod.createdAt = toSteady(pod.createdAtWall);
+      if (doc.contains("daemonSet") && doc["daemonSet"].is_object()) {
+        auto decoded = model::decodeDaemonSet(model::Document{doc["daemonSet"], {path.string(), 0, 0}});
+        if (decoded.errors.empty())
+          pod.daemonSet = std::make_shared<const model::DaemonSet>(std::move(decoded.daemonSet));
       }
-      // Until the runtime confirms a live process, a slot that had run counts
-      // as exited (its exit time unknown: now).
-      if (slot->starts > 0) slot->state = decision::ContainerState::Exited;
+      initialiseSlots(pod);
+      for (const auto& c : doc.value("containers", Json::array())) {
+        if (!c.is_object()) continue;
+        ContainerSlot* slot = pod.findContainer(c.value("name", ""), c.value("init", false));
+        if (!slot) {
+          // The spec is gone (pod rebuilt without it): keep a slot so its process
+          // is tracked and stopped, never restarted.
+          auto& slots = c.value("init", false) ? pod.initContainers : pod.containers;
+          slots.push_back(ContainerSlot{});
+          slot = &slots.back();
+          slot->name = c.value("name", "");
+          slot->init = c.value("init", false);
+        }
+        slot->starts = integerOr(c, "starts", 0);
+        slot->containerId = c.value("containerId", "");
+        if (auto exitCode = base::jsonInteger<int>(c.value("exitCode", Json()))) slot->exitCode = *exitCode;
+        slot->exitReason = c.value("exitReason", "");
+        slot->ready = c.value("ready", true);  // files from before this field: as adoption assumed
+        slot->startedAtWall = readOptionalWall(c.value("startedAt", Json()));
+        slot->finishedAtWall = readOptionalWall(c.value("finishedAt", Json()));
+        slot->lastStartedAtWall = readOptionalWall(c.value("lastStartedAt", Json()));
+        if (slot->finishedAtWall) slot->finishedAt = toSteady(*slot->finishedAtWall);
+        if (c.contains("backoff") && c["backoff"].is_object()) {
+          decision::BackoffEntry entry;
+          entry.delay = duration_cast<decision::Duration>(
+              nanoseconds(integerOr(c["backoff"], "delayNanos", std::int64_t{0})));
+          entry.lastRestart = toSteady(
+              readOptionalWall(c["backoff"].value("lastRestart", Json())).value_or(base::WallTime{}));
+          slot->backoff = entry;
+        }
+        // Until the runtime confirms a live process, a slot that had run counts
+        // as exited (its exit time unknown: now).
+        if (slot->starts > 0) slot->state = decision::ContainerState::Exited;
+      }
+      loaded.pods.push_back(std::move(pod));
+    } catch (const std::exception& e) {
+      loaded.errors.push_back(path.string() + ": " + e.what());
     }
-    loaded.pods.push_back(std::move(pod));
   }
   return loaded;
 }

@@ -1,5 +1,8 @@
 #include "agent/sources/kube_watch_decoder.h"
 
+#include "agent/base/json_integer.h"
+#include "agent/model/document_reader.h"
+
 namespace daemonlet::sources {
 namespace {
 
@@ -15,6 +18,23 @@ const model::Json* metadataOf(const model::Json& object) {
   auto it = object.find("metadata");
   if (it == object.end() || !it->is_object()) return nullptr;
   return &*it;
+}
+
+// Parses JSON no deeper than a manifest may be (model::ReadLimits). nlohmann's
+// parser is iterative, but dump() and comparisons of the result recurse: a 16 MiB
+// event of nested brackets would overflow the stack when the list state is
+// written out. Deeper values are discarded while parsing (never built) and the
+// whole text then counts as malformed.
+model::Json parseBounded(std::string_view text) {
+  static const int kMaxDepth = model::ReadLimits{}.maxDepth;
+  bool tooDeep = false;
+  auto callback = [&tooDeep](int depth, model::Json::parse_event_t, model::Json&) {
+    if (depth <= kMaxDepth) return true;
+    tooDeep = true;
+    return false;
+  };
+  model::Json parsed = model::Json::parse(text, callback, /*allow_exceptions=*/false);
+  return tooDeep ? model::Json(model::Json::value_t::discarded) : parsed;
 }
 
 }  // namespace
@@ -48,7 +68,7 @@ std::string_view watchEventTypeName(WatchEventType type) {
 }
 
 base::Result<WatchEvent> parseWatchEvent(std::string_view line) {
-  model::Json parsed = model::Json::parse(line, nullptr, /*allow_exceptions=*/false);
+  model::Json parsed = parseBounded(line);
   if (parsed.is_discarded() || !parsed.is_object()) {
     return base::makeError(base::ErrorCode::kInvalidArgument, "watch event is not a JSON object");
   }
@@ -72,14 +92,14 @@ std::optional<ApiStatus> parseApiStatus(const model::Json& object) {
   if (stringField(object, "kind") != "Status") return std::nullopt;
   ApiStatus status;
   auto code = object.find("code");
-  if (code != object.end() && code->is_number_integer()) status.code = code->get<int>();
+  if (code != object.end()) status.code = base::jsonInteger<int>(*code).value_or(0);
   status.reason = stringField(object, "reason");
   status.message = stringField(object, "message");
   return status;
 }
 
 std::optional<ApiStatus> parseApiStatusBody(std::string_view body) {
-  model::Json parsed = model::Json::parse(body, nullptr, /*allow_exceptions=*/false);
+  model::Json parsed = parseBounded(body);
   if (parsed.is_discarded()) return std::nullopt;
   return parseApiStatus(parsed);
 }

@@ -39,8 +39,9 @@ struct WatchEvent {
   model::Json object;  // the object; a Status for kError
 };
 
-// Parses one line. Fails (kInvalidArgument) on malformed JSON, an unknown
-// type or a missing/non-object "object".
+// Parses one line. Fails (kInvalidArgument) on malformed JSON (also JSON nested
+// deeper than model::ReadLimits::maxDepth), an unknown type or a missing or
+// non-object "object".
 base::Result<WatchEvent> parseWatchEvent(std::string_view line);
 
 // A metav1.Status (kind "Status"): what the API server sends as an ERROR

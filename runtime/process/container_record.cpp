@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "agent/base/json_integer.h"
+
 namespace daemonlet::runtime::process {
 namespace {
 
@@ -48,7 +50,7 @@ std::string encodeRecord(const ContainerRecord& r) {
 base::Result<ContainerRecord> decodeRecord(const std::string& text) {
   try {
     Json j = Json::parse(text);
-    if (j.at("version").get<int>() != kRecordVersion) return corrupt("unsupported version");
+    if (base::jsonIntegerAt<int>(j, "version") != kRecordVersion) return corrupt("unsupported version");
     ContainerRecord r;
     r.id = j.at("id").get<std::string>();
     const Json& pod = j.at("pod");
@@ -60,17 +62,17 @@ base::Result<ContainerRecord> decodeRecord(const std::string& text) {
     r.pod.revision = pod.at("revision").get<std::string>();
     r.containerName = j.at("containerName").get<std::string>();
     r.init = j.at("init").get<bool>();
-    r.restartCount = j.at("restartCount").get<int>();
-    r.pid = j.at("pid").get<pid_t>();
-    r.pidStartTime = j.at("pidStartTime").get<std::uint64_t>();
-    r.processGroup = j.at("processGroup").get<pid_t>();
-    r.shimPid = j.at("shimPid").get<pid_t>();
-    r.shimStartTime = j.at("shimStartTime").get<std::uint64_t>();
-    r.startedAtUnixNano = j.at("startedAtUnixNano").get<std::int64_t>();
+    r.restartCount = base::jsonIntegerAt<int>(j, "restartCount");
+    r.pid = base::jsonIntegerAt<pid_t>(j, "pid");
+    r.pidStartTime = base::jsonIntegerAt<std::uint64_t>(j, "pidStartTime");
+    r.processGroup = base::jsonIntegerAt<pid_t>(j, "processGroup");
+    r.shimPid = base::jsonIntegerAt<pid_t>(j, "shimPid");
+    r.shimStartTime = base::jsonIntegerAt<std::uint64_t>(j, "shimStartTime");
+    r.startedAtUnixNano = base::jsonIntegerAt<std::int64_t>(j, "startedAtUnixNano");
     r.logPath = j.at("logPath").get<std::string>();
     r.cgroupPath = j.at("cgroupPath").get<std::string>();
     r.cgroupMembership = j.at("cgroupMembership").get<std::string>();
-    r.terminationGracePeriodSeconds = j.at("terminationGracePeriodSeconds").get<std::int64_t>();
+    r.terminationGracePeriodSeconds = base::jsonIntegerAt<std::int64_t>(j, "terminationGracePeriodSeconds");
     r.bootId = j.at("bootId").get<std::string>();
     if (r.id.empty() || r.pid <= 0) return corrupt("missing id or pid");
     return r;
@@ -90,15 +92,15 @@ std::string encodeExitRecord(const ExitRecord& r) {
 base::Result<ExitRecord> decodeExitRecord(const std::string& text) {
   try {
     Json j = Json::parse(text);
-    if (j.at("version").get<int>() != kRecordVersion) return corrupt("unsupported version");
+    if (base::jsonIntegerAt<int>(j, "version") != kRecordVersion) return corrupt("unsupported version");
     ExitRecord r;
     r.id = j.at("id").get<std::string>();
-    r.pid = j.at("pid").get<pid_t>();
-    r.exitCode = j.at("exitCode").get<int>();
-    r.signal = j.at("signal").get<int>();
+    r.pid = base::jsonIntegerAt<pid_t>(j, "pid");
+    r.exitCode = base::jsonIntegerAt<int>(j, "exitCode");
+    r.signal = base::jsonIntegerAt<int>(j, "signal");
     r.coreDumped = j.at("coreDumped").get<bool>();
     r.oomKilled = j.at("oomKilled").get<bool>();
-    r.finishedAtUnixNano = j.at("finishedAtUnixNano").get<std::int64_t>();
+    r.finishedAtUnixNano = base::jsonIntegerAt<std::int64_t>(j, "finishedAtUnixNano");
     return r;
   } catch (const std::exception& e) {
     return corrupt(e.what());

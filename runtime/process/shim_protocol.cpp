@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "agent/base/json_integer.h"
+
 namespace daemonlet::runtime::process {
 namespace {
 
@@ -14,7 +16,7 @@ Json optionalToJson(const std::optional<T>& value) {
 template <typename T>
 std::optional<T> optionalFromJson(const Json& j, const char* key) {
   if (!j.contains(key) || j.at(key).is_null()) return std::nullopt;
-  return j.at(key).get<T>();
+  return base::jsonIntegerAt<T>(j, key);
 }
 
 }  // namespace
@@ -49,8 +51,8 @@ base::Result<ShimSpec> decodeShimSpec(const std::string& text) {
     s.uid = optionalFromJson<std::int64_t>(j, "uid");
     s.gid = optionalFromJson<std::int64_t>(j, "gid");
     s.logPath = j.at("logPath").get<std::string>();
-    s.logMaxBytes = j.at("logMaxBytes").get<std::int64_t>();
-    s.logMaxFiles = j.at("logMaxFiles").get<int>();
+    s.logMaxBytes = base::jsonIntegerAt<std::int64_t>(j, "logMaxBytes");
+    s.logMaxFiles = base::jsonIntegerAt<int>(j, "logMaxFiles");
     s.cgroupPath = j.at("cgroupPath").get<std::string>();
     s.memoryMaxBytes = optionalFromJson<std::int64_t>(j, "memoryMaxBytes");
     s.cpuMaxMillis = optionalFromJson<std::int64_t>(j, "cpuMaxMillis");
@@ -81,11 +83,11 @@ base::Result<ShimReport> decodeShimReport(const std::string& text) {
     ShimReport r;
     r.started = j.at("started").get<bool>();
     r.error = j.at("error").get<std::string>();
-    r.pid = j.at("pid").get<pid_t>();
-    r.pidStartTime = j.at("pidStartTime").get<std::uint64_t>();
-    r.shimPid = j.at("shimPid").get<pid_t>();
-    r.shimStartTime = j.at("shimStartTime").get<std::uint64_t>();
-    r.startedAtUnixNano = j.at("startedAtUnixNano").get<std::int64_t>();
+    r.pid = base::jsonIntegerAt<pid_t>(j, "pid");
+    r.pidStartTime = base::jsonIntegerAt<std::uint64_t>(j, "pidStartTime");
+    r.shimPid = base::jsonIntegerAt<pid_t>(j, "shimPid");
+    r.shimStartTime = base::jsonIntegerAt<std::uint64_t>(j, "shimStartTime");
+    r.startedAtUnixNano = base::jsonIntegerAt<std::int64_t>(j, "startedAtUnixNano");
     r.cgroupPath = j.at("cgroupPath").get<std::string>();
     r.warnings = j.at("warnings").get<std::vector<std::string>>();
     return r;

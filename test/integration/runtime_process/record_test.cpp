@@ -39,6 +39,33 @@ TEST(ContainerRecordTest, DamagedRecordsAreErrors) {
   }
 }
 
+// Found by the container_record and shim_wire fuzzers (corpus/*/regression-float-pid.json):
+// a number that is not an integer in the field's range was converted anyway,
+// undefined behaviour for 1e300, and 2^32+4242 wrapped to pid 4242 (a live
+// process adoption would then check).
+TEST(ContainerRecordTest, NumbersOutsideTheirFieldAreErrors) {
+  ContainerRecord record;
+  record.id = makeRecordId("uid-1", "web", 0);
+  record.pid = 4242;
+  const std::string good = encodeRecord(record);
+  ASSERT_TRUE(decodeRecord(good).has_value());
+  for (const char* pid : {"4294971538", "1e300", "-1e300", "4242.5", "42e2"}) {
+    SCOPED_TRACE(pid);
+    std::string text = good;
+    const std::string field = "\"pid\": 4242";
+    text.replace(text.find(field), field.size(), std::string("\"pid\": ") + pid);
+    auto decoded = decodeRecord(text);
+    ASSERT_FALSE(decoded.has_value());
+    EXPECT_NE(decoded.error().message.find("\"pid\""), std::string::npos) << decoded.error().message;
+  }
+  ShimReport report;
+  report.started = true;
+  report.pid = 7;
+  std::string text = encodeShimReport(report);
+  text.replace(text.find("\"pid\":7"), 7, "\"pid\":1e300");
+  EXPECT_FALSE(decodeShimReport(text).has_value());
+}
+
 TEST(ContainerRecordTest, IdsNameTheirPodAndContainer) {
   struct Case {
     std::string podUid;

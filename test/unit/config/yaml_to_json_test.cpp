@@ -72,5 +72,14 @@ TEST(YamlToJsonTest, RefusesHugeInput) {
   EXPECT_NE(json.error().message.find("larger than 1 MiB"), std::string::npos);
 }
 
+// Found by the config fuzzer (corpus/config/regression-yamlcpp-loop.json): a
+// stray ',' after a flow mapping made yaml-cpp's LoadAll yield empty documents
+// forever, so the agent hung at start or on SIGHUP instead of refusing the file.
+TEST(YamlToJsonTest, StreamThatStopsProgressingIsRefused) {
+  const auto json = yamlToJson("{\"a\":\"b\"},\"c\":\"d\"}\n", "config.yaml");
+  ASSERT_FALSE(json);
+  EXPECT_EQ(json.error().context, "config.yaml");
+}
+
 }  // namespace
 }  // namespace daemonlet::config

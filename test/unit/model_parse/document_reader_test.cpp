@@ -148,6 +148,16 @@ TEST(DocumentReaderTest, InvalidUtf8IsRefusedWithPosition) {
   EXPECT_EQ(ok[0].object["a"], "caf\xC3\xA9 \xF0\x9F\x98\x80");
 }
 
+// Found by the endpoint fuzzer (corpus/endpoint/regression-nul-utf32-guess.yaml):
+// NULs near the start made yaml-cpp read the text as UTF-32 and hand back invalid
+// UTF-8, so dumping the document threw out of acceptEndpointBody.
+TEST(DocumentReaderTest, NulByteIsRefusedWithPosition) {
+  const std::string text("\t\0\0\0{\"kind\": \"List\", \"items\": []}", 33);
+  const auto read = readDocuments(text, "f.yaml");
+  ASSERT_FALSE(read.has_value());
+  EXPECT_NE(read.error().message.find("line 1, column 2: NUL byte"), std::string::npos) << read.error().message;
+}
+
 TEST(DocumentReaderTest, StrayFlowEntryDoesNotHang) {
   // yaml-cpp 0.7's LoadAll loops forever on this; the reader must stop.
   for (const char* text : {",a", "a: 1\n,\n", "x\n---\n, y"}) {

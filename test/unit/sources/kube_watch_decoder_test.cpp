@@ -74,6 +74,20 @@ TEST(ParseWatchEventTest, ReadsEveryTypeAndRejectsMalformedLines) {
   }
 }
 
+// Found with the watch fuzzer (corpus/watch/regression-deep-nesting.jsonl): an
+// event of deeply nested brackets was accepted, and writing the list state out
+// (dump(), recursive) overflowed the stack for events up to the 16 MiB limit.
+TEST(WatchEventTest, NestingDeeperThanAManifestMayIsRefused) {
+  const auto nested = [](int depth) {
+    return R"({"type":"ADDED","object":{"spec":)" + std::string(depth, '[') + std::string(depth, ']') + "}}";
+  };
+  EXPECT_TRUE(parseWatchEvent(nested(40)).has_value());
+  EXPECT_FALSE(parseWatchEvent(nested(100)).has_value());
+  EXPECT_FALSE(parseWatchEvent(nested(1'000'000)).has_value());
+  EXPECT_FALSE(parseApiStatusBody(R"({"kind":"Status","code":)" + std::string(100, '[') + std::string(100, ']') + "}")
+                   .has_value());
+}
+
 TEST(ApiStatusTest, ReadsTheGoneStatusOfAnExpiredWatch) {
   auto event = parseWatchEvent(
       R"json({"type":"ERROR","object":{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure",)json"

@@ -232,5 +232,15 @@ TEST(NodeReportTest, ParsesRfc3339Forms) {
   }
 }
 
+// Found by the node_report fuzzer (corpus/node_report/regression-year-7762.json):
+// years a 64-bit nanosecond clock cannot hold overflowed (undefined behaviour).
+TEST(NodeReportTest, RefusesRfc3339TimesOutsideTheClockRange) {
+  EXPECT_FALSE(parseRfc3339("7762-11-14T22:13:20Z").has_value());
+  EXPECT_FALSE(parseRfc3339("1000-01-01T00:00:00Z").has_value());
+  EXPECT_FALSE(parseRfc3339("2262-12-31T23:59:59-99:59").has_value());
+  EXPECT_EQ(parseRfc3339("1969-12-31T23:59:59Z"), at(-1));
+  EXPECT_TRUE(parseRfc3339("2200-01-01T00:00:00Z").has_value());
+}
+
 }  // namespace
 }  // namespace daemonlet::status
