@@ -124,6 +124,11 @@ model::Json statusJson(const StatusSnapshot& snapshot) {
     notices.push_back({{"source", notice.origin}, {"message", notice.message}});
   }
 
+  Json stateErrors = Json::array();
+  for (const auto& error : snapshot.stateErrors) {
+    stateErrors.push_back({{"file", error.origin}, {"message", error.message}});
+  }
+
   return {{"agentVersion", snapshot.agentVersion},
           {"sequence", snapshot.sequence},
           {"generatedAt", formatTime(snapshot.generatedAt)},
@@ -132,6 +137,7 @@ model::Json statusJson(const StatusSnapshot& snapshot) {
           {"daemonSets", daemonSets},
           {"sourceErrors", errors},
           {"sourceNotices", notices},
+          {"stateErrors", stateErrors},
           {"sourcesComplete", snapshot.sourcesComplete},
           {"endpoint", snapshot.endpoint ? endpointJson(*snapshot.endpoint) : Json(nullptr)}};
 }

@@ -129,6 +129,9 @@ struct StatusSnapshot {
   std::vector<PodView> pods;
   std::vector<sources::SourceError> sourceErrors;
   std::vector<sources::SourceError> sourceNotices;  // e.g. endpoint DaemonSets overridden locally
+  // Pod state files the agent could not use at start (origin: the file); a bad
+  // one is moved aside, and the message says where.
+  std::vector<sources::SourceError> stateErrors;
   // False while a configured source has not settled: pods of DaemonSets not in
   // the set are left alone (SourceSnapshot::complete).
   bool sourcesComplete = true;
