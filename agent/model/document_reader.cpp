@@ -230,8 +230,9 @@ base::Result<std::vector<Document>> readYaml(std::string_view content, const std
 }  // namespace
 
 std::string ReadLimits::describeTreeLimit() const {
+  const bool wholeMiB = treeBytesBase % (1024 * 1024) == 0;
   return "the limit is " + std::to_string(treeBytesPerInputByte) + " bytes per input byte plus " +
-         std::to_string(treeBytesBase >> 10) + " KiB";
+         (wholeMiB ? std::to_string(treeBytesBase >> 20) + " MiB" : std::to_string(treeBytesBase >> 10) + " KiB");
 }
 
 base::Result<std::vector<Document>> readDocuments(std::string_view content, const std::string& fileName,

@@ -74,6 +74,7 @@ Json endpointJson(const EndpointView& e) {
           {"nextAttempt", optionalTime(e.nextAttempt)},
           {"consecutiveFailures", e.consecutiveFailures},
           {"cacheFetchedAt", optionalTime(e.cacheFetchedAt)},
+          {"cacheError", e.cacheError},
           {"snapshotFetchedAt", optionalTime(e.snapshotFetchedAt)},
           {"etag", e.etag},
           {"resourceVersion", e.resourceVersion},

@@ -96,6 +96,7 @@ struct EndpointView {
   bool servingFromCache = false;
   bool settled = false;  // a snapshot (cached or live) is in force
   std::optional<WallTime> cacheFetchedAt;
+  std::string cacheError;  // why the cache found at start was not used ("" when none)
   std::optional<WallTime> snapshotFetchedAt;  // of the snapshot in force
   std::string etag;
   std::string resourceVersion;
