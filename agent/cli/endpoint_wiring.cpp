@@ -65,6 +65,7 @@ EndpointWiring::~EndpointWiring() {
 void EndpointWiring::loadCache() {
   if (!enabled()) return;
   endpoint_ = cache_.load(url_);
+  view_.cacheError = cache_.loadError();
   if (endpoint_) {
     origin_ = sources::EndpointOrigin::kCache;
     cacheFetchedAt_ = endpoint_->fetchedAt;
@@ -90,6 +91,11 @@ void EndpointWiring::start() {
     if (!saved) {
       base::logWarning("cannot save the endpoint cache; the snapshot applies anyway",
                        {{"error", saved.error().describe()}});
+    } else {
+      // A good cache is on disk now: the load error no longer describes it.
+      asio::post(loop_, [this, alive] {
+        if (*alive) view_.cacheError.clear();
+      });
     }
     asio::post(loop_, [this, alive, snapshot] {
       if (*alive) onSnapshot(snapshot);

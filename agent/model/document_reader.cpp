@@ -2,16 +2,9 @@
 // documents; `*List` objects are expanded into their items.
 #include "agent/model/document_reader.h"
 
-#include <yaml-cpp/anchor.h>
-#include <yaml-cpp/eventhandler.h>
-#include <yaml-cpp/yaml.h>
-
-#include <algorithm>
 #include <cstdint>
-#include <sstream>
 
-#include "agent/model/yaml_progress_check.h"
-#include "agent/model/yaml_to_json.h"
+#include "agent/model/yaml_tree_builder.h"
 
 namespace daemonlet::model {
 namespace {
@@ -26,25 +19,32 @@ bool looksLikeJson(std::string_view content) {
   return first != std::string_view::npos && (content[first] == '{' || content[first] == '[');
 }
 
+bool isJsonName(const std::string& fileName) {
+  return fileName.size() >= 5 && fileName.compare(fileName.size() - 5, 5, ".json") == 0;
+}
+
 // Rejects JSON nested deeper than the limit before building it: nlohmann's
 // parser itself is iterative, but everything that walks the result recurses.
+// Also estimates the tree's size (yaml::TreeCost, as for YAML) and stops at the
+// budget, so a JSON file of a million empty objects is refused before it is built.
 class DepthCheck : public nlohmann::json_sax<Json> {
  public:
-  explicit DepthCheck(int maxDepth) : maxDepth_(maxDepth) {}
+  DepthCheck(int maxDepth, std::size_t maxBytes) : maxDepth_(maxDepth), maxBytes_(maxBytes) {}
   bool tooDeep() const { return tooDeep_; }
+  bool tooLarge() const { return tooLarge_; }
   std::string error;
 
-  bool null() override { return true; }
-  bool boolean(bool) override { return true; }
-  bool number_integer(number_integer_t) override { return true; }
-  bool number_unsigned(number_unsigned_t) override { return true; }
-  bool number_float(number_float_t, const string_t&) override { return true; }
-  bool string(string_t&) override { return true; }
+  bool null() override { return value(0); }
+  bool boolean(bool) override { return value(0); }
+  bool number_integer(number_integer_t) override { return value(0); }
+  bool number_unsigned(number_unsigned_t) override { return value(0); }
+  bool number_float(number_float_t, const string_t&) override { return value(0); }
+  bool string(string_t& s) override { return value(yaml::TreeCost::kHeap + s.size()); }
   bool binary(binary_t&) override { return true; }
-  bool start_object(std::size_t) override { return enter(); }
-  bool key(string_t&) override { return true; }
+  bool start_object(std::size_t) override { return value(yaml::TreeCost::kHeap) && enter(); }
+  bool key(string_t& k) override { return charge(yaml::TreeCost::kMember + k.size()); }
   bool end_object() override { return leave(); }
-  bool start_array(std::size_t) override { return enter(); }
+  bool start_array(std::size_t) override { return value(yaml::TreeCost::kHeap) && enter(); }
   bool end_array() override { return leave(); }
   bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception& e) override {
     error = e.what();
@@ -60,9 +60,18 @@ class DepthCheck : public nlohmann::json_sax<Json> {
     --depth_;
     return true;
   }
+  bool value(std::size_t extra) { return charge(yaml::TreeCost::kValue + extra); }
+  bool charge(std::size_t cost) {
+    bytes_ += cost;
+    if (bytes_ > maxBytes_) tooLarge_ = true;
+    return !tooLarge_;
+  }
   int maxDepth_;
+  std::size_t maxBytes_;
   int depth_ = 0;
+  std::size_t bytes_ = 0;
   bool tooDeep_ = false;
+  bool tooLarge_ = false;
 };
 
 // nlohmann prefixes "[json.exception.parse_error.101] "; keep only the sentence.
@@ -74,20 +83,33 @@ std::string cleanJsonMessage(std::string message) {
   return message;
 }
 
-base::Result<Json> parseJson(std::string_view content, const ReadLimits& limits) {
-  DepthCheck check(limits.maxDepth);
+// `syntaxError` is set when the text is not JSON at all (as opposed to JSON
+// refused for its depth or size): such text may still be a YAML flow collection.
+base::Result<Json> parseJson(std::string_view content, const ReadLimits& limits, bool& syntaxError) {
+  syntaxError = false;
+  const std::size_t maxBytes = limits.maxTreeBytes(content.size());
+  DepthCheck check(limits.maxDepth, maxBytes);
   // sax_parse does not throw on syntax errors (parse_error reports them).
   bool ok = false;
   try {
     ok = Json::sax_parse(content, &check);
   } catch (const std::exception& e) {
+    syntaxError = true;
     return makeError(ErrorCode::kInvalidArgument, "invalid JSON: " + cleanJsonMessage(e.what()));
   }
   if (check.tooDeep()) {
     return makeError(ErrorCode::kInvalidArgument,
                      "JSON is nested deeper than " + std::to_string(limits.maxDepth) + " levels");
   }
-  if (!ok) return makeError(ErrorCode::kInvalidArgument, "invalid JSON: " + cleanJsonMessage(check.error));
+  if (check.tooLarge()) {
+    return makeError(ErrorCode::kInvalidArgument, "the document tree would take more than " +
+                                                      std::to_string(maxBytes >> 20) +
+                                                      " MiB (" + limits.describeTreeLimit() + ")");
+  }
+  if (!ok) {
+    syntaxError = true;
+    return makeError(ErrorCode::kInvalidArgument, "invalid JSON: " + cleanJsonMessage(check.error));
+  }
   try {
     return Json::parse(content);
   } catch (const std::exception& e) {
@@ -128,12 +150,6 @@ base::Status appendDocument(Json object, int line, const std::vector<int>& itemL
     if (!pushed) return pushed;
   }
   return base::Ok{};
-}
-
-std::string describeYamlError(const YAML::Exception& e) {
-  if (e.mark.is_null()) return "invalid YAML: " + e.msg;
-  return "invalid YAML at line " + std::to_string(e.mark.line + 1) + ", column " +
-         std::to_string(e.mark.column + 1) + ": " + e.msg;
 }
 
 // yaml-cpp passes bytes through unchecked, but JSON (and go-yaml) require UTF-8;
@@ -189,58 +205,35 @@ std::string positionOf(std::string_view text, std::size_t offset) {
   return "line " + std::to_string(line) + ", column " + std::to_string(offset - lineStart + 1);
 }
 
-int startLine(const YAML::Node& node) {
-  const YAML::Mark mark = node.Mark();
-  return mark.is_null() ? 0 : mark.line + 1;
-}
-
 base::Result<std::vector<Document>> readYaml(std::string_view content, const std::string& fileName,
                                              const ReadLimits& limits) {
   if (const auto bad = firstInvalidUtf8(content); bad != std::string_view::npos) {
     return makeError(ErrorCode::kInvalidArgument,
                      "invalid YAML at " + positionOf(content, bad) + ": invalid UTF-8", fileName);
   }
-  std::vector<YAML::Node> roots;
-  try {
-    const std::string text(content);
-    checkYamlProgress(text);
-    roots = YAML::LoadAll(text);
-  } catch (const YamlStuck& stuck) {
-    std::string where = stuck.mark.is_null() ? std::string()
-                                             : " at line " + std::to_string(stuck.mark.line + 1) +
-                                                   ", column " + std::to_string(stuck.mark.column + 1);
-    return makeError(ErrorCode::kInvalidArgument, "invalid YAML" + where + ": " + stuck.reason, fileName);
-  } catch (const YAML::Exception& e) {
-    return makeError(ErrorCode::kInvalidArgument, describeYamlError(e), fileName);
-  } catch (const std::exception& e) {
-    return makeError(ErrorCode::kInvalidArgument, std::string("invalid YAML: ") + e.what(), fileName);
-  }
-  yaml::ConversionBudget budget;
+  yaml::TreeBudget budget;
   budget.maxDepth = limits.maxDepth;
-  budget.maxScalarBytes = std::max<std::size_t>(budget.maxScalarBytes, limits.maxBytes * 4);
-  // Without aliases a node costs at least a couple of bytes of input, so a tree far
-  // larger than the text can only come from alias expansion: refuse it early.
-  budget.maxNodes = std::clamp<std::size_t>(content.size() * 16, 10'000, budget.maxNodes);
+  budget.maxBytes = limits.maxTreeBytes(content.size());
+  budget.maxDocuments = limits.maxDocuments;
+  budget.limitText = limits.describeTreeLimit();
+  auto documents = yaml::buildYamlDocuments(content, budget);
+  if (!documents) return makeError(documents.error().code, documents.error().message, fileName);
   std::vector<Document> out;
-  for (const YAML::Node& root : roots) {
-    auto converted = yaml::toJson(root, budget);
-    if (!converted) return makeError(converted.error().code, converted.error().message, fileName);
-    std::vector<int> itemLines;
-    try {
-      const int line = startLine(root);
-      if (isList(*converted) && root.IsMap() && root["items"].IsSequence()) {
-        for (const auto& item : root["items"]) itemLines.push_back(startLine(item));
-      }
-      auto appended = appendDocument(std::move(converted).value(), line, itemLines, fileName, limits, out);
-      if (!appended) return appended.error();
-    } catch (const std::exception& e) {
-      return makeError(ErrorCode::kInvalidArgument, std::string("invalid YAML: ") + e.what(), fileName);
-    }
+  for (yaml::YamlDocument& document : *documents) {
+    auto appended =
+        appendDocument(std::move(document.value), document.line, document.itemLines, fileName, limits, out);
+    if (!appended) return appended.error();
   }
   return out;
 }
 
 }  // namespace
+
+std::string ReadLimits::describeTreeLimit() const {
+  const bool wholeMiB = treeBytesBase % (1024 * 1024) == 0;
+  return "the limit is " + std::to_string(treeBytesPerInputByte) + " bytes per input byte plus " +
+         (wholeMiB ? std::to_string(treeBytesBase >> 20) + " MiB" : std::to_string(treeBytesBase >> 10) + " KiB");
+}
 
 base::Result<std::vector<Document>> readDocuments(std::string_view content, const std::string& fileName,
                                                   const ReadLimits& limits) {
@@ -253,7 +246,18 @@ base::Result<std::vector<Document>> readDocuments(std::string_view content, cons
   if (content.substr(0, kUtf8Bom.size()) == kUtf8Bom) content.remove_prefix(kUtf8Bom.size());
   if (!looksLikeJson(content)) return readYaml(content, fileName, limits);
 
-  auto parsed = parseJson(content, limits);
+  // `{` or `[` first: JSON, or YAML written as a flow collection (`{apiVersion:
+  // apps/v1, kind: DaemonSet, ...}`). A .json file is JSON only; otherwise text
+  // that is not valid JSON is read as the YAML it then is.
+  bool syntaxError = false;
+  auto parsed = parseJson(content, limits, syntaxError);
+  if (!parsed && syntaxError && !isJsonName(fileName)) {
+    auto asYaml = readYaml(content, fileName, limits);
+    if (asYaml) return asYaml;
+    return makeError(ErrorCode::kInvalidArgument,
+                     asYaml.error().message + " (and not valid JSON either: " + parsed.error().message + ")",
+                     fileName);
+  }
   if (!parsed) return makeError(parsed.error().code, parsed.error().message, fileName);
   std::vector<Document> out;
   // A top-level JSON array is read as a stream of objects (some tools emit that).

@@ -1,5 +1,5 @@
-// YAML node -> JSON, resolving plain scalars with the YAML 1.1 rules of go-yaml v2
-// (what sigs.k8s.io/yaml, and so kubectl and the API server, use).
+// Plain YAML scalars resolved with the YAML 1.1 rules of go-yaml v2 (what
+// sigs.k8s.io/yaml, and so kubectl and the API server, use).
 #include "agent/model/yaml_to_json.h"
 
 #include <array>
@@ -14,18 +14,6 @@ namespace {
 
 using base::ErrorCode;
 using base::makeError;
-
-// A failure inside the recursive conversion; caught in toJson() so no exception
-// leaves this file.
-struct ConversionFailure {
-  std::string message;
-};
-
-std::string lineOf(const YAML::Node& node) {
-  const YAML::Mark mark = node.Mark();
-  if (mark.is_null()) return "";
-  return "line " + std::to_string(mark.line + 1) + ", column " + std::to_string(mark.column + 1) + ": ";
-}
 
 bool isDigit(char c) { return c >= '0' && c <= '9'; }
 bool allDigits(std::string_view s, int base) {
@@ -172,122 +160,6 @@ base::Result<Json> resolvePlainScalar(const std::string& text) {
     }
   }
   return Json(text);
-}
-
-namespace {
-
-bool isPlain(const YAML::Node& node) { return node.Tag() == "?"; }
-
-// Explicit core-schema tags resolve like plain scalars; any other tag, and quoted
-// scalars (tag "!"), keep the text.
-bool resolvesLikePlain(const std::string& tag) {
-  return tag == "?" || tag == "tag:yaml.org,2002:int" || tag == "tag:yaml.org,2002:float" ||
-         tag == "tag:yaml.org,2002:bool" || tag == "tag:yaml.org,2002:null";
-}
-
-class Converter {
- public:
-  explicit Converter(ConversionBudget& budget) : budget_(budget) {}
-
-  Json convert(const YAML::Node& node, int depth) {
-    if (depth > budget_.maxDepth) {
-      fail(lineOf(node) + "nesting is deeper than " + std::to_string(budget_.maxDepth) + " levels");
-    }
-    if (++budget_.nodes > budget_.maxNodes) {
-      fail("document expands to more than " + std::to_string(budget_.maxNodes) + " nodes (alias expansion?)");
-    }
-    switch (node.Type()) {
-      case YAML::NodeType::Undefined:
-      case YAML::NodeType::Null:
-        return Json(nullptr);
-      case YAML::NodeType::Scalar:
-        return scalar(node);
-      case YAML::NodeType::Sequence: {
-        Json out = Json::array();
-        for (const auto& child : node) out.push_back(convert(child, depth + 1));
-        return out;
-      }
-      case YAML::NodeType::Map:
-        return mapping(node, depth);
-    }
-    return Json(nullptr);
-  }
-
- private:
-  [[noreturn]] static void fail(std::string message) { throw ConversionFailure{std::move(message)}; }
-
-  Json scalar(const YAML::Node& node) {
-    const std::string& text = node.Scalar();
-    budget_.scalarBytes += text.size();
-    if (budget_.scalarBytes > budget_.maxScalarBytes) {
-      fail("document expands to more than " + std::to_string(budget_.maxScalarBytes) + " bytes of values");
-    }
-    if (!resolvesLikePlain(node.Tag())) return Json(text);
-    auto resolved = resolvePlainScalar(text);
-    if (!resolved) fail(lineOf(node) + resolved.error().message);
-    return std::move(resolved).value();
-  }
-
-  // Keys become strings as sigs.k8s.io/yaml writes them: `yes:` -> "true", `1:` -> "1".
-  std::string keyText(const YAML::Node& key) {
-    if (key.IsNull()) return "null";
-    if (!key.IsScalar()) fail(lineOf(key) + "map keys must be scalars");
-    if (!resolvesLikePlain(key.Tag())) return key.Scalar();
-    auto resolved = resolvePlainScalar(key.Scalar());
-    if (!resolved || resolved->is_string()) return key.Scalar();
-    if (resolved->is_null()) return "null";
-    return resolved->dump();
-  }
-
-  Json mapping(const YAML::Node& node, int depth) {
-    Json out = Json::object();
-    std::vector<YAML::Node> merges;
-    for (auto it = node.begin(); it != node.end(); ++it) {
-      if (it->first.IsScalar() && isPlain(it->first) && it->first.Scalar() == "<<") {
-        merges.push_back(it->second);
-        continue;
-      }
-      out[keyText(it->first)] = convert(it->second, depth + 1);
-    }
-    // Merge keys (YAML 1.1 `<<: *base`): explicit keys win, earlier merged maps
-    // win over later ones.
-    for (const YAML::Node& merge : merges) {
-      if (merge.IsMap()) {
-        mergeInto(out, convert(merge, depth + 1));
-      } else if (merge.IsSequence()) {
-        for (const auto& item : merge) {
-          if (!item.IsMap()) fail(lineOf(item) + "map merge requires a map or a sequence of maps");
-          mergeInto(out, convert(item, depth + 1));
-        }
-      } else {
-        fail(lineOf(merge) + "map merge requires a map or a sequence of maps");
-      }
-    }
-    return out;
-  }
-
-  static void mergeInto(Json& out, Json merged) {
-    for (auto& [key, value] : merged.items()) {
-      if (!out.contains(key)) out[key] = std::move(value);
-    }
-  }
-
-  ConversionBudget& budget_;
-};
-
-}  // namespace
-
-base::Result<Json> toJson(const YAML::Node& node, ConversionBudget& budget) {
-  try {
-    Converter converter(budget);
-    return converter.convert(node, 0);
-  } catch (const ConversionFailure& failure) {
-    return makeError(ErrorCode::kInvalidArgument, failure.message);
-  } catch (const YAML::Exception& e) {
-    return makeError(ErrorCode::kInvalidArgument, std::string("YAML error: ") + e.what());
-  } catch (const std::exception& e) {
-    return makeError(ErrorCode::kInvalidArgument, std::string("YAML conversion failed: ") + e.what());
-  }
 }
 
 }  // namespace daemonlet::model::yaml

@@ -1,11 +1,14 @@
 #include "agent/reconciler/pod_state_store.h"
 
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <ctime>
 #include <fstream>
 #include <sstream>
 
 #include "agent/base/atomic_file.h"
-#include "agent/base/json_integer.h"
-#include "agent/model/decode.h"
+#include "agent/reconciler/pod_state_decode.h"
 
 namespace daemonlet::reconciler {
 namespace {
@@ -14,28 +17,26 @@ using model::Json;
 using namespace std::chrono;
 
 std::int64_t toNanos(base::WallTime t) { return duration_cast<nanoseconds>(t.time_since_epoch()).count(); }
-base::WallTime fromNanos(std::int64_t n) {
-  return base::WallTime(duration_cast<system_clock::duration>(nanoseconds(n)));
-}
 
 Json optionalWall(const std::optional<base::WallTime>& t) { return t ? Json(toNanos(*t)) : Json(nullptr); }
 
-// A stored time: nanoseconds since the epoch, from 1970 to 2116. Anything else
-// (a hand-edited or damaged file) counts as absent: mapping it to the steady
-// clock would overflow.
-std::optional<base::WallTime> readOptionalWall(const Json& j) {
-  constexpr std::int64_t kMaxNanos = std::int64_t{1} << 62;
-  const auto nanos = base::jsonInteger<std::int64_t>(j);
-  if (!nanos || *nanos < 0 || *nanos > kMaxNanos) return std::nullopt;
-  return fromNanos(*nanos);
+base::Result<std::string> readWholeFile(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return base::makeError(base::ErrorCode::kIo, std::strerror(errno));
+  std::stringstream content;
+  content << in.rdbuf();
+  if (in.bad()) return base::makeError(base::ErrorCode::kIo, "read failed");
+  return content.str();
 }
 
-// object[key] as T when it is an integer that fits, else `fallback`.
-template <typename T>
-T integerOr(const Json& object, const char* key, T fallback) {
-  const auto it = object.find(key);
-  if (it == object.end()) return fallback;
-  return base::jsonInteger<T>(*it).value_or(fallback);
+// "20261203T023512Z": sorts by time, safe in a file name.
+std::string utcStamp(base::WallTime t) {
+  const std::time_t seconds = system_clock::to_time_t(t);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y%m%dT%H%M%SZ", &utc);
+  return buffer;
 }
 
 }  // namespace
@@ -102,79 +103,35 @@ base::Status PodStateStore::erase(const std::string& uid) const {
 
 PodStateStore::Loaded PodStateStore::loadAll() const {
   Loaded loaded;
+  const ClockReading now{clock_.now(), clock_.wallNow()};
   std::error_code ec;
+  std::vector<std::filesystem::path> paths;
   for (std::filesystem::directory_iterator it(directory_, ec), end; !ec && it != end; it.increment(ec)) {
-    const auto& path = it->path();
-    if (path.extension() != ".json") continue;
-    std::ifstream in(path);
-    std::stringstream content;
-    content << in.rdbuf();
-    Json doc = Json::parse(content.str(), nullptr, false);
-    // A wrong-typed field throws from nlohmann's value()/get(): the file is
-    // reported, never allowed to stop the agent.
-    try {
-      if (doc.is_discarded() || !doc.is_object() || !doc.value("uid", Json()).is_string()) {
-        loaded.errors.push_back(path.string() + ": not a pod state document");
-        continue;
-      }
-      PodState pod;
-      pod.ref.uid = doc.value("uid", "");
-      pod.ref.name = doc.value("name", "");
-      pod.ref.namespace_ = doc.value("namespace", "");
-      pod.ref.daemonSetName = doc.value("daemonSetName", "");
-      pod.ref.daemonSetUid = doc.value("daemonSetUid", "");
-      pod.ref.revision = doc.value("revision", "");
-      pod.daemonSetKey = doc.value("daemonSetKey", "");
-      pod.deletionRequested = doc.value("deletionRequested", false);
-      pod.stopRequested = doc.value("stopRequested", false);
-      pod.createdAtWall = readOptionalWall(doc.value("createdAt", Json())).value_or(base::WallTime{});
-      auto toSteady = [&](base::WallTime wall) {
-        return clock_.now() - duration_cast<steady_clock::duration>(clock_.wallNow() - wall);
-      };
-      pod.createdAt = toSteady(pod.createdAtWall);
-      if (doc.contains("daemonSet") && doc["daemonSet"].is_object()) {
-        auto decoded = model::decodeDaemonSet(model::Document{doc["daemonSet"], {path.string(), 0, 0}});
-        if (decoded.errors.empty())
-          pod.daemonSet = std::make_shared<const model::DaemonSet>(std::move(decoded.daemonSet));
-      }
-      initialiseSlots(pod);
-      for (const auto& c : doc.value("containers", Json::array())) {
-        if (!c.is_object()) continue;
-        ContainerSlot* slot = pod.findContainer(c.value("name", ""), c.value("init", false));
-        if (!slot) {
-          // The spec is gone (pod rebuilt without it): keep a slot so its process
-          // is tracked and stopped, never restarted.
-          auto& slots = c.value("init", false) ? pod.initContainers : pod.containers;
-          slots.push_back(ContainerSlot{});
-          slot = &slots.back();
-          slot->name = c.value("name", "");
-          slot->init = c.value("init", false);
-        }
-        slot->starts = integerOr(c, "starts", 0);
-        slot->containerId = c.value("containerId", "");
-        if (auto exitCode = base::jsonInteger<int>(c.value("exitCode", Json()))) slot->exitCode = *exitCode;
-        slot->exitReason = c.value("exitReason", "");
-        slot->ready = c.value("ready", true);  // files from before this field: as adoption assumed
-        slot->startedAtWall = readOptionalWall(c.value("startedAt", Json()));
-        slot->finishedAtWall = readOptionalWall(c.value("finishedAt", Json()));
-        slot->lastStartedAtWall = readOptionalWall(c.value("lastStartedAt", Json()));
-        if (slot->finishedAtWall) slot->finishedAt = toSteady(*slot->finishedAtWall);
-        if (c.contains("backoff") && c["backoff"].is_object()) {
-          decision::BackoffEntry entry;
-          entry.delay = duration_cast<decision::Duration>(
-              nanoseconds(integerOr(c["backoff"], "delayNanos", std::int64_t{0})));
-          entry.lastRestart = toSteady(
-              readOptionalWall(c["backoff"].value("lastRestart", Json())).value_or(base::WallTime{}));
-          slot->backoff = entry;
-        }
-        // Until the runtime confirms a live process, a slot that had run counts
-        // as exited (its exit time unknown: now).
-        if (slot->starts > 0) slot->state = decision::ContainerState::Exited;
-      }
-      loaded.pods.push_back(std::move(pod));
-    } catch (const std::exception& e) {
-      loaded.errors.push_back(path.string() + ": " + e.what());
+    if (it->path().extension() == ".json") paths.push_back(it->path());
+  }
+  if (ec && ec != std::errc::no_such_file_or_directory) {
+    loaded.errors.push_back({directory_.string(), directory_.string() + ": cannot list pod state: " + ec.message()});
+  }
+  std::sort(paths.begin(), paths.end());
+  for (const auto& path : paths) {
+    auto content = readWholeFile(path);
+    if (!content) {
+      loaded.errors.push_back({path.string(), path.string() + ": cannot read pod state: " + content.error().message +
+                                                  "; left in place"});
+      continue;
     }
+    auto decoded = decodePodState(*content, path.stem().string(), now);
+    if (decoded) {
+      loaded.pods.push_back(std::move(decoded).value());
+      continue;
+    }
+    std::string message = path.string() + ": bad pod state: " + decoded.error().describe();
+    std::filesystem::path aside = path.string() + ".bad-" + utcStamp(clock_.wallNow());
+    std::error_code renameError;
+    std::filesystem::rename(path, aside, renameError);
+    message += renameError ? "; could not move it aside (" + renameError.message() + "), ignored"
+                           : "; moved aside to " + aside.string();
+    loaded.errors.push_back({path.string(), std::move(message)});
   }
   return loaded;
 }

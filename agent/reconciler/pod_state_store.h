@@ -25,6 +25,7 @@
 #include "agent/base/clock.h"
 #include "agent/base/result.h"
 #include "agent/reconciler/pod_state.h"
+#include "agent/sources/source_snapshot.h"
 
 namespace daemonlet::reconciler {
 
@@ -39,8 +40,16 @@ class PodStateStore {
 
   struct Loaded {
     std::vector<PodState> pods;
-    std::vector<std::string> errors;  // "<file>: <why>" for files that could not be used
+    // Files that could not be used: origin is the file, message names the field
+    // and where the file went. A file that decodes but is wrong (bad JSON, a
+    // wrong-typed field) is quarantined: renamed aside to "<file>.bad-<UTC time>"
+    // so it is kept for a post-mortem, not read again, and not overwritten.
+    // A file that cannot be read (EIO, EACCES: the agent's own trouble) is left
+    // in place.
+    std::vector<sources::SourceError> errors;
   };
+  // Never fails as a whole and never throws: one bad record costs that pod's
+  // history (the runtime's records still decide what runs), never the agent.
   Loaded loadAll() const;
 
  private:

@@ -138,6 +138,7 @@ class Reconciler {
   std::map<std::string, DaemonSetEntry> daemonSets_;           // by namespace/name
   std::vector<sources::SourceError> sourceErrors_;
   std::vector<sources::SourceError> sourceNotices_;
+  std::vector<sources::SourceError> stateErrors_;  // pod state files quarantined or unreadable at start
   // SourceSnapshot::complete of the set in force: while false, pods of DaemonSets
   // not in the set are neither stopped nor forgotten.
   bool sourcesComplete_ = true;

@@ -13,8 +13,10 @@ using decision::ContainerState;
 void Reconciler::adopt() {
   PodStateStore::Loaded loaded = podStore_.loadAll();
   for (const auto& error : loaded.errors) {
-    base::logWarning("ignoring unreadable pod state; the runtime's records decide what runs", {{"error", error}});
+    base::logWarning("ignoring unusable pod state; the runtime's records decide what runs",
+                     {{"file", error.origin}, {"error", error.message}});
   }
+  stateErrors_ = std::move(loaded.errors);
   for (auto& pod : loaded.pods) {
     std::string uid = pod.ref.uid;
     pods_.emplace(uid, std::move(pod));

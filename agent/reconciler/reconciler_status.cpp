@@ -109,6 +109,7 @@ void Reconciler::publish() {
   snapshot->node = {node_.metadata.name, node_.metadata.labels, node_.taints, options_.hostIP};
   snapshot->sourceErrors = sourceErrors_;
   snapshot->sourceNotices = sourceNotices_;
+  snapshot->stateErrors = stateErrors_;
   snapshot->sourcesComplete = sourcesComplete_;
   snapshot->endpoint = endpointView_;
   snapshot->counters = counters_;

@@ -1,6 +1,8 @@
 #include "agent/sources/endpoint_cache.h"
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <fstream>
 #include <sstream>
@@ -81,6 +83,8 @@ void EndpointCache::setAside(const std::string& why) {
   // Never replace an earlier corrupt copy (two in the same second).
   for (int n = 1; fs::exists(aside, ec) && n < 100; ++n) aside = base + "-" + std::to_string(n);
   fs::rename(path_, aside, ec);
+  loadError_ = path_.string() + ": " + why + "; " +
+               (ec ? "could not move it aside (" + ec.message() + ")" : "corrupt cache kept as " + aside.string());
   base::logWarning("ignoring the endpoint cache: it is corrupt; the agent waits for the endpoint",
                    {{"path", path_.string()},
                     {"error", why},
@@ -88,15 +92,26 @@ void EndpointCache::setAside(const std::string& why) {
 }
 
 std::optional<EndpointSnapshot> EndpointCache::load(const std::string& url) {
+  loadError_.clear();
   std::error_code ec;
-  if (!fs::exists(path_, ec)) return std::nullopt;
+  if (!fs::exists(path_, ec)) {
+    if (ec) loadError_ = path_.string() + ": cannot read the cache: " + ec.message();
+    return std::nullopt;
+  }
   std::ifstream in(path_, std::ios::binary);
+  const int openErrno = errno;
   if (!in) {
-    base::logWarning("cannot read the endpoint cache; ignoring it", {{"path", path_.string()}});
+    loadError_ = path_.string() + ": cannot read the cache: " + std::strerror(openErrno);
+    base::logWarning("cannot read the endpoint cache; ignoring it", {{"path", path_.string()}, {"error", loadError_}});
     return std::nullopt;
   }
   std::ostringstream content;
   content << in.rdbuf();
+  if (in.bad()) {
+    loadError_ = path_.string() + ": cannot read the cache: read failed";
+    base::logWarning("cannot read the endpoint cache; ignoring it", {{"path", path_.string()}});
+    return std::nullopt;
+  }
 
   Json document = Json::parse(content.str(), nullptr, /*allow_exceptions=*/false);
   if (document.is_discarded() || !document.is_object()) {
@@ -123,6 +138,7 @@ std::optional<EndpointSnapshot> EndpointCache::load(const std::string& url) {
     return std::nullopt;
   }
   if (cachedUrl != url) {
+    loadError_ = path_.string() + ": written for another endpoint URL (" + cachedUrl + "); not used";
     base::logWarning("ignoring the endpoint cache: it was written for another endpoint URL",
                      {{"path", path_.string()}, {"cached", cachedUrl}, {"configured", url}});
     return std::nullopt;

@@ -45,10 +45,17 @@ class EndpointCache {
 
   const std::filesystem::path& path() const { return path_; }
 
+  // Why the last load() found no usable cache although a file was there
+  // (unreadable, corrupt and where it was kept, another URL's); "" otherwise.
+  // Shown in /status (endpoint.cacheError) so an operator sees why a node that
+  // lost its endpoint does not run the fleet's daemons from the cache.
+  const std::string& loadError() const { return loadError_; }
+
  private:
   void setAside(const std::string& why);
 
   std::filesystem::path path_;
+  std::string loadError_;
 };
 
 // The cache document for `snapshot` (exposed for tests).

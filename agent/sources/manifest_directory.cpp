@@ -10,6 +10,8 @@
 
 #include <boost/asio/error.hpp>
 
+#include "agent/base/log.h"
+
 namespace daemonlet::sources {
 namespace {
 
@@ -78,47 +80,84 @@ void ManifestDirectorySource::stop() {
     inotify_.close(ignored);
   }
   watchDescriptor_ = -1;
+  parentWatchDescriptor_ = -1;
+  reading_ = false;
 }
 
 bool ManifestDirectorySource::ensureWatch() {
-  if (watchDescriptor_ >= 0) return true;
   if (!inotify_.is_open()) {
     int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
     if (fd < 0) return false;
     inotify_.assign(fd);
   }
-  watchDescriptor_ = inotify_add_watch(inotify_.native_handle(), options_.directory.c_str(), kWatchMask);
-  if (watchDescriptor_ < 0) return false;  // directory missing: the resync timer retries
-  readEvents();
-  return true;
+  ensureParentWatch();
+  if (watchDescriptor_ < 0) {
+    // Follows a symlink: the watch is on the directory it points to now.
+    watchDescriptor_ = inotify_add_watch(inotify_.native_handle(), options_.directory.c_str(), kWatchMask);
+  }
+  if (watchDescriptor_ >= 0 || parentWatchDescriptor_ >= 0) readEvents();
+  return watchDescriptor_ >= 0;  // directory missing: the parent watch or the resync timer retries
+}
+
+void ManifestDirectorySource::ensureParentWatch() {
+  if (parentWatchDescriptor_ >= 0) return;
+  // Only events naming the directory matter here: its creation, removal, a rename
+  // onto it (`ln -sfn` re-points a symlink by renaming a new one over it).
+  const auto parent = options_.directory.lexically_normal().parent_path();
+  parentWatchDescriptor_ =
+      inotify_add_watch(inotify_.native_handle(), parent.empty() ? "." : parent.c_str(),
+                        IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_ATTRIB | IN_ONLYDIR);
+}
+
+void ManifestDirectorySource::rewatchDirectory() {
+  if (watchDescriptor_ >= 0) inotify_rm_watch(inotify_.native_handle(), watchDescriptor_);
+  watchDescriptor_ = -1;
+  ensureWatch();
 }
 
 void ManifestDirectorySource::readEvents() {
+  if (reading_ || !inotify_.is_open()) return;
+  reading_ = true;
   inotify_.async_read_some(boost::asio::buffer(eventBuffer_), [this](boost::system::error_code ec, std::size_t n) {
+    reading_ = false;
     if (ec == boost::asio::error::operation_aborted || stopped_) return;
     if (ec) {
-      watchDescriptor_ = -1;  // re-established by the next resync
+      // Both watches are re-established by the next resync.
+      watchDescriptor_ = -1;
+      parentWatchDescriptor_ = -1;
       return;
     }
+    const std::string directoryName = options_.directory.lexically_normal().filename().string();
     bool relevant = false;
     bool watchGone = false;
+    bool directoryReplaced = false;
     for (std::size_t offset = 0; offset + sizeof(inotify_event) <= n;) {
       const auto* event = reinterpret_cast<const inotify_event*>(eventBuffer_ + offset);
       std::string name = event->len > 0 ? std::string(event->name) : std::string();
-      if (event->mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED | IN_Q_OVERFLOW)) {
-        watchGone = watchGone || !(event->mask & IN_Q_OVERFLOW);
+      if (event->mask & IN_Q_OVERFLOW) {
         relevant = true;
-      } else if (isManifestName(name)) {
-        relevant = true;
+        directoryReplaced = true;  // events were lost: look again at everything
+      } else if (event->wd == parentWatchDescriptor_) {
+        if (event->mask & IN_IGNORED) parentWatchDescriptor_ = -1;
+        if (name == directoryName) directoryReplaced = relevant = true;
+      } else if (event->wd == watchDescriptor_) {
+        if (event->mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED)) {
+          watchGone = true;
+          relevant = true;
+        } else if (isManifestName(name)) {
+          relevant = true;
+        }
       }
+      // Events of a watch already replaced (e.g. IN_IGNORED after rewatchDirectory) are stale.
       offset += sizeof(inotify_event) + event->len;
     }
-    if (watchGone) {
+    if (watchGone && watchDescriptor_ >= 0) {
       inotify_rm_watch(inotify_.native_handle(), watchDescriptor_);
       watchDescriptor_ = -1;
     }
+    if (directoryReplaced || watchGone) rewatchDirectory();
     if (relevant) scheduleRescan(options_.debounce);
-    if (watchDescriptor_ >= 0) readEvents();
+    readEvents();
   });
 }
 
@@ -151,15 +190,18 @@ void ManifestDirectorySource::rescan() {
     if (!it->is_regular_file(typeError)) continue;  // follows symlinks, as kubelet does
     paths.push_back(it->path());
   }
-  if (ec && ec != std::errc::no_such_file_or_directory) {
-    // The directory is unreadable: keep every last good file rather than treat
-    // it as empty.
-    SourceSnapshot snapshot = manifests_.snapshot();
-    snapshot.errors.push_back({"file:" + options_.directory.string(),
-                               options_.directory.string() + ": cannot list directory: " + ec.message()});
-    onSnapshot_(snapshot);
+  if (ec) {
+    // Missing (deleted, a dangling symlink), not a directory, or unreadable: the
+    // source cannot be read, which is not the same as empty.
+    publishListingError(ec.message());
     return;
   }
+  if (!listingError_.empty()) {
+    base::logInfo("manifest directory readable again", {{"directory", options_.directory.string()}});
+    listingError_.clear();
+    published_ = false;  // the snapshot sent during the failure carried the error: replace it
+  }
+  listedOnce_ = true;
   std::sort(paths.begin(), paths.end());
   for (const auto& path : paths) readings.push_back(readFile(path));
   // The periodic resync usually finds nothing new: no snapshot is built then.
@@ -167,6 +209,26 @@ void ManifestDirectorySource::rescan() {
   if (!changed && published_) return;
   published_ = true;
   onSnapshot_(manifests_.snapshot());
+}
+
+void ManifestDirectorySource::publishListingError(const std::string& why) {
+  SourceSnapshot snapshot = manifests_.snapshot();
+  const std::string message = options_.directory.string() + ": cannot list the manifest directory: " + why +
+                              "; keeping the " + std::to_string(snapshot.daemonSets.size()) +
+                              " DaemonSets last read from it";
+  // Logged when the failure starts or changes, and on recovery (rescan()): the
+  // resync repeats it every 20 s otherwise.
+  if (message != listingError_) {
+    base::logWarning("cannot list the manifest directory; keeping its last good DaemonSets",
+                     {{"directory", options_.directory.string()}, {"error", why},
+                      {"daemonSets", std::to_string(snapshot.daemonSets.size())}});
+  }
+  listingError_ = message;
+  snapshot.errors.push_back({"file:" + options_.directory.string(), message});
+  // Never listed: what the directory holds is unknown, so nothing it may have
+  // defined is stopped (SourceSnapshot::complete).
+  if (!listedOnce_) snapshot.complete = false;
+  onSnapshot_(snapshot);
 }
 
 }  // namespace daemonlet::sources

@@ -9,7 +9,14 @@
 //
 // Editors' temp files (dot files, "~" backups, "#...#") are ignored; a burst of
 // events (atomic rename, partial writes) is debounced into one rescan; a periodic
-// rescan catches anything inotify cannot report (e.g. the directory created later).
+// rescan catches anything inotify cannot report.
+//
+// The directory itself can go away (deleted, renamed, a symlink re-pointed or left
+// dangling): that is a source that cannot be read, never an empty one. The last
+// good set stays in force, the snapshot carries the error (/status sourceErrors),
+// it is logged once when it starts or changes and once on recovery. The parent
+// directory is watched too, so a directory that comes back or a symlink that is
+// re-pointed is read again within the debounce, not at the next resync.
 #include <chrono>
 #include <filesystem>
 #include <functional>
@@ -48,7 +55,10 @@ class ManifestDirectorySource {
 
  private:
   void rescan();
+  void publishListingError(const std::string& why);
   bool ensureWatch();
+  void ensureParentWatch();
+  void rewatchDirectory();
   void readEvents();
   void scheduleRescan(std::chrono::milliseconds delay);
   void scheduleResync();
@@ -59,6 +69,10 @@ class ManifestDirectorySource {
   ManifestSet manifests_;
   boost::asio::posix::stream_descriptor inotify_;
   int watchDescriptor_ = -1;
+  int parentWatchDescriptor_ = -1;
+  bool reading_ = false;          // an async read of inotify_ is pending
+  bool listedOnce_ = false;       // the directory was listed at least once
+  std::string listingError_;      // the current listing failure, "" when listing works
   boost::asio::steady_timer debounceTimer_;
   boost::asio::steady_timer resyncTimer_;
   char eventBuffer_[16 * 1024];

@@ -74,6 +74,7 @@ Json endpointJson(const EndpointView& e) {
           {"nextAttempt", optionalTime(e.nextAttempt)},
           {"consecutiveFailures", e.consecutiveFailures},
           {"cacheFetchedAt", optionalTime(e.cacheFetchedAt)},
+          {"cacheError", e.cacheError},
           {"snapshotFetchedAt", optionalTime(e.snapshotFetchedAt)},
           {"etag", e.etag},
           {"resourceVersion", e.resourceVersion},
@@ -124,6 +125,11 @@ model::Json statusJson(const StatusSnapshot& snapshot) {
     notices.push_back({{"source", notice.origin}, {"message", notice.message}});
   }
 
+  Json stateErrors = Json::array();
+  for (const auto& error : snapshot.stateErrors) {
+    stateErrors.push_back({{"file", error.origin}, {"message", error.message}});
+  }
+
   return {{"agentVersion", snapshot.agentVersion},
           {"sequence", snapshot.sequence},
           {"generatedAt", formatTime(snapshot.generatedAt)},
@@ -132,6 +138,7 @@ model::Json statusJson(const StatusSnapshot& snapshot) {
           {"daemonSets", daemonSets},
           {"sourceErrors", errors},
           {"sourceNotices", notices},
+          {"stateErrors", stateErrors},
           {"sourcesComplete", snapshot.sourcesComplete},
           {"endpoint", snapshot.endpoint ? endpointJson(*snapshot.endpoint) : Json(nullptr)}};
 }

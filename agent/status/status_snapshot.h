@@ -96,6 +96,7 @@ struct EndpointView {
   bool servingFromCache = false;
   bool settled = false;  // a snapshot (cached or live) is in force
   std::optional<WallTime> cacheFetchedAt;
+  std::string cacheError;  // why the cache found at start was not used ("" when none)
   std::optional<WallTime> snapshotFetchedAt;  // of the snapshot in force
   std::string etag;
   std::string resourceVersion;
@@ -129,6 +130,9 @@ struct StatusSnapshot {
   std::vector<PodView> pods;
   std::vector<sources::SourceError> sourceErrors;
   std::vector<sources::SourceError> sourceNotices;  // e.g. endpoint DaemonSets overridden locally
+  // Pod state files the agent could not use at start (origin: the file); a bad
+  // one is moved aside, and the message says where.
+  std::vector<sources::SourceError> stateErrors;
   // False while a configured source has not settled: pods of DaemonSets not in
   // the set are left alone (SourceSnapshot::complete).
   bool sourcesComplete = true;

@@ -99,6 +99,10 @@ TEST_F(EndpointCacheTest, CorruptCacheIsSetAsideAndTheAgentRuns) {
   Json status = getJson("/status");
   EXPECT_EQ(status["endpoint"]["settled"], false) << status.dump(1);
   EXPECT_EQ(status["sourcesComplete"], false);
+  // Issue 9 (Low): /status says why the cache was not used and where it went.
+  const std::string cacheError = status["endpoint"].value("cacheError", "");
+  EXPECT_NE(cacheError.find(cachePath().string()), std::string::npos) << status.dump(1);
+  EXPECT_NE(cacheError.find("cache.json.corrupt-"), std::string::npos) << cacheError;
 }
 
 TEST_F(EndpointCacheTest, CacheOfAnotherUrlIsNotUsed) {
