@@ -164,6 +164,13 @@ base::Status ShimHostClient::adopt(int socketFd) {
     ::close(socketFd);
     return ioError("SO_PEERCRED", socketPath_);
   }
+  // Only a host of our own user is trusted to parent containers; the socket
+  // sits in our state directory, so anything else is a planted listener.
+  if (peer.uid != ::geteuid()) {
+    ::close(socketFd);
+    return base::makeError(base::ErrorCode::kUnavailable,
+                           "shim host socket is served by uid " + std::to_string(peer.uid) + ", not ours", socketPath_);
+  }
   hostPid_ = peer.pid;
   auto stat = readProcStat(peer.pid);
   hostStartTime_ = stat ? stat->startTime : 0;
