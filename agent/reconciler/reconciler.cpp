@@ -371,9 +371,12 @@ bool Reconciler::deletePodState(const decision::DeletePodState& action) {
     }
     return false;
   }
-  removeRetries_.erase(action.podUid);
-  if (std::uint64_t held = logThrottle_.clear(throttleKey); held > 0) {
-    base::logInfo("pod removed after retries", {{"pod", pod->ref.name}, {"suppressed", base::suppressedNote(held)}});
+  if (retry != removeRetries_.end()) {
+    std::uint64_t held = logThrottle_.clear(throttleKey);
+    base::logInfo("pod removed after retries", {{"pod", pod->ref.name},
+                                                {"failed_attempts", std::to_string(retry->second.failures())},
+                                                {"suppressed", base::suppressedNote(held)}});
+    removeRetries_.erase(retry);
   }
   (void)podStore_.erase(action.podUid);
   unsaved_.erase(action.podUid);

@@ -4,6 +4,9 @@
 // descriptor shortage is never taken for a daemon's exit (H3).
 #include <grp.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+
+#include <cstring>
 
 #include "test/integration/agent/agent_fixture.h"
 
@@ -114,6 +117,47 @@ TEST_F(ContainmentE2eTest, CrashLoopLeavingDetachedProcessesIsRemovedWithoutAFlo
   EXPECT_LT(fs::file_size(root_ / "agent.log"), 1u << 20) << "the agent's log grew past 1 MiB";
 }
 
+// H1, the retry itself: a pod whose cgroup cannot be removed (here a child
+// cgroup the test plants in it) stays, is retried with back-off and costs one
+// log line, not a busy loop; it goes once the obstacle does.
+TEST_F(ContainmentE2eTest, PodThatCannotBeRemovedIsRetriedWithBackOffAndOneLogLine) {
+  writeConfig("restartBackoff:\n  initial: 100ms\n  max: 200ms\n");
+  writeManifest("stuck.json", daemonSet("stuck", {"sleep"}));
+  startAgent();
+  Json pod = waitRunning("stuck");
+  ASSERT_FALSE(pod.is_null());
+  // The agent names its tracking cgroup root at start.
+  std::string log = readFile(root_ / "agent.log");
+  auto at = log.find("tracking=");
+  ASSERT_NE(at, std::string::npos) << "this test needs a tracking cgroup (run as root)";
+  std::string trackingRoot = log.substr(at + 9, log.find_first_of(" \n", at) - at - 9);
+  ASSERT_EQ(trackingRoot.front(), '/') << "no tracking cgroup: " << trackingRoot;
+  const fs::path obstacle = fs::path(trackingRoot) / pod["metadata"].value("uid", "") / "main" / "obstacle";
+  ASSERT_EQ(::mkdir(obstacle.c_str(), 0755), 0) << obstacle << ": " << std::strerror(errno);
+
+  removeManifest("stuck.json");
+  ASSERT_TRUE(waitUntil([&] { return daemonProcesses("stuck").empty(); })) << "the daemon was not stopped";
+  auto cpuTicks = [&] {
+    std::string stat = readFile("/proc/" + std::to_string(agent_.pid()) + "/stat");
+    std::istringstream fields(stat.substr(stat.rfind(')') + 2));
+    std::string field;
+    long long ticks = 0;
+    for (int i = 3; i <= 15 && fields >> field; ++i) {
+      if (i == 14 || i == 15) ticks += std::atoll(field.c_str());  // utime, stime
+    }
+    return ticks;
+  };
+  long long before = cpuTicks();
+  EXPECT_FALSE(waitUntil([&] { return podsOf("stuck").empty(); }, 3s)) << "removed despite its cgroup";
+  long long spent = cpuTicks() - before;
+  EXPECT_LT(spent, sysconf(_SC_CLK_TCK) / 2) << "the agent spun while the removal failed";
+  EXPECT_EQ(logLinesContaining("cannot remove pod"), 1u);
+
+  ASSERT_EQ(::rmdir(obstacle.c_str()), 0) << std::strerror(errno);
+  EXPECT_TRUE(waitUntil([&] { return podsOf("stuck").empty(); }, 15s)) << "not removed once it could be";
+  EXPECT_TRUE(waitUntil([&] { return logLinesContaining("pod removed after retries") == 1; }));
+}
+
 // H2: a process of another user (65534) that sets our markers itself, naming
 // the real pod's uid. Before: the restarted agent adopted it as the pod's
 // container; when it went, the agent started a second copy beside the real one.
@@ -214,6 +258,16 @@ TEST_F(ContainmentE2eTest, SoftFileLimitOf256NeverDuplicatesADaemon) {
       6s);
   EXPECT_FALSE(duplicated) << "a DaemonSet runs more than one process";
   EXPECT_GE(logLinesContaining("raised the open-files limit"), 1u);
+  // The daemons get the limit the agent was started with, not the raised one.
+  auto pod = onlyPod("d0");
+  ASSERT_TRUE(pod.has_value());
+  std::string limits = readFile("/proc/" + std::to_string(pidOf(mainStatus(*pod))) + "/limits");
+  auto line = limits.find("Max open files");
+  ASSERT_NE(line, std::string::npos) << limits;
+  std::istringstream fields(limits.substr(line + std::string("Max open files").size()));
+  rlim_t soft = 0;
+  fields >> soft;
+  EXPECT_EQ(soft, 256u);
 }
 
 }  // namespace
