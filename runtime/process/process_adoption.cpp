@@ -44,8 +44,6 @@ bool inRecordedCgroup(const ContainerRecord& record) {
   return record.cgroupMembership.empty() || cgroupV2PathOf(record.pid) == record.cgroupMembership;
 }
 
-}  // namespace
-
 // Written by us (root, in our own state directory), not planted by another user.
 bool ownedByUs(const std::string& path) {
   struct stat info {};
@@ -60,6 +58,8 @@ bool preferredInstance(const ContainerRecord& a, bool aRecorded, const Container
   if (a.restartCount != b.restartCount) return a.restartCount > b.restartCount;
   return a.startedAtUnixNano > b.startedAtUnixNano;
 }
+
+}  // namespace
 
 base::Result<std::vector<ContainerStatus>> ProcessRuntime::list() {
   adoptRecordsFromDisk();
