@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <spawn.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -208,7 +209,18 @@ void ShimHostClient::onMessage(ShimMessage message) {
   switch (message.kind) {
     case ShimMessageKind::kReport: {
       auto it = pending_.find(message.sequence);
-      if (it == pending_.end()) return;  // timed out earlier
+      if (it == pending_.end()) {
+        // Timed out earlier: the caller took the start for failed and will
+        // start the container again, so this late instance must not run on
+        // beside that one (a second copy, untracked).
+        auto late = decodeShimReport(message.payload);
+        if (late && late->started && isSameLiveProcess(late->pid, late->pidStartTime)) {
+          base::logWarning("a container started after its start timed out; stopping it",
+                           {{"pid", std::to_string(late->pid)}});
+          ::kill(-late->pid, SIGKILL);
+        }
+        return;
+      }
       finishStart(message.sequence, outcomeOf(message.payload, it->second.containerId));
       return;
     }

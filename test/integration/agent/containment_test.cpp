@@ -234,7 +234,7 @@ TEST_F(ContainmentE2eTest, TenthRestartIsNotHiddenByTheNinthAfterAnAgentRestart)
 // than that. Before: pidfd_open failed with EMFILE, live daemons were taken
 // for exited and started again (4 copies each, growing).
 TEST_F(ContainmentE2eTest, SoftFileLimitOf256NeverDuplicatesADaemon) {
-  constexpr int kDaemonSets = 300;
+  constexpr int kDaemonSets = 260;
   rlimit current{};
   ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &current), 0);
   ASSERT_GT(current.rlim_max, 4u * kDaemonSets) << "the test needs a hard limit above the daemons' descriptors";
