@@ -248,15 +248,16 @@ TEST_F(ContainmentE2eTest, SoftFileLimitOf256NeverDuplicatesADaemon) {
       << daemonCounts().size() << " of " << kDaemonSets << " DaemonSets started";
   std::cerr << "all " << kDaemonSets << " daemons up after " << secondsSince(began) << " s\n";
   // A copy followed within the exit-record timeout (5 s) before the fix.
+  std::string offender;
   bool duplicated = waitUntil(
       [&] {
         for (const auto& [name, count] : daemonCounts()) {
-          if (count != 1) return true;
+          if (count != 1) offender = name + " runs " + std::to_string(count) + " processes";
         }
-        return false;
+        return !offender.empty();
       },
       6s);
-  EXPECT_FALSE(duplicated) << "a DaemonSet runs more than one process";
+  EXPECT_FALSE(duplicated) << "a DaemonSet runs more than one process: " << offender;
   EXPECT_GE(logLinesContaining("raised the open-files limit"), 1u);
   // The daemons get the limit the agent was started with, not the raised one.
   auto pod = onlyPod("d0");
