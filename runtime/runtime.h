@@ -133,10 +133,20 @@ class Runtime {
 
   virtual base::Result<ContainerStatus> inspect(const std::string& containerId) = 0;
 
-  // Forgets a pod whose containers have all exited: records and runtime
-  // resources (cgroups) are removed; logs are kept. Fails, changing nothing,
-  // while one of its containers still runs.
+  // Forgets a pod whose containers have all exited: records, runtime
+  // resources (cgroups) and the pod's log directory in the default layout are
+  // removed, as the kubelet removes a deleted pod's logs (1000 rollouts must
+  // not leave 1000 directories). Fails, changing nothing, while one of its
+  // containers, or a process in its cgroup, still runs.
   virtual base::Status remove(const std::string& podUid) = 0;
+
+  // Stops every container of the pod that still runs, including instances the
+  // caller holds no id for (a second copy found at adoption, a leftover whose
+  // record was lost), and every other process still in the pod's cgroup, with
+  // SIGTERM then SIGKILL after `grace`. Returns how many containers are being
+  // stopped; each exit reaches the exit handler. The default knows of no such
+  // leftovers.
+  virtual int stopPodLeftovers(const std::string& /*podUid*/, std::chrono::milliseconds /*grace*/) { return 0; }
 
   // Called on the io_context each time a watched container exits, as soon as it
   // does (no polling).

@@ -18,6 +18,7 @@
 
 #include "agent/base/atomic_file.h"
 #include "agent/base/clock.h"
+#include "agent/base/file_limit.h"
 #include "agent/base/log.h"
 #include "agent/cli/endpoint_wiring.h"
 #include "agent/cli/idle_heap_trim.h"
@@ -119,6 +120,13 @@ int runAgent(const config::AgentConfig& initialConfig, const config::CommandLine
     }
   }
 
+  // Before any descriptor-hungry work: a pidfd per container, sockets, files.
+  const base::FileLimitChange fileLimit = base::raiseOpenFileLimit();
+  if (fileLimit.raised) {
+    base::logInfo("raised the open-files limit", {{"from", std::to_string(fileLimit.original.rlim_cur)},
+                                                  {"to", std::to_string(fileLimit.now.rlim_cur)}});
+  }
+
   asio::io_context loop;
   asio::io_context sourcesLoop;
   base::SystemClock clock;
@@ -130,6 +138,18 @@ int runAgent(const config::AgentConfig& initialConfig, const config::CommandLine
   runtimeOptions.logDir = config.logDir;
   runtimeOptions.shimCommand = shimCommand();
   runtimeOptions.cgroupRoot = cgroupDirectory(config);
+  runtimeOptions.containerFileLimit = fileLimit.original.rlim_cur;
+  if (runtimeOptions.cgroupRoot.empty()) {
+    // No limits, but every process of a pod is still tracked (issue 9 M5).
+    auto tracking = runtime::process::trackingCgroupRoot(config.runDir);
+    if (tracking) {
+      runtimeOptions.cgroupRoot = *tracking;
+      runtimeOptions.cgroupLimits = false;
+    } else {
+      base::logWarning("no cgroup to track pod processes; a process that leaves its group may outlive its pod",
+                       {{"error", tracking.error().describe()}});
+    }
+  }
   runtimeOptions.logMaxBytes = config.containerLogs.maxSizeBytes();
   runtimeOptions.logMaxFiles = config.containerLogs.maxFiles;
   runtime::process::ProcessRuntime runtime(loop, runtimeOptions);

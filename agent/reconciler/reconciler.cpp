@@ -223,6 +223,7 @@ void Reconciler::runPass() {
   bool again = false;
   for (const auto& action : lastPlan_.actions) again = apply(action) || again;
   flushSavesAfterPass();
+  retryUnsaved();
   // A pod that just became Ready can unblock a surge update or count towards
   // minReadySeconds: plan again with the new standing.
   for (auto& [uid, pod] : pods_) {
@@ -230,7 +231,9 @@ void Reconciler::runPass() {
     updateReadiness(pod);
     again = again || (pod.ready && !wasReady);
   }
-  armWakeTimer(lastPlan_.wakeAt);
+  std::optional<decision::TimePoint> wakeAt = lastPlan_.wakeAt;
+  if (auto retry = nextRetry(); retry && (!wakeAt || *retry < *wakeAt)) wakeAt = retry;
+  armWakeTimer(wakeAt);
 
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
   ++counters_.reconcilePasses;
@@ -269,10 +272,7 @@ bool Reconciler::apply(const decision::Action& action) {
     // RemovingAManifestDuringBackoffCancelsTheRestart).
     return stopPod(*a);
   }
-  if (const auto* a = std::get_if<decision::DeletePodState>(&action)) {
-    deletePodState(*a);
-    return true;
-  }
+  if (const auto* a = std::get_if<decision::DeletePodState>(&action)) return deletePodState(*a);
   if (const auto* a = std::get_if<decision::StartContainer>(&action)) startContainer(*a);
   return false;
 }
@@ -330,23 +330,68 @@ bool Reconciler::stopPod(const decision::StopPod& action) {
                                                                {"error", stopped.error().describe()}});
     }
   }
+  // Stopping a pod ends all of it: instances the slots do not name (found at
+  // adoption) and processes that left the group but not the pod's cgroup. Their
+  // exits reach onContainerExit, which schedules the pass that removes the pod.
+  if (runtime_.stopPodLeftovers(pod->ref.uid, std::chrono::seconds(grace)) > 0) anyRunning = true;
   return !anyRunning;
 }
 
-void Reconciler::deletePodState(const decision::DeletePodState& action) {
+bool Reconciler::deletePodState(const decision::DeletePodState& action) {
   PodState* pod = findPod(action.podUid);
-  if (!pod) return;
+  if (!pod) return false;
+  auto retry = removeRetries_.find(action.podUid);
+  if (retry != removeRetries_.end() && !retry->second.ready(clock_.now())) return false;  // the wake timer comes back
   // Runtime records go first: a crash between the two steps leaves a pod file
   // without processes, which adoption treats as exited, never a live orphan.
   auto removed = runtime_.remove(action.podUid);
+  const std::string throttleKey = "remove:" + action.podUid;
   if (!removed) {
-    base::logWarning("cannot remove pod from the runtime yet", {{"pod", pod->ref.name},
-                                                                {"error", removed.error().describe()}});
-    return;
+    if (retry == removeRetries_.end()) {
+      // Seeded by the uid, so many stuck pods do not retry in lock step.
+      retry = removeRetries_.emplace(action.podUid, base::RetryBackoff({}, std::hash<std::string>{}(action.podUid)))
+                  .first;
+    }
+    auto delay = retry->second.failed(clock_.now());
+    // Whatever still runs (a second instance, processes left in its cgroup) is
+    // stopped; the next attempt follows the back-off, not at once.
+    std::int64_t grace = 30;
+    if (pod->daemonSet && pod->daemonSet->spec.template_.spec.terminationGracePeriodSeconds) {
+      grace = *pod->daemonSet->spec.template_.spec.terminationGracePeriodSeconds;
+    }
+    int stopping = runtime_.stopPodLeftovers(action.podUid, std::chrono::seconds(grace));
+    auto verdict = logThrottle_.allow(throttleKey, clock_.now());
+    if (verdict.log) {
+      base::logWarning("cannot remove pod from the runtime yet",
+                       {{"pod", pod->ref.name},
+                        {"error", removed.error().describe()},
+                        {"stopping", std::to_string(stopping)},
+                        {"retry_in", std::to_string(delay.count()) + "ms"},
+                        {"suppressed", base::suppressedNote(verdict.suppressed)}});
+    }
+    return false;
+  }
+  if (retry != removeRetries_.end()) {
+    std::uint64_t held = logThrottle_.clear(throttleKey);
+    base::logInfo("pod removed after retries", {{"pod", pod->ref.name},
+                                                {"failed_attempts", std::to_string(retry->second.failures())},
+                                                {"suppressed", base::suppressedNote(held)}});
+    removeRetries_.erase(retry);
   }
   (void)podStore_.erase(action.podUid);
+  unsaved_.erase(action.podUid);
   base::logInfo("pod gone", {{"pod", pod->ref.namespace_ + "/" + pod->ref.name}});
   pods_.erase(action.podUid);
+  return true;
+}
+
+std::optional<decision::TimePoint> Reconciler::nextRetry() const {
+  std::optional<decision::TimePoint> next;
+  if (!unsaved_.empty()) next = saveRetry_.nextAttempt();
+  for (const auto& [uid, backoff] : removeRetries_) {
+    if (!next || backoff.nextAttempt() < *next) next = backoff.nextAttempt();
+  }
+  return next;
 }
 
 void Reconciler::failStart(PodState& pod, ContainerSlot& slot, const std::string& reason, const std::string& message) {
@@ -517,7 +562,11 @@ void Reconciler::onContainerExit(const runtime::ContainerStatus& status) {
   PodState* pod = findPod(status.pod.uid);
   if (!pod) return;
   ContainerSlot* slot = pod->findContainer(status.containerName, status.init);
-  if (!slot || slot->containerId != status.containerId) return;
+  if (!slot || slot->containerId != status.containerId) {
+    // A leftover instance the pod was waiting for (stopPodLeftovers): plan again.
+    if (pod->stopRequested || pod->deletionRequested) schedulePass();
+    return;
+  }
   prober_.stop({pod->ref.uid, slot->name, slot->init});
   slot->state = ContainerState::Exited;
   slot->exitCode = status.exitCode;
@@ -599,7 +648,35 @@ void Reconciler::flushSavesAfterPass() {
 
 void Reconciler::save(const PodState& pod) {
   auto saved = podStore_.save(pod);
-  if (!saved) base::logWarning("cannot persist pod state", {{"error", saved.error().describe()}});
+  if (saved) {
+    unsaved_.erase(pod.ref.uid);
+    if (unsaved_.empty()) saveRetry_.succeeded();
+    if (std::uint64_t held = logThrottle_.clear("save"); held > 0 || saveRetry_.failures() > 0) {
+      base::logInfo("pod state written again", {{"suppressed", base::suppressedNote(held)}});
+    }
+    return;
+  }
+  unsaved_.insert(pod.ref.uid);
+  auto delay = saveRetry_.failed(clock_.now());
+  auto verdict = logThrottle_.allow("save", clock_.now());
+  if (verdict.log) {
+    base::logWarning("cannot persist pod state", {{"pod", pod.ref.name},
+                                                  {"error", saved.error().describe()},
+                                                  {"retry_in", std::to_string(delay.count()) + "ms"},
+                                                  {"suppressed", base::suppressedNote(verdict.suppressed)}});
+  }
+}
+
+void Reconciler::retryUnsaved() {
+  if (unsaved_.empty() || !saveRetry_.ready(clock_.now())) return;
+  std::set<std::string> uids = unsaved_;
+  for (const auto& uid : uids) {
+    if (const PodState* pod = findPod(uid)) {
+      save(*pod);
+    } else {
+      unsaved_.erase(uid);
+    }
+  }
 }
 
 PodState* Reconciler::findPod(const std::string& uid) {

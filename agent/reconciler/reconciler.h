@@ -25,6 +25,8 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "agent/base/clock.h"
+#include "agent/base/log_throttle.h"
+#include "agent/base/retry_backoff.h"
 #include "agent/decision/backoff.h"
 #include "agent/decision/placement.h"
 #include "agent/decision/plan_types.h"
@@ -92,7 +94,12 @@ class Reconciler {
   bool startPod(const decision::StartPod& action);
   // True when nothing of the pod is left running (plan again to delete it).
   bool stopPod(const decision::StopPod& action);
-  void deletePodState(const decision::DeletePodState& action);
+  // True when the pod is gone; false when the runtime could not remove it yet
+  // (retried with back-off, see removeRetries_).
+  bool deletePodState(const decision::DeletePodState& action);
+  // The earliest retry of a removal or a pod state write, for the wake timer.
+  std::optional<decision::TimePoint> nextRetry() const;
+  void retryUnsaved();
   void startContainer(const decision::StartContainer& action);
   void onContainerStarted(const std::string& key, const std::string& podUid, const model::Container& container,
                           const std::map<std::string, std::string>& env, std::chrono::seconds grace,
@@ -162,6 +169,15 @@ class Reconciler {
   // completions ask for are gathered (see passAfterStart).
   boost::asio::steady_timer startBurstTimer_;
   bool startBurstPassArmed_ = false;
+  // Pods the runtime refused to remove (something of them still runs): the
+  // next attempt waits for its back-off instead of following at once (issue 9
+  // H1: a pod whose detached processes survived was retried in a busy loop).
+  std::map<std::string, base::RetryBackoff> removeRetries_;  // by pod uid
+  // Pods whose state could not be written (EMFILE, ENOSPC): written again
+  // after this back-off, by the pass the wake timer brings (issue 9 M10).
+  std::set<std::string> unsaved_;
+  base::RetryBackoff saveRetry_;
+  base::LogThrottle logThrottle_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

@@ -2,6 +2,7 @@
 // what the runtime reports, without starting, stopping or restarting anything
 // that runs as it should.
 #include <algorithm>
+#include <set>
 
 #include "agent/base/log.h"
 #include "agent/reconciler/reconciler.h"
@@ -28,6 +29,7 @@ void Reconciler::adopt() {
     return;
   }
   int adopted = 0;
+  std::set<std::string> runningInListing;  // startKey() of slots given a running instance
   for (const auto& status : *listed) {
     if (status.pod.uid.empty()) {
       // Alive but unidentifiable: it can be neither adopted nor left beside a
@@ -49,6 +51,13 @@ void Reconciler::adopt() {
       base::logWarning("pod state missing; rebuilt from the runtime", {{"pod", pod.ref.name}});
     }
     ContainerSlot* slot = pod.findContainer(status.containerName, status.init);
+    const std::string slotKey = startKey(status.pod.uid, status.containerName, status.init);
+    if (slot != nullptr && status.state == runtime::ContainerState::kExited && runningInListing.count(slotKey) != 0) {
+      // An older instance listed after the running one: it must not hide it,
+      // or a second copy is started beside it (list() orders by restart count,
+      // this keeps the rule where it matters).
+      continue;
+    }
     // A slot from the state file carries the readiness it had (persisted).
     bool recorded = !created && slot != nullptr && slot->containerId == status.containerId;
     if (!slot) {
@@ -75,6 +84,7 @@ void Reconciler::adopt() {
       continue;
     }
     slot->state = ContainerState::Running;
+    runningInListing.insert(slotKey);
     // Probes start over for an adopted instance; until they say otherwise it
     // keeps the standing it had (it was running under the previous agent).
     slot->started = true;

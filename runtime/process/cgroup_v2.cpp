@@ -1,9 +1,13 @@
 #include "runtime/process/cgroup_v2.h"
 
+#include <signal.h>
+#include <sys/mount.h>
 #include <sys/statfs.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 
 #include "runtime/process/atomic_file.h"
@@ -13,6 +17,7 @@ namespace daemonlet::runtime::process {
 namespace {
 
 constexpr long kCgroup2SuperMagic = 0x63677270;
+constexpr long kCgroupSuperMagic = 0x27e0eb;  // cgroup v1
 constexpr std::int64_t kCpuPeriodMicros = 100'000;
 
 void enableControllers(const std::string& dir, std::vector<std::string>& warnings) {
@@ -61,18 +66,81 @@ base::Result<std::string> prepareContainerCgroup(const std::string& root, const 
   return containerDir;
 }
 
-void removePodCgroups(const std::string& root, const std::string& podUid) {
+base::Status removePodCgroups(const std::string& root, const std::string& podUid) {
+  if (root.empty() || podUid.empty()) return base::Ok{};
+  const std::string podDir = root + "/" + podUid;
+  std::error_code ec;
+  std::string busy;
+  for (const auto& entry : std::filesystem::directory_iterator(podDir, ec)) {
+    // Cgroup directories go with rmdir only.
+    if (entry.is_directory(ec) && ::rmdir(entry.path().c_str()) != 0 && errno != ENOENT && busy.empty()) {
+      busy = entry.path().string();
+    }
+  }
+  if (::rmdir(podDir.c_str()) != 0 && errno != ENOENT && busy.empty()) busy = podDir;
+  if (busy.empty()) return base::Ok{};
+  return base::makeError(base::ErrorCode::kUnavailable, "processes of the pod are still in its cgroup", busy);
+}
+
+bool killCgroup(const std::string& path) {
+  if (path.empty()) return false;
+  if (writeExistingFile(path + "/cgroup.kill", "1").has_value()) return true;
+  // v1: no cgroup.kill. A process killed between our read and its fork cannot
+  // fork any more, so a few rounds empty the cgroup.
+  bool killedAny = false;
+  for (int round = 0; round < 8; ++round) {
+    auto procs = readWholeFile(path + "/cgroup.procs");
+    if (!procs) return killedAny;
+    std::vector<std::string_view> pids = splitWords(*procs);
+    if (pids.empty()) return killedAny;
+    for (std::string_view pid : pids) {
+      long value = std::strtol(std::string(pid).c_str(), nullptr, 10);
+      if (value > 1 && value != ::getpid()) killedAny = ::kill(static_cast<pid_t>(value), SIGKILL) == 0 || killedAny;
+    }
+  }
+  return killedAny;
+}
+
+void killPodCgroups(const std::string& root, const std::string& podUid) {
   if (root.empty() || podUid.empty()) return;
   const std::string podDir = root + "/" + podUid;
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(podDir, ec)) {
-    if (entry.is_directory(ec)) ::rmdir(entry.path().c_str());  // cgroup dirs go with rmdir only
+    if (entry.is_directory(ec)) killCgroup(entry.path().string());
   }
-  ::rmdir(podDir.c_str());
+  killCgroup(podDir);
 }
 
-bool killCgroup(const std::string& path) {
-  return !path.empty() && writeExistingFile(path + "/cgroup.kill", "1").has_value();
+base::Result<std::string> trackingCgroupRoot(const std::string& runDir) {
+  std::string base;
+  for (const char* unified : {"/sys/fs/cgroup", "/sys/fs/cgroup/unified"}) {
+    if (isCgroup2(unified)) {
+      base = unified;
+      break;
+    }
+  }
+  std::string why;
+  if (!base.empty()) {
+    const std::string root = base + "/daemonlet";
+    std::error_code ec;
+    std::filesystem::create_directories(root, ec);
+    if (!ec) return root;
+    why = "cannot create " + root + ": " + ec.message();
+  }
+  // No writable unified hierarchy: a named v1 hierarchy of our own, with no
+  // controllers, only membership (mounting the same name again joins it).
+  const std::string mountPoint = runDir + "/cgroup";
+  std::error_code ec;
+  std::filesystem::create_directories(mountPoint, ec);
+  struct statfs fs {};
+  bool mounted = ::statfs(mountPoint.c_str(), &fs) == 0 && static_cast<long>(fs.f_type) == kCgroupSuperMagic;
+  if (!mounted && ::mount("cgroup", mountPoint.c_str(), "cgroup", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                          "none,name=daemonlet") != 0) {
+    if (!why.empty()) why += "; ";
+    return base::makeError(base::ErrorCode::kUnavailable,
+                           why + "cannot mount a name=daemonlet cgroup hierarchy: " + std::strerror(errno), mountPoint);
+  }
+  return mountPoint;
 }
 
 long long cgroupOomKillCount(const std::string& path) {

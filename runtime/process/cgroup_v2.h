@@ -4,9 +4,10 @@
 // directories and writes the limits; the shim moves the container process in
 // before exec, so no process of the container ever runs outside it.
 //
-// cgroup v1 (or a v2 tree we may not write, as in unprivileged tests): containers
-// run without cgroup placement and their limits are NOT applied; the agent logs a
-// warning. Membership checks during adoption then rely on pid + start time alone.
+// cgroup v1 (or a v2 tree we may not write, as in unprivileged tests): limits are
+// NOT applied (the agent logs a warning), but containers are still placed in a
+// tracking-only cgroup when one can be had (trackingCgroupRoot), so that
+// processes escaping their group with setsid still end with the pod.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -32,11 +33,26 @@ base::Result<std::string> prepareContainerCgroup(const std::string& root, const 
                                                  std::optional<std::int64_t> cpuMaxMillis,
                                                  std::vector<std::string>& warnings);
 
-// Removes the pod's (empty) cgroups; cgroups still holding processes stay.
-void removePodCgroups(const std::string& root, const std::string& podUid);
+// Removes the pod's cgroups. Cgroups still holding processes stay, and the
+// error names the first of them (the caller kills and retries).
+base::Status removePodCgroups(const std::string& root, const std::string& podUid);
 
-// Kills every process in the cgroup (cgroup.kill, Linux 5.14+); false if unsupported.
+// Kills every process in the cgroup: cgroup.kill (cgroup v2, Linux 5.14+), else
+// SIGKILL to each pid in cgroup.procs until it reads empty (a v1 tracking
+// hierarchy). False when the cgroup is empty already or cannot be read.
 bool killCgroup(const std::string& path);
+
+// killCgroup for each container cgroup of the pod (and the pod's own).
+void killPodCgroups(const std::string& root, const std::string& podUid);
+
+// Where containers are placed when resource limits are off or unavailable, so
+// every process of a pod is still tracked and ends with it (issue 9 M5): the
+// unified hierarchy when one is mounted (/sys/fs/cgroup on v2 hosts,
+// /sys/fs/cgroup/unified on hybrid ones), else a `name=daemonlet` v1 hierarchy
+// of our own mounted at <runDir>/cgroup (needs root). Returns the directory to
+// use as the cgroup root, or an error saying why there is none (then only
+// process groups end a pod's processes).
+base::Result<std::string> trackingCgroupRoot(const std::string& runDir);
 
 // How many processes the kernel's OOM killer has killed in this cgroup so far (a
 // cgroup outlives restarts, so callers compare before and after).

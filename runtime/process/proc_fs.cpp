@@ -40,6 +40,22 @@ bool isSameLiveProcess(pid_t pid, std::uint64_t startTime) {
   return stat && stat->startTime == startTime && stat->state != 'Z' && stat->state != 'X';
 }
 
+Liveness processLiveness(pid_t pid, std::uint64_t startTime) {
+  if (pid <= 0) return Liveness::kGone;
+  auto stat = readProcStat(pid);
+  if (!stat) return stat.error().code == base::ErrorCode::kNotFound ? Liveness::kGone : Liveness::kUnknown;
+  return stat->startTime == startTime && stat->state != 'Z' && stat->state != 'X' ? Liveness::kAlive
+                                                                                   : Liveness::kGone;
+}
+
+long processUid(pid_t pid) {
+  auto status = readWholeFile("/proc/" + std::to_string(pid) + "/status");
+  if (!status) return -1;
+  auto at = status->find("\nUid:");
+  if (at == std::string::npos) return -1;
+  return std::strtol(status->c_str() + at + 5, nullptr, 10);
+}
+
 std::vector<MarkedProcess> findProcessesWithEnvironment(const std::string& name, const std::string& scopeName,
                                                         const std::string& scopeValue) {
   std::vector<MarkedProcess> found;

@@ -28,6 +28,15 @@ base::Result<ProcStat> readProcStat(pid_t pid);
 // True when `pid` is a live (not zombie) process that started at `startTime`.
 bool isSameLiveProcess(pid_t pid, std::uint64_t startTime);
 
+// The same question with our own failures kept apart: kUnknown when /proc could
+// not be read for a reason of ours (EMFILE, ENFILE, ENOMEM, EIO), which must
+// never be taken for the process's exit (issue 9 H3).
+enum class Liveness { kAlive, kGone, kUnknown };
+Liveness processLiveness(pid_t pid, std::uint64_t startTime);
+
+// The real uid of a live process, or -1 when it cannot be read.
+long processUid(pid_t pid);
+
 struct MarkedProcess {
   pid_t pid = 0;
   std::string value;  // the marker variable's value

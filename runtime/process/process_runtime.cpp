@@ -37,6 +37,14 @@ std::vector<std::string> containerEnvironment(const ContainerStartRequest& reque
   return env;
 }
 
+std::vector<std::string> shimCommandWithOptions(const ProcessRuntimeOptions& options) {
+  std::vector<std::string> command = options.shimCommand;
+  if (options.containerFileLimit > 0 && !command.empty()) {
+    command.insert(command.end(), {"--container-nofile", std::to_string(options.containerFileLimit)});
+  }
+  return command;
+}
+
 }  // namespace
 
 ProcessRuntime::ProcessRuntime(boost::asio::io_context& io, ProcessRuntimeOptions options)
@@ -44,7 +52,7 @@ ProcessRuntime::ProcessRuntime(boost::asio::io_context& io, ProcessRuntimeOption
       options_(std::move(options)),
       bootId_(currentBootId()),
       recordSync_(options_.stateDir),
-      host_(io, options_.shimCommand, options_.stateDir + "/shim.sock", options_.shimReportTimeout) {
+      host_(io, shimCommandWithOptions(options_), options_.stateDir + "/shim.sock", options_.shimReportTimeout) {
   std::error_code ec;
   std::filesystem::create_directories(options_.stateDir, ec);
   if (ec) base::logError("cannot create runtime state directory", {{"dir", options_.stateDir}, {"error", ec.message()}});
@@ -53,9 +61,10 @@ ProcessRuntime::ProcessRuntime(boost::asio::io_context& io, ProcessRuntimeOption
   // Before list() adopts anything: the exits of containers a running host
   // parents must reach us.
   host_.connectIfRunning();
-  if (options_.cgroupRoot.empty()) {
+  if (options_.cgroupRoot.empty() || !options_.cgroupLimits) {
     base::logWarning("host runtime without cgroup v2: container resource limits are not applied",
-                     {{"hint", "cgroup v1 hosts are not supported for limits; containers still run"}});
+                     {{"hint", "cgroup v1 hosts are not supported for limits; containers still run"},
+                      {"tracking", options_.cgroupRoot.empty() ? "process groups only" : options_.cgroupRoot}});
   }
 }
 
@@ -88,8 +97,10 @@ base::Result<ShimSpec> ProcessRuntime::prepareSpec(const ContainerStartRequest& 
   std::filesystem::create_directories(std::filesystem::path(spec.logPath).parent_path(), ec);
   if (!options_.cgroupRoot.empty()) {
     std::vector<std::string> warnings;
-    auto cgroup = prepareContainerCgroup(options_.cgroupRoot, request.pod.uid, container.name,
-                                         request.limits.memoryBytes, request.limits.cpuMillis, warnings);
+    auto cgroup = prepareContainerCgroup(
+        options_.cgroupRoot, request.pod.uid, container.name,
+        options_.cgroupLimits ? request.limits.memoryBytes : std::nullopt,
+        options_.cgroupLimits ? request.limits.cpuMillis : std::nullopt, warnings);
     for (const auto& warning : warnings) base::logWarning(warning, {{"container", spec.id}});
     if (cgroup) {
       spec.cgroupPath = *cgroup;
@@ -172,21 +183,55 @@ ProcessRuntime::Tracked& ProcessRuntime::track(ContainerRecord record, Container
 void ProcessRuntime::watch(Tracked& tracked) {
   const std::string id = tracked.record.id;
   int pidfd = openPidfd(tracked.record.pid);
+  if (pidfd < 0 && errno != ESRCH) {
+    // EMFILE, ENFILE, ENOMEM: our failure, not the container's exit.
+    return retryWatch(tracked, std::string("pidfd_open: ") + std::strerror(errno));
+  }
   // Checked after opening: from here on the pidfd pins this very process, so a
   // start time that still matches now cannot belong to a recycled pid.
-  if (pidfd < 0 || !isSameLiveProcess(tracked.record.pid, tracked.record.pidStartTime)) {
+  Liveness liveness = pidfd < 0 ? Liveness::kGone : processLiveness(tracked.record.pid, tracked.record.pidStartTime);
+  if (liveness == Liveness::kUnknown) {
+    ::close(pidfd);
+    return retryWatch(tracked, "cannot read /proc/" + std::to_string(tracked.record.pid) + "/stat");
+  }
+  if (liveness == Liveness::kGone) {
     if (pidfd >= 0) ::close(pidfd);
     boost::asio::post(io_, [this, alive = std::weak_ptr<bool>(alive_), id] {
       if (alive.lock()) onContainerGone(id);
     });
     return;
   }
+  if (tracked.watchRetry.failures() > 0) {
+    logThrottle_.clear("watch:" + id);
+    base::logInfo("watching container again",
+                  {{"container", id}, {"failed_attempts", std::to_string(tracked.watchRetry.failures())}});
+  }
+  tracked.watchRetry.succeeded();
+  tracked.watchRetryTimer.reset();
   tracked.containerWatch = std::make_unique<boost::asio::posix::stream_descriptor>(io_, pidfd);
   tracked.containerWatch->async_wait(boost::asio::posix::stream_descriptor::wait_read,
                                      [this, alive = std::weak_ptr<bool>(alive_), id](boost::system::error_code ec) {
                                        if (!alive.lock() || ec == boost::asio::error::operation_aborted) return;
                                        onContainerGone(id);
                                      });
+}
+
+void ProcessRuntime::retryWatch(Tracked& tracked, const std::string& why) {
+  const std::string id = tracked.record.id;
+  auto delay = tracked.watchRetry.failed(std::chrono::steady_clock::now());
+  auto verdict = logThrottle_.allow("watch:" + id, std::chrono::steady_clock::now());
+  if (verdict.log) {
+    base::logWarning("cannot watch container; it stays running, retrying",
+                     {{"container", id}, {"error", why}, {"retry_in", std::to_string(delay.count()) + "ms"},
+                      {"suppressed", base::suppressedNote(verdict.suppressed)}});
+  }
+  tracked.watchRetryTimer = std::make_unique<boost::asio::steady_timer>(io_, delay);
+  tracked.watchRetryTimer->async_wait([this, alive = std::weak_ptr<bool>(alive_), id](boost::system::error_code ec) {
+    if (!alive.lock() || ec == boost::asio::error::operation_aborted) return;
+    auto it = containers_.find(id);
+    if (it == containers_.end() || it->second->containerGone || it->second->containerWatch) return;
+    watch(*it->second);
+  });
 }
 
 void ProcessRuntime::onContainerGone(const std::string& id) {
@@ -256,6 +301,7 @@ void ProcessRuntime::finishExit(const std::string& id) {
   tracked.shimWatch.reset();
   tracked.killTimer.reset();
   tracked.shimTimer.reset();
+  tracked.watchRetryTimer.reset();
   ContainerStatus status = statusOf(tracked);
   std::vector<StopCallback> waiters = std::move(tracked.stopWaiters);
   tracked.stopWaiters.clear();
@@ -295,7 +341,14 @@ base::Status ProcessRuntime::stop(const std::string& containerId, std::chrono::m
 }
 
 void ProcessRuntime::signalGroup(Tracked& tracked, int signal) {
-  if (tracked.containerGone || !tracked.containerWatch) return;
+  if (tracked.containerGone) return;
+  if (!tracked.containerWatch) {
+    // Not watched yet (our own descriptors ran out): the start time still
+    // tells this process from a later one with its pid.
+    if (isSameLiveProcess(tracked.record.pid, tracked.record.pidStartTime)) ::kill(-tracked.record.processGroup, signal);
+    if (signal == SIGKILL) killCgroup(tracked.record.cgroupPath);
+    return;
+  }
   // While the group leader's pidfd shows it alive (or unreaped), its pid, and so
   // the group id, cannot have been reused: signalling -pgid is safe.
   int pidfd = tracked.containerWatch->native_handle();

@@ -8,9 +8,12 @@
 // State: one JSON record per container in options.stateDir, written atomically
 // before start() returns; the shim adds <id>.exit.json when the container exits.
 // list() trusts a record only if its pid is alive with the recorded start time
-// (and, with cgroups, still in the recorded cgroup); live processes carrying our
-// environment marker but no readable record come back as kUnknown, so a lost or
-// corrupt record never leads to a second copy.
+// (and, with cgroups, still in the recorded cgroup). A live process carrying our
+// environment marker but no readable record comes back as kUnknown only when
+// its parent is the connected shim host (a child of ours): the marker is set by
+// the process itself and any local user can plant it, so it never suffices on
+// its own (issue 9 H2). Two live instances of one container are never both
+// kept: the newer stays, the other is stopped.
 //
 // Exit detection: a pidfd per running container, watched by the io_context; the
 // exit status comes from the exit record the shim host writes, announced on its
@@ -26,6 +29,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include "agent/base/atomic_file.h"
+#include "agent/base/log_throttle.h"
 #include "runtime/process/container_record.h"
 #include "runtime/process/shim_host_client.h"
 #include "runtime/process/shim_protocol.h"
@@ -41,6 +45,9 @@ struct ProcessRuntimeOptions {
   // cgroup v2 directory for containers; empty: no cgroups (limits not applied).
   // defaultCgroupRoot() (cgroup_v2.h) picks one when the host has cgroup v2.
   std::string cgroupRoot;
+  // False when cgroupRoot is a tracking-only hierarchy (trackingCgroupRoot() in
+  // cgroup_v2.h): containers are placed there, their limits are not written.
+  bool cgroupLimits = true;
   std::int64_t logMaxBytes = 10 * 1024 * 1024;
   int logMaxFiles = 5;
   // How long a start may take to be reported (the host execs the container
@@ -59,6 +66,10 @@ struct ProcessRuntimeOptions {
   // that die with the host, and a record from an earlier boot is recognised by
   // its boot id and never matched to a live process.
   bool syncRecords = false;
+  // The open-files soft limit containers start with: the agent raised its own
+  // to the hard limit (agent/base/file_limit.h), and the shim host it starts
+  // inherits the raised one. 0: whatever the shim host was started with.
+  std::uint64_t containerFileLimit = 0;
 };
 
 class ProcessRuntime final : public Runtime {
@@ -75,6 +86,7 @@ class ProcessRuntime final : public Runtime {
   base::Result<std::vector<ContainerStatus>> list() override;
   base::Result<ContainerStatus> inspect(const std::string& containerId) override;
   base::Status remove(const std::string& podUid) override;
+  int stopPodLeftovers(const std::string& podUid, std::chrono::milliseconds grace) override;
   void setExitHandler(ExitHandler handler) override;
 
  private:
@@ -86,6 +98,8 @@ class ProcessRuntime final : public Runtime {
   Tracked* find(const std::string& containerId);
   Tracked& track(ContainerRecord record, ContainerState state);
   void watch(Tracked& tracked);
+  void retryWatch(Tracked& tracked, const std::string& why);
+  void stopDuplicateInstances();
   void onContainerGone(const std::string& id);
   void onExitRecorded(const std::string& id);
   void onHostLost();
@@ -104,6 +118,7 @@ class ProcessRuntime final : public Runtime {
   base::DeferredSync recordSync_;  // when !options_.syncRecords
   ShimHostClient host_;
   ExitHandler exitHandler_;
+  base::LogThrottle logThrottle_;
   std::map<std::string, std::unique_ptr<Tracked>> containers_;  // by record id
   // Handlers still queued when we are destroyed check this before touching us.
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);

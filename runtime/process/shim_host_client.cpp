@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <spawn.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -164,6 +165,13 @@ base::Status ShimHostClient::adopt(int socketFd) {
     ::close(socketFd);
     return ioError("SO_PEERCRED", socketPath_);
   }
+  // Only a host of our own user is trusted to parent containers; the socket
+  // sits in our state directory, so anything else is a planted listener.
+  if (peer.uid != ::geteuid()) {
+    ::close(socketFd);
+    return base::makeError(base::ErrorCode::kUnavailable,
+                           "shim host socket is served by uid " + std::to_string(peer.uid) + ", not ours", socketPath_);
+  }
   hostPid_ = peer.pid;
   auto stat = readProcStat(peer.pid);
   hostStartTime_ = stat ? stat->startTime : 0;
@@ -201,7 +209,18 @@ void ShimHostClient::onMessage(ShimMessage message) {
   switch (message.kind) {
     case ShimMessageKind::kReport: {
       auto it = pending_.find(message.sequence);
-      if (it == pending_.end()) return;  // timed out earlier
+      if (it == pending_.end()) {
+        // Timed out earlier: the caller took the start for failed and will
+        // start the container again, so this late instance must not run on
+        // beside that one (a second copy, untracked).
+        auto late = decodeShimReport(message.payload);
+        if (late && late->started && isSameLiveProcess(late->pid, late->pidStartTime)) {
+          base::logWarning("a container started after its start timed out; stopping it",
+                           {{"pid", std::to_string(late->pid)}});
+          ::kill(-late->pid, SIGKILL);
+        }
+        return;
+      }
       finishStart(message.sequence, outcomeOf(message.payload, it->second.containerId));
       return;
     }

@@ -9,13 +9,14 @@
 #include <cstdlib>
 #include <string>
 
+#include "agent/base/file_limit.h"
 #include "runtime/process/shim_container.h"
 #include "runtime/process/shim_host.h"
 
 namespace daemonlet::runtime::process {
 namespace {
 
-bool parseArgs(int argc, char** argv, ShimHostOptions& options) {
+bool parseArgs(int argc, char** argv, ShimHostOptions& options, rlim_t& containerNofile) {
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     if (i + 1 >= argc) return false;
@@ -23,6 +24,10 @@ bool parseArgs(int argc, char** argv, ShimHostOptions& options) {
       options.socketPath = argv[++i];
     } else if (arg == "--ready-fd") {
       options.readyFd = std::atoi(argv[++i]);
+    } else if (arg == "--container-nofile") {
+      // The soft limit the agent was started with (it raised its own, and we
+      // inherit the raised one): what containers get back.
+      containerNofile = std::strtoull(argv[++i], nullptr, 10);
     } else {
       return false;
     }
@@ -57,21 +62,22 @@ void keepOnlyFd(int keep) {
 
 // Four descriptors per container (two pipes, a pidfd, a log file): 200
 // daemons exceed the usual soft limit of 1024. Containers get the limit we
-// were started with back (shim_container.h).
-void raiseFileLimit() {
-  rlimit limit{};
-  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
-  rememberContainerFileLimit(limit);
-  limit.rlim_cur = limit.rlim_max;
-  ::setrlimit(RLIMIT_NOFILE, &limit);
+// (or, with --container-nofile, the agent) were started with back
+// (shim_container.h).
+void raiseFileLimit(rlim_t containerNofile) {
+  base::FileLimitChange change = base::raiseOpenFileLimit();
+  rlimit forContainers = change.original;
+  if (containerNofile > 0 && containerNofile <= forContainers.rlim_max) forContainers.rlim_cur = containerNofile;
+  rememberContainerFileLimit(forContainers);
 }
 
 }  // namespace
 
 int runShim(int argc, char** argv) {
   ShimHostOptions options;
-  if (!parseArgs(argc, argv, options)) {
-    std::fprintf(stderr, "usage: daemonlet shim --listen SOCKET [--ready-fd N]\n");
+  rlim_t containerNofile = 0;
+  if (!parseArgs(argc, argv, options, containerNofile)) {
+    std::fprintf(stderr, "usage: daemonlet shim --listen SOCKET [--ready-fd N] [--container-nofile N]\n");
     return 2;
   }
   if (!detachFromStarter()) return 1;
@@ -80,7 +86,7 @@ int runShim(int argc, char** argv) {
   for (int sig : {SIGPIPE, SIGHUP, SIGINT, SIGTERM}) ::signal(sig, SIG_IGN);
   keepOnlyFd(options.readyFd);
   if (::chdir("/") != 0) return 1;  // pin no directory of the starter's
-  raiseFileLimit();
+  raiseFileLimit(containerNofile);
   return runShimHost(options);
 }
 

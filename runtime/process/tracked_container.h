@@ -8,6 +8,7 @@
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "agent/base/retry_backoff.h"
 #include "runtime/process/container_record.h"
 #include "runtime/process/process_runtime.h"
 
@@ -26,6 +27,13 @@ struct ProcessRuntime::Tracked {
   std::unique_ptr<boost::asio::steady_timer> killTimer;
   std::unique_ptr<boost::asio::steady_timer> shimTimer;
   bool containerGone = false;
+  // The pidfd could not be opened for a reason of ours (EMFILE, ENOMEM): the
+  // container stays running and watch() is retried after this back-off.
+  base::RetryBackoff watchRetry;
+  std::unique_ptr<boost::asio::steady_timer> watchRetryTimer;
+  // A second live instance of the same container found at adoption: being
+  // stopped, not reported by list().
+  bool duplicate = false;
   std::vector<StopCallback> stopWaiters;
 };
 

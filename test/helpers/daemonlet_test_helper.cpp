@@ -13,6 +13,12 @@
 //   serve-health PORT listen on 127.0.0.1:PORT (0: any), print "port=<port>",
 //                     answer every connection with HTTP 200, run until killed
 //   spam BYTES        write about BYTES bytes of numbered lines to stdout, then sleep
+//   escape N THEN     start N children that leave the process group and session
+//                     (setsid) and run until killed, print "escaped=<pid>" per
+//                     child, then THEN: "sleep" (run until killed) or "exit"
+//                     (exit 1 at once: a crash loop that leaves processes behind)
+//   exit-until N FILE count the starts in FILE; exit 1 until this is the Nth
+//                     start, then run until killed
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -33,7 +39,8 @@ namespace {
 int usage() {
   std::fprintf(stderr,
                "usage: daemonlet_test_helper exit N | crash | sleep | ignore-sigterm | print N LINE | partial |\n"
-               "       show-env NAME... | spawn-child | serve-health PORT | spam BYTES\n");
+               "       show-env NAME... | spawn-child | serve-health PORT | spam BYTES |\n"
+               "       escape N sleep|exit | exit-until N FILE\n");
   return 2;
 }
 
@@ -113,6 +120,37 @@ int main(int argc, char** argv) {
     sleepForever();
   }
   if (command == "serve-health" && argc == 3) return serveHealth(std::atoi(argv[2]));
+  if (command == "escape" && argc == 4) {
+    int count = std::atoi(argv[2]);
+    for (int i = 0; i < count; ++i) {
+      pid_t child = ::fork();
+      if (child == 0) {
+        ::setsid();
+        sleepForever();
+      }
+      std::printf("escaped=%d\n", static_cast<int>(child));
+    }
+    std::fflush(stdout);
+    if (std::strcmp(argv[3], "exit") == 0) return 1;
+    sleepForever();
+  }
+  if (command == "exit-until" && argc == 4) {
+    int wanted = std::atoi(argv[2]);
+    int starts = 0;
+    if (FILE* in = std::fopen(argv[3], "r")) {
+      if (std::fscanf(in, "%d", &starts) != 1) starts = 0;
+      std::fclose(in);
+    }
+    ++starts;
+    if (FILE* out = std::fopen(argv[3], "w")) {
+      std::fprintf(out, "%d\n", starts);
+      std::fclose(out);
+    }
+    std::printf("start %d\n", starts);
+    std::fflush(stdout);
+    if (starts < wanted) return 1;
+    sleepForever();
+  }
   if (command == "spam" && argc == 3) {
     long total = std::atol(argv[2]);
     long written = 0;

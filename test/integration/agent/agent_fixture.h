@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -139,6 +140,8 @@ class AgentProcess {
   // The executable to run: the build's agent unless a test points elsewhere
   // (the packaging test runs the agent extracted from the .deb).
   std::string binary = kDaemonlet;
+  // RLIMIT_NOFILE {soft, hard} to start the agent with (fd exhaustion tests).
+  std::optional<std::pair<rlim_t, rlim_t>> fileLimit;
 
   void start(const std::vector<std::string>& args, const fs::path& logFile, const std::string& marker) {
     std::vector<std::string> argv = {binary};
@@ -146,6 +149,10 @@ class AgentProcess {
     pid_ = fork();
     if (pid_ == 0) {
       setenv(kMarkerVariable, marker.c_str(), 1);
+      if (fileLimit) {
+        rlimit limit{fileLimit->first, fileLimit->second};
+        if (setrlimit(RLIMIT_NOFILE, &limit) != 0) _exit(126);
+      }
       int fd = open(logFile.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
       if (fd >= 0) {
         dup2(fd, 1);

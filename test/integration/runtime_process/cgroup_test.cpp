@@ -48,7 +48,7 @@ class CgroupTest : public ProcessRuntimeTest {
     if (!cgroupRoot.empty()) {
       // Killed processes leave their cgroup asynchronously.
       for (int attempt = 0; attempt < 100 && std::filesystem::exists(cgroupRoot); ++attempt) {
-        removePodCgroups(cgroupRoot, pod().uid);
+        (void)removePodCgroups(cgroupRoot, pod().uid);
         ::rmdir(cgroupRoot.c_str());
         if (std::filesystem::exists(cgroupRoot)) ::usleep(10'000);
       }
