@@ -7,6 +7,7 @@ namespace daemonlet::runtime {
 namespace {
 
 // Index = capability number (linux/capability.h).
+// clang-format off
 constexpr std::array<std::string_view, kLastKnownCapability + 1> kNames = {
     "CHOWN",           "DAC_OVERRIDE",    "DAC_READ_SEARCH", "FOWNER",         "FSETID",
     "KILL",            "SETGID",          "SETUID",          "SETPCAP",        "LINUX_IMMUTABLE",
@@ -17,6 +18,7 @@ constexpr std::array<std::string_view, kLastKnownCapability + 1> kNames = {
     "AUDIT_CONTROL",   "SETFCAP",         "MAC_OVERRIDE",    "MAC_ADMIN",      "SYSLOG",
     "WAKE_ALARM",      "BLOCK_SUSPEND",   "AUDIT_READ",      "PERFMON",        "BPF",
     "CHECKPOINT_RESTORE"};
+// clang-format on
 
 bool equalsIgnoringCase(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -36,7 +38,8 @@ std::optional<int> capabilityNumber(std::string_view name) {
 }
 
 std::string capabilityName(int number) {
-  if (number >= 0 && number <= kLastKnownCapability) return std::string(kNames[static_cast<std::size_t>(number)]);
+  if (number >= 0 && number <= kLastKnownCapability)
+    return std::string(kNames[static_cast<std::size_t>(number)]);
   return "CAP_" + std::to_string(number);
 }
 
@@ -44,8 +47,9 @@ CapabilitySet allKnownCapabilities() { return (capabilityBit(kLastKnownCapabilit
 
 CapabilitySet containerdDefaultCapabilities() {
   CapabilitySet set = 0;
-  for (std::string_view name : {"CHOWN", "DAC_OVERRIDE", "FSETID", "FOWNER", "MKNOD", "NET_RAW", "SETGID", "SETUID",
-                                "SETFCAP", "SETPCAP", "NET_BIND_SERVICE", "SYS_CHROOT", "KILL", "AUDIT_WRITE"}) {
+  for (std::string_view name :
+       {"CHOWN", "DAC_OVERRIDE", "FSETID", "FOWNER", "MKNOD", "NET_RAW", "SETGID", "SETUID", "SETFCAP",
+        "SETPCAP", "NET_BIND_SERVICE", "SYS_CHROOT", "KILL", "AUDIT_WRITE"}) {
     set |= capabilityBit(*capabilityNumber(name));
   }
   return set;

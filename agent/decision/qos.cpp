@@ -16,7 +16,8 @@ bool isQosResource(const std::string& name) { return name == "cpu" || name == "m
 // cores or bytes * 1000, far beyond any node.
 using Totals = std::map<std::string, std::int64_t>;
 
-void addPositive(const std::map<std::string, model::Quantity>& list, Totals& totals, std::set<std::string>* found) {
+void addPositive(const std::map<std::string, model::Quantity>& list, Totals& totals,
+                 std::set<std::string>* found) {
   for (const auto& [name, quantity] : list) {
     if (!isQosResource(name) || quantity.isNegative() || quantity.isZero()) continue;
     totals[name] += quantity.milliValue();
@@ -54,9 +55,12 @@ bool isNodeCritical(const model::PodSpec& spec) {
 
 const char* qosClassName(QosClass qos) {
   switch (qos) {
-    case QosClass::kGuaranteed: return "Guaranteed";
-    case QosClass::kBurstable: return "Burstable";
-    case QosClass::kBestEffort: return "BestEffort";
+    case QosClass::kGuaranteed:
+      return "Guaranteed";
+    case QosClass::kBurstable:
+      return "Burstable";
+    case QosClass::kBestEffort:
+      return "BestEffort";
   }
   return "BestEffort";
 }
@@ -87,9 +91,12 @@ int containerOomScoreAdj(const model::PodSpec& spec, const model::Container& con
                          std::int64_t memoryCapacityBytes) {
   if (isNodeCritical(spec)) return kGuaranteedOomScoreAdj;
   switch (podQosClass(spec)) {
-    case QosClass::kGuaranteed: return kGuaranteedOomScoreAdj;
-    case QosClass::kBestEffort: return kBestEffortOomScoreAdj;
-    case QosClass::kBurstable: break;
+    case QosClass::kGuaranteed:
+      return kGuaranteedOomScoreAdj;
+    case QosClass::kBestEffort:
+      return kBestEffortOomScoreAdj;
+    case QosClass::kBurstable:
+      break;
   }
   if (memoryCapacityBytes <= 0) return kBestEffortOomScoreAdj - 1;
   std::int64_t score = burstableScore(memoryRequest(container), memoryCapacityBytes);

@@ -17,7 +17,9 @@ const Json* member(const Json* obj, const char* key) {
   return (it == obj->end() || it->is_null()) ? nullptr : &*it;
 }
 
-const Json* rawPodSpec(const model::DaemonSet& ds) { return member(member(member(&ds.raw, "spec"), "template"), "spec"); }
+const Json* rawPodSpec(const model::DaemonSet& ds) {
+  return member(member(member(&ds.raw, "spec"), "template"), "spec");
+}
 
 // "ALL" in add or drop, in any case, as containerd reads it.
 bool isAll(const std::string& name) {
@@ -26,7 +28,9 @@ bool isAll(const std::string& name) {
          std::toupper(static_cast<unsigned char>(name[2])) == 'L';
 }
 
-bool containsAll(const std::vector<std::string>& names) { return std::any_of(names.begin(), names.end(), isAll); }
+bool containsAll(const std::vector<std::string>& names) {
+  return std::any_of(names.begin(), names.end(), isAll);
+}
 
 std::string containerPath(ContainerRef ref) {
   return std::string("spec.template.spec.") + (ref.init ? "initContainers[" : "containers[") +
@@ -40,7 +44,8 @@ const model::Container* containerOf(const model::PodSpec& spec, ContainerRef ref
 
 // A Localhost seccomp or AppArmor profile in one securityContext (raw JSON:
 // the model keeps profiles there only).
-void refuseLocalhostProfiles(const Json* securityContext, const std::string& path, std::vector<std::string>& out) {
+void refuseLocalhostProfiles(const Json* securityContext, const std::string& path,
+                             std::vector<std::string>& out) {
   for (const char* field : {"seccompProfile", "appArmorProfile"}) {
     const Json* type = member(member(securityContext, field), "type");
     if (type && type->is_string() && type->get<std::string>() == "Localhost") {
@@ -51,27 +56,35 @@ void refuseLocalhostProfiles(const Json* securityContext, const std::string& pat
 
 void podRefusals(const model::DaemonSet& ds, bool agentIsRoot, std::vector<std::string>& out) {
   const model::PodSpec& spec = ds.spec.template_.spec;
-  if (spec.runtimeClassName && !spec.runtimeClassName->empty() && *spec.runtimeClassName != kHostRuntimeClass) {
-    out.push_back("spec.template.spec.runtimeClassName: \"" + *spec.runtimeClassName +
-                  "\" needs a container runtime; this agent runs host processes only (runtimeClassName \"host\")");
+  if (spec.runtimeClassName && !spec.runtimeClassName->empty() &&
+      *spec.runtimeClassName != kHostRuntimeClass) {
+    out.push_back(
+        "spec.template.spec.runtimeClassName: \"" + *spec.runtimeClassName +
+        "\" needs a container runtime; this agent runs host processes only (runtimeClassName \"host\")");
   }
-  refuseLocalhostProfiles(member(rawPodSpec(ds), "securityContext"), "spec.template.spec.securityContext", out);
+  refuseLocalhostProfiles(member(rawPodSpec(ds), "securityContext"), "spec.template.spec.securityContext",
+                          out);
 }
 
 void runAsNonRootRefusal(const model::PodSpec& spec, const model::Container& c, const std::string& path,
                          bool agentIsRoot, std::vector<std::string>& out) {
   const model::SecurityContext* own = c.securityContext ? &*c.securityContext : nullptr;
   const model::PodSecurityContext* pod = spec.securityContext ? &*spec.securityContext : nullptr;
-  std::optional<bool> nonRoot = own && own->runAsNonRoot ? own->runAsNonRoot : pod ? pod->runAsNonRoot : std::nullopt;
+  std::optional<bool> nonRoot = own && own->runAsNonRoot ? own->runAsNonRoot
+                                : pod                    ? pod->runAsNonRoot
+                                                         : std::nullopt;
   if (!nonRoot.value_or(false)) return;
-  std::optional<std::int64_t> user = own && own->runAsUser ? own->runAsUser : pod ? pod->runAsUser : std::nullopt;
+  std::optional<std::int64_t> user = own && own->runAsUser ? own->runAsUser
+                                     : pod                 ? pod->runAsUser
+                                                           : std::nullopt;
   const std::string field = own && own->runAsNonRoot ? path + ".securityContext.runAsNonRoot"
                                                      : "spec.template.spec.securityContext.runAsNonRoot";
   if (user && *user == 0) {
     out.push_back(field + ": container's runAsUser breaks non-root policy (runAsUser 0)");
   } else if (!user && agentIsRoot) {
-    out.push_back(field + ": container has runAsNonRoot and would run as root (no runAsUser; the host process "
-                          "inherits the agent's user, root)");
+    out.push_back(field +
+                  ": container has runAsNonRoot and would run as root (no runAsUser; the host process "
+                  "inherits the agent's user, root)");
   }
 }
 
@@ -83,9 +96,10 @@ void capabilityRefusals(const model::Container& c, const std::string& path, std:
     for (std::size_t i = 0; i < list->size(); ++i) {
       const std::string& cap = (*list)[i];
       if (isAll(cap) || runtime::capabilityNumber(cap)) continue;
-      std::string hint = cap.rfind("CAP_", 0) == 0 || cap.rfind("cap_", 0) == 0 ? " (write it without CAP_)" : "";
-      out.push_back(path + ".securityContext.capabilities." + name + "[" + std::to_string(i) + "]: unknown capability \"" +
-                    cap + "\"" + hint);
+      std::string hint =
+          cap.rfind("CAP_", 0) == 0 || cap.rfind("cap_", 0) == 0 ? " (write it without CAP_)" : "";
+      out.push_back(path + ".securityContext.capabilities." + name + "[" + std::to_string(i) +
+                    "]: unknown capability \"" + cap + "\"" + hint);
     }
   }
 }
@@ -119,13 +133,15 @@ std::vector<std::string> containerRefusals(const model::DaemonSet& ds, Container
   const std::string path = containerPath(ref);
   runAsNonRootRefusal(spec, *c, path, agentIsRoot, out);
   if (c->securityContext && c->securityContext->readOnlyRootFilesystem.value_or(false)) {
-    out.push_back(path + ".securityContext.readOnlyRootFilesystem: a host process shares the host's root filesystem");
+    out.push_back(
+        path + ".securityContext.readOnlyRootFilesystem: a host process shares the host's root filesystem");
   }
   volumeMountRefusals(spec, *c, path, out);
   capabilityRefusals(*c, path, out);
   const Json* rawList = member(rawPodSpec(ds), ref.init ? "initContainers" : "containers");
   if (rawList && rawList->is_array() && ref.index < rawList->size()) {
-    refuseLocalhostProfiles(member(&(*rawList)[ref.index], "securityContext"), path + ".securityContext", out);
+    refuseLocalhostProfiles(member(&(*rawList)[ref.index], "securityContext"), path + ".securityContext",
+                            out);
   }
   return out;
 }
@@ -137,7 +153,6 @@ runtime::CapabilitySet namedSet(const std::vector<std::string>& names) {
   }
   return set;
 }
-
 
 // containerd's CRI order (WithCapabilities): add ALL, then drop ALL, then the
 // named adds, then the named drops; a name in both lists ends up dropped.
@@ -164,7 +179,8 @@ runtime::ContainerSecurity securityOf(const model::PodSpec& spec, const model::C
 
 }  // namespace
 
-std::vector<std::string> hostRuntimeRefusals(const model::DaemonSet& ds, ContainerRef container, bool agentIsRoot) {
+std::vector<std::string> hostRuntimeRefusals(const model::DaemonSet& ds, ContainerRef container,
+                                             bool agentIsRoot) {
   std::vector<std::string> out;
   podRefusals(ds, agentIsRoot, out);
   auto own = containerRefusals(ds, container, agentIsRoot);
@@ -186,8 +202,10 @@ std::vector<std::string> hostRuntimeRefusals(const model::DaemonSet& ds, bool ag
   return out;
 }
 
-base::Result<runtime::ContainerSecurity> hostContainerSecurity(const model::DaemonSet& ds, ContainerRef container,
-                                                               std::int64_t nodeMemoryBytes, bool agentIsRoot) {
+base::Result<runtime::ContainerSecurity> hostContainerSecurity(const model::DaemonSet& ds,
+                                                               ContainerRef container,
+                                                               std::int64_t nodeMemoryBytes,
+                                                               bool agentIsRoot) {
   std::vector<std::string> refusals = hostRuntimeRefusals(ds, container, agentIsRoot);
   if (!refusals.empty()) {
     std::string message;

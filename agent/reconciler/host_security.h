@@ -36,13 +36,16 @@ struct ContainerRef {
 
 // Each refusal reads "<field path>: <why>", the path from the DaemonSet
 // (spec.template.spec.containers[0].securityContext.runAsNonRoot).
-std::vector<std::string> hostRuntimeRefusals(const model::DaemonSet& ds, ContainerRef container, bool agentIsRoot);
+std::vector<std::string> hostRuntimeRefusals(const model::DaemonSet& ds, ContainerRef container,
+                                             bool agentIsRoot);
 // Every container's refusals (and the pod's, once).
 std::vector<std::string> hostRuntimeRefusals(const model::DaemonSet& ds, bool agentIsRoot);
 
 // The settings to apply, or the refusals as one error (its message joins them).
 // `nodeMemoryBytes` feeds the Burstable oom_score_adj (decision/qos.h).
-base::Result<runtime::ContainerSecurity> hostContainerSecurity(const model::DaemonSet& ds, ContainerRef container,
-                                                               std::int64_t nodeMemoryBytes, bool agentIsRoot);
+base::Result<runtime::ContainerSecurity> hostContainerSecurity(const model::DaemonSet& ds,
+                                                               ContainerRef container,
+                                                               std::int64_t nodeMemoryBytes,
+                                                               bool agentIsRoot);
 
 }  // namespace daemonlet::reconciler

@@ -385,8 +385,9 @@ void Reconciler::startContainer(const decision::StartContainer& action) {
   if (container == list.end()) return;
 
   ResolvedContainer resolved = resolveContainer(*container, envContext(*pod));
-  auto security = hostContainerSecurity(*pod->daemonSet, ContainerRef{action.init, std::size_t(container - list.begin())},
-                                        options_.nodeMemoryBytes, ::geteuid() == 0);
+  auto security =
+      hostContainerSecurity(*pod->daemonSet, ContainerRef{action.init, std::size_t(container - list.begin())},
+                            options_.nodeMemoryBytes, ::geteuid() == 0);
   if (!security && resolved.error.empty()) resolved.error = security.error().describe();
   if (!resolved.error.empty()) {
     failStart(*pod, *slot, "CreateContainerConfigError", resolved.error);

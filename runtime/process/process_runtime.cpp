@@ -1,16 +1,15 @@
 #include "runtime/process/process_runtime.h"
 
 #include <signal.h>
-#include "runtime/process/pidfd.h"
-
-#include <cstring>
-#include <filesystem>
 
 #include <boost/asio/post.hpp>
+#include <cstring>
+#include <filesystem>
 
 #include "agent/base/log.h"
 #include "runtime/process/atomic_file.h"
 #include "runtime/process/cgroup_v2.h"
+#include "runtime/process/pidfd.h"
 #include "runtime/process/proc_fs.h"
 #include "runtime/process/shim_security_request.h"
 #include "runtime/process/tracked_container.h"
@@ -136,10 +135,12 @@ void ProcessRuntime::noteSecurityOutcome(const ShimSpec& spec, const ShimReport&
   if (report.shimPid == outdatedHostPid_ && report.shimStartTime == outdatedHostStartTime_) return;
   outdatedHostPid_ = report.shimPid;
   outdatedHostStartTime_ = report.shimStartTime;
-  base::logError("shim host predates security settings: containers it starts keep its capabilities, groups and "
-                 "oom_score_adj (runAsNonRoot and runAsUser still apply)",
-                 {{"shimPid", std::to_string(report.shimPid)}, {"container", spec.id},
-                  {"hint", "stop the daemons of this node once (or reboot) so a current shim host parents them"}});
+  base::logError(
+      "shim host predates security settings: containers it starts keep its capabilities, groups and "
+      "oom_score_adj (runAsNonRoot and runAsUser still apply)",
+      {{"shimPid", std::to_string(report.shimPid)},
+       {"container", spec.id},
+       {"hint", "stop the daemons of this node once (or reboot) so a current shim host parents them"}});
 }
 
 base::Result<ContainerStatus> ProcessRuntime::completeStart(const ContainerStartRequest& request,

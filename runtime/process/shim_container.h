@@ -1,8 +1,8 @@
 #pragma once
 // The shim's side of starting a container: fork, set the child up (own process
 // group, cgroup, stdio pipes held by the shim, working directory, user, groups,
-// capabilities, oom_score_adj (shim_privileges.h), environment) and exec. Returns once exec has succeeded or failed, so a bad
-// command or working directory is reported as a start error, not as an exit.
+// capabilities, oom_score_adj (shim_privileges.h), environment) and exec. Returns once exec has succeeded or
+// failed, so a bad command or working directory is reported as a start error, not as an exit.
 #include <sys/resource.h>
 #include <sys/types.h>
 

@@ -62,7 +62,7 @@ PreparedPrivileges preparePrivileges(const ShimSpec& spec, std::vector<std::stri
   if (security.groups && canSetGroups) {
     p.setGroups = true;
     for (std::int64_t group : *security.groups) p.groups.push_back(static_cast<gid_t>(group));
-  } else if (security.groups && security.groups->size() > 1) {
+  } else if (security.groups) {
     warnings.push_back("supplementary groups not set: the shim host lacks CAP_SETGID");
   } else if (!security.groups && spec.gid && canSetGroups) {
     p.setGroups = true;  // what hosts did before the field: no groups of the host's user
@@ -110,7 +110,8 @@ const char* applyPrivileges(const PreparedPrivileges& p) {
   if (p.manageCapabilities && p.dropBoundingSet) {
     for (int cap = 0; cap <= p.lastCapability; ++cap) {
       if (p.keep & (std::uint64_t{1} << cap)) continue;
-      if (::prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno != EINVAL) return "drop from capability bounding set";
+      if (::prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno != EINVAL)
+        return "drop from capability bounding set";
     }
   }
   if (p.manageCapabilities && p.setUid && ::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) return "keepcaps";
@@ -139,8 +140,8 @@ void checkOomScoreAdj(pid_t pid, const PreparedPrivileges& p, std::vector<std::s
   if (!p.setOomScoreAdj) return;
   std::optional<int> actual = readOomScoreAdj(pid);
   if (!actual || *actual == p.wantedOomScoreAdj) return;
-  warnings.push_back("oom_score_adj is " + std::to_string(*actual) + ", not " + std::to_string(p.wantedOomScoreAdj) +
-                     " (lowering it needs CAP_SYS_RESOURCE)");
+  warnings.push_back("oom_score_adj is " + std::to_string(*actual) + ", not " +
+                     std::to_string(p.wantedOomScoreAdj) + " (lowering it needs CAP_SYS_RESOURCE)");
 }
 
 }  // namespace daemonlet::runtime::process

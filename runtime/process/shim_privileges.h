@@ -31,9 +31,9 @@ struct PreparedPrivileges {
   bool setUid = false;
   uid_t uid = 0;
   bool manageCapabilities = false;
-  bool dropBoundingSet = false;   // only with CAP_SETPCAP
-  int lastCapability = 0;         // the kernel's (cap_last_cap)
-  std::uint64_t keep = 0;         // bounding set, and permitted/effective within what we hold
+  bool dropBoundingSet = false;  // only with CAP_SETPCAP
+  int lastCapability = 0;        // the kernel's (cap_last_cap)
+  std::uint64_t keep = 0;        // bounding set, and permitted/effective within what we hold
   std::uint64_t permitted = 0;
   std::uint64_t ambient = 0;
   bool noNewPrivileges = false;

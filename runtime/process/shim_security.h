@@ -8,10 +8,9 @@
 // applied it says so in its report (ShimReport::securityApplied), so the agent
 // can tell and warn (process_runtime.cpp).
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "agent/base/result.h"
 

@@ -33,7 +33,7 @@ std::vector<gid_t> groupsOfUser(const UserEntry& user) {
       return groups;
     }
     groups.resize(static_cast<std::size_t>(count) > groups.size() ? static_cast<std::size_t>(count)
-                                                                 : groups.size() * 2);
+                                                                  : groups.size() * 2);
   }
   return {user.primaryGroup};
 }

@@ -3,8 +3,8 @@
 // CreateContainerConfigError naming the field; user, groups, capabilities,
 // no_new_privs and oom_score_adj are read back from /proc/<pid>/status of the
 // real daemon.
-#include <pwd.h>
 #include <linux/capability.h>
+#include <pwd.h>
 
 #include <algorithm>
 #include <fstream>
@@ -39,8 +39,9 @@ std::uint64_t bit(int capability) { return std::uint64_t{1} << capability; }
 // containerd's default set (runtime/linux_capabilities.h), by number.
 std::uint64_t containerdDefaults() {
   std::uint64_t set = 0;
-  for (int cap : {CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_FSETID, CAP_FOWNER, CAP_MKNOD, CAP_NET_RAW, CAP_SETGID, CAP_SETUID,
-                  CAP_SETFCAP, CAP_SETPCAP, CAP_NET_BIND_SERVICE, CAP_SYS_CHROOT, CAP_KILL, CAP_AUDIT_WRITE}) {
+  for (int cap :
+       {CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_FSETID, CAP_FOWNER, CAP_MKNOD, CAP_NET_RAW, CAP_SETGID, CAP_SETUID,
+        CAP_SETFCAP, CAP_SETPCAP, CAP_NET_BIND_SERVICE, CAP_SYS_CHROOT, CAP_KILL, CAP_AUDIT_WRITE}) {
     set |= bit(cap);
   }
   return set;
@@ -95,7 +96,8 @@ TEST_F(SecurityContextTest, FieldsAHostProcessCannotHonourAreRefusedNamingTheFie
       auto pod = onlyPod(name);
       if (!pod || pod->at("status")["containerStatuses"].empty()) return false;
       state = mainStatus(*pod)["state"];
-      return state.contains("waiting") && state["waiting"].value("reason", "") == "CreateContainerConfigError";
+      return state.contains("waiting") &&
+             state["waiting"].value("reason", "") == "CreateContainerConfigError";
     })) << state.dump();
     EXPECT_NE(state["waiting"].value("message", "").find(field), std::string::npos) << state.dump();
     EXPECT_TRUE(daemonProcesses(name).empty()) << "a refused container runs";
@@ -116,7 +118,8 @@ TEST_F(SecurityContextTest, RunAsUserWithoutRunAsGroupRunsInTheUsersPrimaryGroup
   EXPECT_EQ(procStatus(pid, "Uid"), "65534\t65534\t65534\t65534");
   EXPECT_EQ(procStatus(pid, "Gid"), gid + "\t" + gid + "\t" + gid + "\t" + gid) << "gid 0 left over (M7)";
   std::istringstream groups(procStatus(pid, "Groups"));
-  for (std::string group; groups >> group;) EXPECT_NE(group, "0") << "root's group among the supplementary groups";
+  for (std::string group; groups >> group;)
+    EXPECT_NE(group, "0") << "root's group among the supplementary groups";
 }
 
 TEST_F(SecurityContextTest, CapabilitiesAndNoNewPrivsAreApplied) {
@@ -127,8 +130,8 @@ TEST_F(SecurityContextTest, CapabilitiesAndNoNewPrivsAreApplied) {
   Json added = daemonSet("added", {"sleep"});
   mainContainer(added)["securityContext"] = {{"capabilities", {{"add", {"NET_ADMIN"}}, {"drop", {"MKNOD"}}}}};
   Json nonRoot = daemonSet("nonroot-bind", {"sleep"});
-  mainContainer(nonRoot)["securityContext"] = {{"runAsUser", 65534},
-                                               {"capabilities", {{"add", {"NET_BIND_SERVICE"}}, {"drop", {"ALL"}}}}};
+  mainContainer(nonRoot)["securityContext"] = {
+      {"runAsUser", 65534}, {"capabilities", {{"add", {"NET_BIND_SERVICE"}}, {"drop", {"ALL"}}}}};
   Json defaults = daemonSet("defaults", {"sleep"});
   for (const Json* ds : {&dropAll, &added, &nonRoot, &defaults}) {
     writeManifest((*ds)["metadata"]["name"].get<std::string>() + ".json", *ds);
@@ -156,7 +159,8 @@ TEST_F(SecurityContextTest, CapabilitiesAndNoNewPrivsAreApplied) {
 
   pid = runningPid("defaults");
   ASSERT_GT(pid, 0);
-  EXPECT_EQ(capabilityMask(pid, "CapEff"), containerdDefaults()) << "not privileged: containerd's default set";
+  EXPECT_EQ(capabilityMask(pid, "CapEff"), containerdDefaults())
+      << "not privileged: containerd's default set";
 }
 
 TEST_F(SecurityContextTest, DaemonsGetTheirQosOomScoreAdjNotTheAgents) {

@@ -1,11 +1,11 @@
 // QoS class and oom_score_adj, row by row against the kubelet's rules
 // (pkg/apis/core/v1/helper/qos, pkg/kubelet/qos/policy.go and its tests).
+#include "agent/decision/qos.h"
+
 #include <gtest/gtest.h>
 
 #include <map>
 #include <string>
-
-#include "agent/decision/qos.h"
 
 namespace daemonlet::decision {
 namespace {
@@ -18,8 +18,10 @@ using Resources = std::map<std::string, std::string>;
 model::Container container(const std::string& name, const Resources& requests, const Resources& limits) {
   model::Container c;
   c.name = name;
-  for (const auto& [resource, text] : requests) c.resources.requests.emplace(resource, *model::Quantity::parse(text));
-  for (const auto& [resource, text] : limits) c.resources.limits.emplace(resource, *model::Quantity::parse(text));
+  for (const auto& [resource, text] : requests)
+    c.resources.requests.emplace(resource, *model::Quantity::parse(text));
+  for (const auto& [resource, text] : limits)
+    c.resources.limits.emplace(resource, *model::Quantity::parse(text));
   return c;
 }
 
@@ -39,12 +41,15 @@ TEST(QosTest, ClassesAsTheKubeletComputesThem) {
   const Resources both = {{"cpu", "100m"}, {"memory", "1Gi"}};
   const Row rows[] = {
       {"no resources", pod({container("a", {}, {})}), QosClass::kBestEffort},
-      {"only zero quantities", pod({container("a", {{"memory", "0"}}, {{"cpu", "0"}})}), QosClass::kBestEffort},
-      {"only other resources", pod({container("a", {{"ephemeral-storage", "1Gi"}}, {})}), QosClass::kBestEffort},
+      {"only zero quantities", pod({container("a", {{"memory", "0"}}, {{"cpu", "0"}})}),
+       QosClass::kBestEffort},
+      {"only other resources", pod({container("a", {{"ephemeral-storage", "1Gi"}}, {})}),
+       QosClass::kBestEffort},
       {"requests equal limits", pod({container("a", both, both)}), QosClass::kGuaranteed},
       {"two guaranteed containers", pod({container("a", both, both), container("b", both, both)}),
        QosClass::kGuaranteed},
-      {"limit without cpu", pod({container("a", {{"memory", "1Gi"}}, {{"memory", "1Gi"}})}), QosClass::kBurstable},
+      {"limit without cpu", pod({container("a", {{"memory", "1Gi"}}, {{"memory", "1Gi"}})}),
+       QosClass::kBurstable},
       {"request below limit", pod({container("a", {{"cpu", "100m"}, {"memory", "512Mi"}}, both)}),
        QosClass::kBurstable},
       {"one container without limits", pod({container("a", both, both), container("b", {}, {})}),
@@ -89,8 +94,8 @@ TEST(QosTest, OomScoreAdjFollowsTheClassAndTheMemoryRequest) {
 TEST(QosTest, SidecarIsNoMoreKillableThanTheSmallestRegularContainer) {
   model::Container sidecar = container("log", {{"memory", "100Mi"}}, {});
   sidecar.restartPolicy = "Always";
-  model::PodSpec spec = pod({container("a", {{"memory", "2Gi"}}, {}), container("b", {{"memory", "1Gi"}}, {})},
-                            {sidecar});
+  model::PodSpec spec =
+      pod({container("a", {{"memory", "2Gi"}}, {}), container("b", {{"memory", "1Gi"}}, {})}, {sidecar});
   EXPECT_EQ(containerOomScoreAdj(spec, spec.initContainers[0], kCapacity), 900);
   EXPECT_EQ(containerOomScoreAdj(spec, spec.containers[0], kCapacity), 800);
 }
