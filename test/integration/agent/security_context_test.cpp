@@ -89,7 +89,9 @@ TEST_F(SecurityContextTest, FieldsAHostProcessCannotHonourAreRefusedNamingTheFie
       {"readonly", "containers[0].securityContext.readOnlyRootFilesystem"},
       {"inherits-root", "spec.template.spec.securityContext.runAsNonRoot"},
   };
-  for (const auto& [name, field] : expected) {
+  for (const auto& entry : expected) {
+    const std::string name = entry.first;  // not a structured binding: clang 14 cannot capture those
+    const std::string field = entry.second;
     SCOPED_TRACE(name);
     Json state;
     ASSERT_TRUE(waitUntil([&] {
