@@ -1,15 +1,16 @@
 #include "runtime/process/process_runtime.h"
 
 #include <signal.h>
+#include "runtime/process/pidfd.h"
 
-#include <boost/asio/post.hpp>
 #include <cstring>
 #include <filesystem>
+
+#include <boost/asio/post.hpp>
 
 #include "agent/base/log.h"
 #include "runtime/process/atomic_file.h"
 #include "runtime/process/cgroup_v2.h"
-#include "runtime/process/pidfd.h"
 #include "runtime/process/proc_fs.h"
 #include "runtime/process/shim_security_request.h"
 #include "runtime/process/tracked_container.h"

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <signal.h>
+#include "runtime/process/pidfd.h"
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -13,9 +14,9 @@
 #include <vector>
 
 #include "runtime/process/cri_log_writer.h"
-#include "runtime/process/pidfd.h"
 #include "runtime/process/proc_fs.h"
 #include "runtime/process/shim_privileges.h"
+
 
 namespace daemonlet::runtime::process {
 namespace {
