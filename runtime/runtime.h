@@ -23,6 +23,7 @@
 #include "agent/base/clock.h"
 #include "agent/base/result.h"
 #include "agent/model/types.h"
+#include "runtime/container_security.h"
 
 namespace daemonlet::runtime {
 
@@ -56,7 +57,8 @@ struct ContainerStartRequest {
   // variable and a default PATH when none is given.
   std::map<std::string, std::string> env;
   std::optional<std::int64_t> runAsUser;   // resolved from container + pod securityContext
-  std::optional<std::int64_t> runAsGroup;
+  std::optional<std::int64_t> runAsGroup;  // unset with runAsUser: the user's primary group
+  ContainerSecurity security;
   // Where stdout/stderr go in the CRI log format. Empty: the runtime's default,
   // <logDir>/<namespace>_<name>_<uid>/<container>/<restartCount>.log.
   std::string logPath;

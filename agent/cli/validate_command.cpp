@@ -5,7 +5,8 @@
 // Exit codes: 0 every DaemonSet in every file is valid; 1 anything invalid (YAML or
 // JSON syntax, a DaemonSet that does not decode -- e.g. an old apiVersion -- or
 // fails validation, a file without any DaemonSet); 2 usage errors and files that
-// cannot be read at all. When several apply, the highest wins.
+// cannot be read at all. When several apply, the highest wins. Fields the host
+// runtime would refuse (agent/reconciler/host_security.h) are warnings only.
 #include <algorithm>
 #include <ostream>
 #include <string>
@@ -16,7 +17,9 @@
 #include "agent/cli/daemonset_report.h"
 #include "agent/cli/input_files.h"
 #include "agent/model/decode.h"
+#include "agent/model/diagnostic.h"
 #include "agent/model/validation.h"
+#include "agent/reconciler/host_security.h"
 
 namespace daemonlet::cli {
 namespace {
@@ -69,6 +72,19 @@ std::string joinNames(const std::vector<std::string>& names) {
   return out;
 }
 
+// Valid, but the host runtime would refuse containers of it (CreateContainerConfigError):
+// said even with --quiet. The agent normally runs as root (systemd unit), so
+// runAsNonRoot without runAsUser is judged as the agent would then.
+void warnHostRuntimeRefusals(const model::DaemonSet& daemonSet, CommandIo& io) {
+  for (const std::string& refusal : reconciler::hostRuntimeRefusals(daemonSet, /*agentIsRoot=*/true)) {
+    model::Diagnostic diagnostic;
+    diagnostic.where = daemonSet.source;
+    diagnostic.message = "DaemonSet " + qualifiedName(daemonSet) + ": " + refusal +
+                         " (the host runtime refuses the container: CreateContainerConfigError)";
+    io.err << "warning: " << diagnostic.format() << "\n";
+  }
+}
+
 // Validates one file's content; prints its diagnostics and summary.
 int validateContent(const InputFile& input, const Options& options, CommandIo& io) {
   const model::DecodedFile decoded = model::decodeFile(input.content, input.displayName);
@@ -85,6 +101,7 @@ int validateContent(const InputFile& input, const Options& options, CommandIo& i
     const model::FieldErrors fieldErrors = model::validateDaemonSet(daemonSet);
     for (const std::string& line : describeValidationErrors(daemonSet, fieldErrors)) io.err << line << "\n";
     errorCount += fieldErrors.size();
+    if (fieldErrors.empty()) warnHostRuntimeRefusals(daemonSet, io);
     (fieldErrors.empty() ? validNames : invalidNames).push_back(qualifiedName(daemonSet));
   }
 

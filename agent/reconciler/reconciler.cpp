@@ -12,6 +12,8 @@
 #include "agent/decision/plan_inputs.h"
 #include "agent/decision/taints.h"
 #include "agent/reconciler/container_env.h"
+#include "agent/reconciler/host_security.h"
+#include "agent/reconciler/node_memory.h"
 #include "agent/sources/manifest_set.h"
 
 namespace daemonlet::reconciler {
@@ -31,6 +33,7 @@ Reconciler::Reconciler(boost::asio::io_context& io, runtime::Runtime& runtime, s
       resyncTimer_(io),
       startBurstTimer_(io) {
   counters_.reconcileBucketCounts.assign(status::kReconcileBuckets.size(), 0);
+  if (options_.nodeMemoryBytes <= 0) options_.nodeMemoryBytes = readNodeMemoryBytes();
 }
 
 Reconciler::~Reconciler() {
@@ -427,6 +430,10 @@ void Reconciler::startContainer(const decision::StartContainer& action) {
   if (container == list.end()) return;
 
   ResolvedContainer resolved = resolveContainer(*container, envContext(*pod));
+  auto security =
+      hostContainerSecurity(*pod->daemonSet, ContainerRef{action.init, std::size_t(container - list.begin())},
+                            options_.nodeMemoryBytes, ::geteuid() == 0);
+  if (!security && resolved.error.empty()) resolved.error = security.error().describe();
   if (!resolved.error.empty()) {
     failStart(*pod, *slot, "CreateContainerConfigError", resolved.error);
     if (action.backoffAfterStart) slot->backoff = action.backoffAfterStart;
@@ -442,6 +449,7 @@ void Reconciler::startContainer(const decision::StartContainer& action) {
   request.init = action.init;
   request.restartCount = slot->starts;
   request.env = resolved.env;
+  request.security = *security;
   auto pick = [](const auto& own, const auto& podLevel) { return own ? own : podLevel; };
   std::optional<std::int64_t> podUser, podGroup;
   if (spec.securityContext) {

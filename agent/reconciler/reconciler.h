@@ -47,6 +47,8 @@ struct ReconcilerOptions {
   std::string agentVersion;
   std::string hostIP;
   std::chrono::seconds resyncPeriod{60};
+  // For the Burstable oom_score_adj; 0: read from /proc/meminfo at construction.
+  std::int64_t nodeMemoryBytes = 0;
 };
 
 class Reconciler {

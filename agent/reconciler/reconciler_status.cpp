@@ -55,7 +55,12 @@ status::ContainerView containerView(const base::Clock& clock, const PodState& po
         view.finishedAt = slot.finishedAtWall;
       } else {
         view.state = "waiting";
-        view.reason = view.backoffUntil ? "CrashLoopBackOff" : (slot.waitingReason.empty() ? "Restarting" : slot.waitingReason);
+        // A container the spec cannot make keeps saying why during the back-off,
+        // as the kubelet's CreateContainerConfigError does (it never ran).
+        const bool configError = slot.waitingReason == "CreateContainerConfigError";
+        view.reason = view.backoffUntil && !configError
+                          ? "CrashLoopBackOff"
+                          : (slot.waitingReason.empty() ? "Restarting" : slot.waitingReason);
         view.message = slot.waitingMessage.empty() && view.backoffUntil
                            ? "back-off restarting failed container " + slot.name
                            : slot.waitingMessage;

@@ -12,6 +12,7 @@
 #include "runtime/process/atomic_file.h"
 #include "runtime/process/cgroup_v2.h"
 #include "runtime/process/proc_fs.h"
+#include "runtime/process/shim_security_request.h"
 #include "runtime/process/tracked_container.h"
 
 namespace daemonlet::runtime::process {
@@ -85,8 +86,7 @@ base::Result<ShimSpec> ProcessRuntime::prepareSpec(const ContainerStartRequest& 
   spec.argv.insert(spec.argv.end(), container.args.begin(), container.args.end());
   spec.env = containerEnvironment(request, spec.id, options_.stateDir);
   spec.workingDir = container.workingDir;
-  spec.uid = request.runAsUser;
-  spec.gid = request.runAsGroup;
+  resolveShimIdentity(request, spec);
   spec.logPath = request.logPath.empty()
                      ? defaultContainerLogPath(options_.logDir, request.pod, container.name, request.restartCount)
                      : request.logPath;
@@ -137,8 +137,27 @@ void ProcessRuntime::startAsync(const ContainerStartRequest& request, StartCallb
   });
 }
 
+void ProcessRuntime::noteSecurityOutcome(const ShimSpec& spec, const ShimReport& report) {
+  for (const auto& warning : report.warnings) base::logWarning(warning, {{"container", spec.id}});
+  if (report.securityApplied) return;
+  // A host started by an earlier agent (it outlives agent upgrades while it
+  // parents containers) ignores ShimSpec::security: this container runs with
+  // the host's capabilities and oom_score_adj. Said once per host; the host
+  // exits once its last container has, and the next start gets a new one.
+  if (report.shimPid == outdatedHostPid_ && report.shimStartTime == outdatedHostStartTime_) return;
+  outdatedHostPid_ = report.shimPid;
+  outdatedHostStartTime_ = report.shimStartTime;
+  base::logError(
+      "shim host predates security settings: containers it starts keep its capabilities, groups and "
+      "oom_score_adj (runAsNonRoot and runAsUser still apply)",
+      {{"shimPid", std::to_string(report.shimPid)},
+       {"container", spec.id},
+       {"hint", "stop the daemons of this node once (or reboot) so a current shim host parents them"}});
+}
+
 base::Result<ContainerStatus> ProcessRuntime::completeStart(const ContainerStartRequest& request,
                                                             const ShimSpec& spec, const ShimReport& report) {
+  noteSecurityOutcome(spec, report);
   ContainerRecord record;
   record.id = spec.id;
   record.pod = request.pod;

@@ -95,6 +95,7 @@ class ProcessRuntime final : public Runtime {
   base::Result<ShimSpec> prepareSpec(const ContainerStartRequest& request);
   base::Result<ContainerStatus> completeStart(const ContainerStartRequest& request, const ShimSpec& spec,
                                               const ShimReport& report);
+  void noteSecurityOutcome(const ShimSpec& spec, const ShimReport& report);
   Tracked* find(const std::string& containerId);
   Tracked& track(ContainerRecord record, ContainerState state);
   void watch(Tracked& tracked);
@@ -120,6 +121,8 @@ class ProcessRuntime final : public Runtime {
   ExitHandler exitHandler_;
   base::LogThrottle logThrottle_;
   std::map<std::string, std::unique_ptr<Tracked>> containers_;  // by record id
+  pid_t outdatedHostPid_ = 0;  // the last shim host found to ignore ShimSpec::security
+  std::uint64_t outdatedHostStartTime_ = 0;
   // Handlers still queued when we are destroyed check this before touching us.
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

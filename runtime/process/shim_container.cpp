@@ -15,6 +15,7 @@
 
 #include "runtime/process/cri_log_writer.h"
 #include "runtime/process/proc_fs.h"
+#include "runtime/process/shim_privileges.h"
 
 
 namespace daemonlet::runtime::process {
@@ -102,6 +103,8 @@ base::Result<SpawnedContainer> spawnContainer(const ShimSpec& spec) {
   envp.push_back(nullptr);
   const std::string workingDir = spec.workingDir.empty() ? "/" : spec.workingDir;
   const int errorFd = status->write.get();
+  std::vector<std::string> warnings;
+  const PreparedPrivileges privileges = preparePrivileges(spec, warnings);
 
   std::int64_t startedAt = wallClockUnixNano();
   // vfork: no copy of our page tables, and we sleep until the child has
@@ -124,11 +127,7 @@ base::Result<SpawnedContainer> spawnContainer(const ShimSpec& spec) {
       failChild(errorFd, "dup2");
     }
     if (::chdir(workingDir.c_str()) != 0) failChild(errorFd, "chdir to workingDir");
-    if (spec.gid) {
-      if (::geteuid() == 0 && ::setgroups(0, nullptr) != 0) failChild(errorFd, "setgroups");
-      if (::setgid(static_cast<gid_t>(*spec.gid)) != 0) failChild(errorFd, "setgid");
-    }
-    if (spec.uid && ::setuid(static_cast<uid_t>(*spec.uid)) != 0) failChild(errorFd, "setuid");
+    if (const char* step = applyPrivileges(privileges)) failChild(errorFd, step);
     // As execvp: EACCES from any candidate wins over ENOENT from the others.
     int lastError = ENOENT;
     bool denied = false;
@@ -177,6 +176,8 @@ base::Result<SpawnedContainer> spawnContainer(const ShimSpec& spec) {
     return error;
   }
   if (auto stat = readProcStat(pid)) spawned.startTime = stat->startTime;
+  checkOomScoreAdj(pid, privileges, warnings);
+  spawned.warnings = std::move(warnings);
   spawned.stdoutRead = std::move(out->read);
   spawned.stderrRead = std::move(err->read);
   return spawned;

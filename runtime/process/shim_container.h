@@ -1,13 +1,14 @@
 #pragma once
 // The shim's side of starting a container: fork, set the child up (own process
-// group, cgroup, stdio pipes held by the shim, working directory, user, group,
-// environment) and exec. Returns once exec has succeeded or failed, so a bad
-// command or working directory is reported as a start error, not as an exit.
+// group, cgroup, stdio pipes held by the shim, working directory, user, groups,
+// capabilities, oom_score_adj (shim_privileges.h), environment) and exec. Returns once exec has succeeded or
+// failed, so a bad command or working directory is reported as a start error, not as an exit.
 #include <sys/resource.h>
 #include <sys/types.h>
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "agent/base/result.h"
 #include "runtime/process/shim_protocol.h"
@@ -22,6 +23,7 @@ struct SpawnedContainer {
   UniqueFd pidfd;
   UniqueFd stdoutRead;
   UniqueFd stderrRead;
+  std::vector<std::string> warnings;  // what of the spec's security could not be applied
 };
 
 base::Result<SpawnedContainer> spawnContainer(const ShimSpec& spec);

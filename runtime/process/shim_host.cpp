@@ -232,6 +232,8 @@ class ShimHost {
     report.pidStartTime = container->process.startTime;
     report.startedAtUnixNano = container->process.startedAtUnixNano;
     report.cgroupPath = spec->cgroupPath;
+    report.securityApplied = true;
+    report.warnings = std::move(container->process.warnings);
 
     SpawnedContainer& process = container->process;
     setNonBlocking(process.stdoutRead.get());

@@ -35,7 +35,8 @@ std::string encodeShimSpec(const ShimSpec& s) {
             {"cgroupPath", s.cgroupPath},
             {"memoryMaxBytes", optionalToJson(s.memoryMaxBytes)},
             {"cpuMaxMillis", optionalToJson(s.cpuMaxMillis)},
-            {"syncExitRecord", s.syncExitRecord}};
+            {"syncExitRecord", s.syncExitRecord},
+            {"security", encodeShimSecurity(s.security)}};
   return j.dump();
 }
 
@@ -57,6 +58,9 @@ base::Result<ShimSpec> decodeShimSpec(const std::string& text) {
     s.memoryMaxBytes = optionalFromJson<std::int64_t>(j, "memoryMaxBytes");
     s.cpuMaxMillis = optionalFromJson<std::int64_t>(j, "cpuMaxMillis");
     s.syncExitRecord = j.value("syncExitRecord", true);
+    auto security = decodeShimSecurity(j.contains("security") ? j.at("security") : Json());
+    if (!security) return security.error();
+    s.security = *security;
     if (s.argv.empty()) return base::makeError(base::ErrorCode::kInvalidArgument, "spec has no command");
     return s;
   } catch (const std::exception& e) {
@@ -73,7 +77,8 @@ std::string encodeShimReport(const ShimReport& r) {
             {"shimStartTime", r.shimStartTime},
             {"startedAtUnixNano", r.startedAtUnixNano},
             {"cgroupPath", r.cgroupPath},
-            {"warnings", r.warnings}};
+            {"warnings", r.warnings},
+            {"securityApplied", r.securityApplied}};
   return j.dump();
 }
 
@@ -90,6 +95,7 @@ base::Result<ShimReport> decodeShimReport(const std::string& text) {
     r.startedAtUnixNano = base::jsonIntegerAt<std::int64_t>(j, "startedAtUnixNano");
     r.cgroupPath = j.at("cgroupPath").get<std::string>();
     r.warnings = j.at("warnings").get<std::vector<std::string>>();
+    r.securityApplied = j.value("securityApplied", false);
     return r;
   } catch (const std::exception& e) {
     return base::makeError(base::ErrorCode::kInternal, std::string("bad shim report: ") + e.what());

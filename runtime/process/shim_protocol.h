@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "agent/base/result.h"
+#include "runtime/process/shim_security.h"
 
 namespace daemonlet::runtime::process {
 
@@ -31,6 +32,7 @@ struct ShimSpec {
   std::optional<std::int64_t> memoryMaxBytes;
   std::optional<std::int64_t> cpuMaxMillis;
   bool syncExitRecord = true;  // fsync the exit record (see Durability)
+  ShimSecurity security;       // applied in the child before exec (shim_privileges.h)
 };
 
 struct ShimReport {
@@ -43,6 +45,8 @@ struct ShimReport {
   std::int64_t startedAtUnixNano = 0;
   std::string cgroupPath;  // where the container really went; empty when nowhere
   std::vector<std::string> warnings;
+  // The host applied ShimSpec::security; false from a host that predates it.
+  bool securityApplied = false;
 };
 
 std::string encodeShimSpec(const ShimSpec& spec);
