@@ -111,6 +111,14 @@ int runAgent(const config::AgentConfig& initialConfig, const config::CommandLine
   base::setLogLevel(config.logLevel);
   for (const auto& warning : config.warnings) base::logWarning(warning);
 
+  // The API's port is taken first: a second agent (or anything else) on it
+  // stops this one here, before it adopts, starts or stops any daemon.
+  auto listener = status::ApiListener::bind(config.listen.host, config.listen.port);
+  if (!listener) {
+    base::logError("cannot start the local API", {{"error", listener.error().describe()}});
+    return 1;
+  }
+
   for (const auto& dir : {config.stateDir, config.logDir, config.runDir, config.manifestDir}) {
     std::error_code ec;
     fs::create_directories(dir, ec);
@@ -176,8 +184,8 @@ int runAgent(const config::AgentConfig& initialConfig, const config::CommandLine
     base::logError("cannot write the API token", {{"error", token.error().describe()}});
     return 1;
   }
-  status::HttpApi api(store, deleter, {config.listen.host, config.listen.port, *token});
-  auto port = api.start();
+  status::HttpApi api(store, deleter, {config.listen.host, config.listen.port, *token, {}});
+  auto port = api.start(std::move(listener).value());
   if (!port) {
     base::logError("cannot start the local API", {{"error", port.error().describe()}});
     return 1;

@@ -4,6 +4,7 @@
 
 #include <regex>
 
+#include "agent/status/in_memory_server.h"
 #include "agent/status/metrics_text.h"
 #include "agent/status/status_json.h"
 
@@ -13,13 +14,6 @@ namespace {
 using model::Json;
 
 constexpr const char* kJson = "application/json";
-// A node-local API for an operator, probes and tests: a few requests at a time.
-// httplib's default pool is max(8, cores - 1) threads, each with its own stack
-// (and, before main() capped malloc arenas, its own heap): two workers serve
-// two connections at once and queue the rest. Handlers only read a snapshot (a
-// deletion waits at most 5 s for the loop); a client keeping an idle keep-alive
-// connection holds its worker until httplib's 5 s keep-alive timeout.
-constexpr std::size_t kWorkerThreads = 2;
 const std::string kPodPath = R"(/api/v1/namespaces/([a-z0-9.-]+)/pods/([a-z0-9.-]+))";
 
 // Errors use the Kubernetes Status object so kubectl-style clients understand them.
@@ -39,16 +33,14 @@ const PodView* findPod(const StatusSnapshot& snapshot, const std::string& ns, co
   return nullptr;
 }
 
-bool authorized(const httplib::Request& req, const std::string& token) {
-  if (token.empty()) return false;
-  return req.get_header_value("Authorization") == "Bearer " + token;
-}
-
 }  // namespace
 
 HttpApi::HttpApi(const SnapshotStore& store, PodDeleter deleter, HttpApiOptions options)
-    : store_(store), deleter_(std::move(deleter)), options_(std::move(options)), server_(std::make_unique<httplib::Server>()) {
-  server_->new_task_queue = [] { return new httplib::ThreadPool(kWorkerThreads); };
+    : store_(store),
+      deleter_(std::move(deleter)),
+      options_(std::move(options)),
+      auth_(options_.token),
+      server_(std::make_unique<InMemoryServer>()) {
   registerRoutes();
 }
 
@@ -87,7 +79,9 @@ void HttpApi::registerRoutes() {
   });
 
   s.Delete(kPodPath, [this](const httplib::Request& req, httplib::Response& res) {
-    if (!authorized(req, options_.token)) {
+    // The front already refused a DELETE without the token; checked again here
+    // so the route stays safe whatever serves it.
+    if (!auth_.accepts(req.get_header_value("Authorization"))) {
       res.set_header("WWW-Authenticate", "Bearer");
       return sendStatus(res, 401, "Unauthorized", "a bearer token from the agent's api-token file is required");
     }
@@ -129,23 +123,20 @@ void HttpApi::registerRoutes() {
 }
 
 base::Result<int> HttpApi::start() {
-  int port = options_.port;
-  if (port == 0) {
-    port = server_->bind_to_any_port(options_.host.c_str());
-  } else if (!server_->bind_to_port(options_.host.c_str(), port)) {
-    port = -1;
-  }
-  if (port < 0) {
-    return base::makeError(base::ErrorCode::kUnavailable, "cannot listen (address in use or not local?)",
-                           options_.host + ":" + std::to_string(options_.port));
-  }
-  thread_ = std::thread([this] { server_->listen_after_bind(); });
-  return port;
+  auto listener = ApiListener::bind(options_.host, options_.port);
+  if (!listener) return listener.error();
+  return start(std::move(listener).value());
+}
+
+base::Result<int> HttpApi::start(ApiListener listener) {
+  front_ = std::make_unique<ApiFront>(std::move(listener), *server_, auth_, options_.limits);
+  auto started = front_->start();
+  if (!started) return started.error();
+  return front_->port();
 }
 
 void HttpApi::stop() {
-  if (server_) server_->stop();
-  if (thread_.joinable()) thread_.join();
+  if (front_) front_->stop();
 }
 
 }  // namespace daemonlet::status

@@ -6,22 +6,24 @@
 //   DELETE /api/v1/namespaces/{ns}/pods/{name}            stop the pod (OnDelete
 //          updates, manual restarts); needs "Authorization: Bearer <token>" with
 //          the token the agent writes (0600) to <runDir>/api-token.
-// Readers only see immutable snapshots. Requests are served on httplib's own
-// threads; deletions are handed to the reconciler through `PodDeleter`.
+// Readers only see immutable snapshots. Connections are owned by the front
+// (api_front.h: limits, token check before any body, one request per
+// connection); complete requests are routed by httplib on a few workers;
+// deletions are handed to the reconciler through `PodDeleter`.
 #include <filesystem>
 #include <functional>
 #include <memory>
 #include <string>
-#include <thread>
 
 #include "agent/base/result.h"
+#include "agent/status/api_front.h"
+#include "agent/status/api_listener.h"
+#include "agent/status/bearer_auth.h"
 #include "agent/status/status_snapshot.h"
 
-namespace httplib {
-class Server;
-}
-
 namespace daemonlet::status {
+
+class InMemoryServer;
 
 enum class DeleteOutcome { kDeleted, kNotFound, kUnavailable };
 // Called on an HTTP thread; must be thread-safe (post to the reconciler and wait).
@@ -30,7 +32,8 @@ using PodDeleter = std::function<DeleteOutcome(const std::string& namespace_, co
 struct HttpApiOptions {
   std::string host = "127.0.0.1";
   int port = 0;  // 0: pick a free port (tests)
-  std::string token;  // required for mutating calls; empty refuses them all
+  std::string token;  // required for mutating calls and bodies; empty refuses them all
+  ApiLimits limits;
 };
 
 class HttpApi {
@@ -40,8 +43,10 @@ class HttpApi {
   HttpApi(const HttpApi&) = delete;
   HttpApi& operator=(const HttpApi&) = delete;
 
-  // Binds and starts serving on a background thread; returns the bound port.
+  // Binds options.host:port and starts serving on background threads; returns the bound port.
   base::Result<int> start();
+  // Serves on a socket bound earlier (the agent binds first thing at start).
+  base::Result<int> start(ApiListener listener);
   void stop();
 
  private:
@@ -50,8 +55,9 @@ class HttpApi {
   const SnapshotStore& store_;
   PodDeleter deleter_;
   HttpApiOptions options_;
-  std::unique_ptr<httplib::Server> server_;
-  std::thread thread_;
+  BearerAuth auth_;
+  std::unique_ptr<InMemoryServer> server_;
+  std::unique_ptr<ApiFront> front_;
 };
 
 // Creates a random bearer token and writes it to `path` with mode 0600

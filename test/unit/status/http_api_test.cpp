@@ -62,7 +62,7 @@ class HttpApiTest : public ::testing::Test {
           deleted_.push_back(ns + "/" + name);
           return name == "fluentd-node-1" ? DeleteOutcome::kDeleted : DeleteOutcome::kNotFound;
         },
-        HttpApiOptions{"127.0.0.1", 0, "secret-token"});
+        HttpApiOptions{"127.0.0.1", 0, "secret-token", {}});
     auto port = api_->start();
     ASSERT_TRUE(port.has_value()) << port.error().describe();
     client_ = std::make_unique<httplib::Client>("127.0.0.1", *port);
