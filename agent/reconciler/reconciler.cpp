@@ -183,7 +183,8 @@ std::vector<decision::ObservedPod> Reconciler::observe() {
     o.readySince = pod.readySince;
     o.deletionRequested = pod.deletionRequested;
     o.stopRequested = pod.stopRequested;
-    auto toObserved = [this, &pod](const ContainerSlot& slot) {
+    // `&pod = pod`: clang 14 cannot capture a structured binding by name.
+    auto toObserved = [this, &pod = pod](const ContainerSlot& slot) {
       decision::ObservedContainer c;
       c.name = slot.name;
       c.sidecar = slot.sidecar;

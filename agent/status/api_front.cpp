@@ -194,10 +194,10 @@ void ApiFront::acceptSome(Clock::time_point now) {
       // EMFILE/ENFILE/ENOBUFS: the agent itself is short; leave the clients in
       // the kernel's queue for a moment instead of spinning on the listener.
       acceptPausedUntil_ = now + std::chrono::milliseconds(100);
-      if (now - lastAcceptErrorLog_ > std::chrono::seconds(60)) {
-        lastAcceptErrorLog_ = now;
-        base::logWarning("local API cannot accept connections; retrying in 100ms (logged at most once a minute)",
-                         {{"error", std::strerror(errno)}});
+      const int acceptError = errno;
+      if (const auto verdict = acceptErrorLog_.allow("accept", now); verdict.log) {
+        base::logWarning("local API cannot accept connections; retrying in 100ms",
+                         {{"error", std::strerror(acceptError)}, {"suppressed", base::suppressedNote(verdict.suppressed)}});
       }
       return;
     }

@@ -28,6 +28,7 @@
 #include <utility>
 #include <vector>
 
+#include "agent/base/log_throttle.h"
 #include "agent/status/api_listener.h"
 #include "agent/status/bearer_auth.h"
 #include "agent/status/peer_address.h"
@@ -105,7 +106,7 @@ class ApiFront {
   std::map<std::uint64_t, Connection> connections_;  // by id = accept order: oldest first
   std::uint64_t nextId_ = 1;
   Clock::time_point acceptPausedUntil_{};
-  Clock::time_point lastAcceptErrorLog_{};
+  base::LogThrottle acceptErrorLog_{std::chrono::minutes(1)};  // EMFILE can recur every 100 ms
   std::mutex responsesMutex_;
   std::vector<std::pair<std::uint64_t, std::string>> responses_;
 };
