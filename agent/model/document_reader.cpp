@@ -207,6 +207,12 @@ std::string positionOf(std::string_view text, std::size_t offset) {
 
 base::Result<std::vector<Document>> readYaml(std::string_view content, const std::string& fileName,
                                              const ReadLimits& limits) {
+  // YAML allows no NUL, and NULs near the start make yaml-cpp guess UTF-16/32 and
+  // hand back invalid UTF-8 (found by the endpoint fuzzer).
+  if (const auto nul = content.find('\0'); nul != std::string_view::npos) {
+    return makeError(ErrorCode::kInvalidArgument, "invalid YAML at " + positionOf(content, nul) + ": NUL byte",
+                     fileName);
+  }
   if (const auto bad = firstInvalidUtf8(content); bad != std::string_view::npos) {
     return makeError(ErrorCode::kInvalidArgument,
                      "invalid YAML at " + positionOf(content, bad) + ": invalid UTF-8", fileName);

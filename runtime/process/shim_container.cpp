@@ -119,15 +119,18 @@ base::Result<SpawnedContainer> spawnContainer(const ShimSpec& spec) {
     sigprocmask(SIG_SETMASK, &all, nullptr);
     for (int sig : {SIGPIPE, SIGHUP, SIGINT, SIGTERM, SIGCHLD}) ::signal(sig, SIG_DFL);
     if (::setpgid(0, 0) != 0) failChild(errorFd, "setpgid");
-    if (containerFileLimit && ::setrlimit(RLIMIT_NOFILE, &*containerFileLimit) != 0) {
-      failChild(errorFd, "setrlimit");
-    }
     if (cgroupProcs.valid() && ::write(cgroupProcs.get(), "0", 1) != 1) failChild(errorFd, "join cgroup");
     if (::dup2(devNull.get(), 0) < 0 || ::dup2(out->write.get(), 1) < 0 || ::dup2(err->write.get(), 2) < 0) {
       failChild(errorFd, "dup2");
     }
     if (::chdir(workingDir.c_str()) != 0) failChild(errorFd, "chdir to workingDir");
     if (const char* step = applyPrivileges(privileges)) failChild(errorFd, step);
+    // Last before exec: the host holds many fds (more than the container's limit),
+    // so an open() after lowering the limit would fail with EMFILE. Lowering a
+    // soft limit needs no privilege, so it still works after setuid.
+    if (containerFileLimit && ::setrlimit(RLIMIT_NOFILE, &*containerFileLimit) != 0) {
+      failChild(errorFd, "setrlimit");
+    }
     // As execvp: EACCES from any candidate wins over ENOENT from the others.
     int lastError = ENOENT;
     bool denied = false;
