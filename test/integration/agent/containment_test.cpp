@@ -244,7 +244,7 @@ TEST_F(ContainmentE2eTest, SoftFileLimitOf256NeverDuplicatesADaemon) {
   agent_.fileLimit = std::make_pair(rlim_t{256}, current.rlim_max);
   auto began = Clock::now();
   startAgent();
-  ASSERT_TRUE(waitUntil([&] { return static_cast<int>(daemonCounts().size()) == kDaemonSets; }, 60s))
+  ASSERT_TRUE(waitUntil([&] { return static_cast<int>(daemonCounts().size()) == kDaemonSets; }, 150s))
       << daemonCounts().size() << " of " << kDaemonSets << " DaemonSets started";
   std::cerr << "all " << kDaemonSets << " daemons up after " << secondsSince(began) << " s\n";
   // A copy followed within the exit-record timeout (5 s) before the fix.
