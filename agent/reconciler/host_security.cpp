@@ -70,13 +70,17 @@ void runAsNonRootRefusal(const model::PodSpec& spec, const model::Container& c, 
                          bool agentIsRoot, std::vector<std::string>& out) {
   const model::SecurityContext* own = c.securityContext ? &*c.securityContext : nullptr;
   const model::PodSecurityContext* pod = spec.securityContext ? &*spec.securityContext : nullptr;
-  std::optional<bool> nonRoot = own && own->runAsNonRoot ? own->runAsNonRoot
-                                : pod                    ? pod->runAsNonRoot
-                                                         : std::nullopt;
+  // The container's field wins over the pod's. References, not copies: gcc's
+  // -Wmaybe-uninitialized misreads a copied optional chosen by ?: at -Os.
+  static const std::optional<bool> kUnsetBool;
+  static const std::optional<std::int64_t> kUnsetUser;
+  const std::optional<bool>& nonRoot = own && own->runAsNonRoot ? own->runAsNonRoot
+                                       : pod                    ? pod->runAsNonRoot
+                                                                : kUnsetBool;
   if (!nonRoot.value_or(false)) return;
-  std::optional<std::int64_t> user = own && own->runAsUser ? own->runAsUser
-                                     : pod                 ? pod->runAsUser
-                                                           : std::nullopt;
+  const std::optional<std::int64_t>& user = own && own->runAsUser ? own->runAsUser
+                                            : pod                 ? pod->runAsUser
+                                                                  : kUnsetUser;
   const std::string field = own && own->runAsNonRoot ? path + ".securityContext.runAsNonRoot"
                                                      : "spec.template.spec.securityContext.runAsNonRoot";
   if (user && *user == 0) {
