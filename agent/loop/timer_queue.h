@@ -5,20 +5,25 @@
 // condition variable, so the agent idles on few threads and a test can drive
 // every deadline with a ManualClock.
 //
-// Threading: a queue and its timers are used on the io_context thread only
-// (arm, cancel, destroy, runDue); callbacks run there too, never inline inside
-// armAt. Code on other threads posts to the io_context first. That single
-// thread is what lets cancel() promise the callback will not run.
+// Threading: callbacks run on the io_context thread (the thread that calls
+// runDue), one at a time, never inline inside armAt. A Timer may be armed,
+// cancelled or destroyed from any thread: once cancel() or the destructor
+// returns, its callback is not running and will not run (called from another
+// thread while it runs, they wait for it to end, so do not hold a lock there
+// that the callback takes). runDue belongs to the loop thread.
 // Ownership: the queue outlives every Timer armed on it.
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <thread>
 #include <utility>
 
 #include "agent/base/clock.h"
@@ -45,22 +50,30 @@ class TimerQueue {
   // With the SystemClock, one asio steady_timer is armed for the earliest deadline.
   void runDue();
   std::optional<base::TimePoint> nextDeadline() const;
-  std::size_t pendingCount() const { return pending_.size(); }
+  std::size_t pendingCount() const;
 
  private:
   friend class Timer;
   using Key = std::pair<base::TimePoint, std::uint64_t>;  // deadline, then arming order
 
-  Key insert(base::TimePoint at, Timer* timer);
-  void erase(const Key& key);
-  void armSystemTimer();
+  void arm(Timer& timer, base::TimePoint at, std::function<void()> callback);
+  void cancel(Timer& timer);
+  void eraseLocked(Timer& timer);
+  void armSystemTimer();  // loop thread
 
   boost::asio::io_context& io_;
   const base::Clock& clock_;
   // A ManualClock does not move by itself, so an asio timer cannot measure it.
   const bool manual_;
+
+  mutable std::mutex mutex_;  // guards pending_, nextSequence_, running_ and every Timer's key_/callback_
+  std::condition_variable callbackEnded_;
   std::map<Key, Timer*> pending_;
   std::uint64_t nextSequence_ = 0;
+  const Timer* running_ = nullptr;  // whose callback runs now, on runningThread_
+  std::thread::id runningThread_;
+
+  // Loop thread only.
   boost::asio::steady_timer systemTimer_;
   std::optional<base::TimePoint> systemTimerAt_;
   // Handlers already queued in the io_context when the queue dies see this expire.
@@ -78,7 +91,7 @@ class Timer {
   void armAt(base::TimePoint at, std::function<void()> callback);
   void armAfter(std::chrono::nanoseconds delay, std::function<void()> callback);
   void cancel();
-  bool armed() const { return key_.has_value(); }
+  bool armed() const;
   std::optional<base::TimePoint> deadline() const;
 
  private:

@@ -165,5 +165,42 @@ TEST(SystemTimerQueueTest, ACallbackRunsOnTheLoopThreadWhenItsDeadlinePasses) {
   EXPECT_EQ(callbackThread, loopThread);
 }
 
+// Cancelled from another thread while its callback runs, a timer waits for the
+// callback to end: afterwards the callback's state may be freed.
+TEST(SystemTimerQueueTest, CancelFromAnotherThreadWaitsForARunningCallback) {
+  boost::asio::io_context io;
+  base::SystemClock clock;
+  TimerQueue queue(io, clock);
+  std::mutex mutex;
+  std::condition_variable changed;
+  bool entered = false, release = false, finished = false;
+  Timer timer(queue);
+  timer.armAfter(0ms, [&] {
+    std::unique_lock lock(mutex);
+    entered = true;
+    changed.notify_all();
+    changed.wait(lock, [&] { return release; });
+    finished = true;
+  });
+  std::thread loop([&] { io.run(); });
+  {
+    std::unique_lock lock(mutex);
+    ASSERT_TRUE(changed.wait_for(lock, 10s, [&] { return entered; }));
+  }
+  std::thread releaser([&] {
+    std::this_thread::sleep_for(50ms);  // lets cancel() reach its wait; the assertion below does not depend on it
+    std::lock_guard lock(mutex);
+    release = true;
+    changed.notify_all();
+  });
+  timer.cancel();
+  {
+    std::lock_guard lock(mutex);
+    EXPECT_TRUE(finished);
+  }
+  releaser.join();
+  loop.join();
+}
+
 }  // namespace
 }  // namespace daemonlet::loop
