@@ -6,7 +6,7 @@
 
 #include "test/unit/prober/prober_harness.h"
 
-namespace daemonlet::reconciler {
+namespace daemonlet::prober {
 namespace {
 
 using testing::execProbe;
@@ -67,4 +67,4 @@ TEST(ProberRulesTest, DestroyingTheProberCancelsAnHttpAttemptInFlight) {
 }
 
 }  // namespace
-}  // namespace daemonlet::reconciler
+}  // namespace daemonlet::prober
