@@ -30,16 +30,21 @@
 #include "agent/decision/backoff.h"
 #include "agent/decision/placement.h"
 #include "agent/decision/plan_types.h"
+#include "agent/prober/prober.h"
 #include "agent/reconciler/container_env.h"
 #include "agent/reconciler/pod_state.h"
 #include "agent/reconciler/pod_state_store.h"
-#include "agent/reconciler/prober.h"
 #include "agent/sources/source_snapshot.h"
 #include "agent/status/http_api.h"
 #include "agent/status/status_snapshot.h"
 #include "runtime/runtime.h"
 
 namespace daemonlet::reconciler {
+
+using prober::ProbeKey;
+using prober::ProbeKind;
+using prober::Prober;
+using prober::ProbeTarget;
 
 struct ReconcilerOptions {
   decision::BackoffPolicy backoff;
