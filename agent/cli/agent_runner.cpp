@@ -201,7 +201,7 @@ int runAgent(const config::AgentConfig& initialConfig, const config::CommandLine
 
   // The cache is read before any network contact; its DaemonSets join the
   // manifest directory's first snapshot (endpoint_wiring.h).
-  EndpointWiring endpoint(config, loop, reconciler);
+  EndpointWiring endpoint(config, loop, timers, blockingPool, reconciler);
   endpoint.loadCache();
 
   std::unique_ptr<status::UpwardReporter> reporter;
