@@ -31,17 +31,22 @@
 #include "agent/decision/eviction.h"
 #include "agent/decision/placement.h"
 #include "agent/decision/plan_types.h"
+#include "agent/prober/prober.h"
 #include "agent/reconciler/container_env.h"
 #include "agent/reconciler/container_key.h"
 #include "agent/reconciler/pod_state.h"
 #include "agent/reconciler/pod_state_store.h"
-#include "agent/reconciler/prober.h"
 #include "agent/sources/source_snapshot.h"
 #include "agent/status/http_api.h"
 #include "agent/status/status_snapshot.h"
 #include "runtime/runtime.h"
 
 namespace daemonlet::reconciler {
+
+using prober::ProbeKey;
+using prober::ProbeKind;
+using prober::Prober;
+using prober::ProbeTarget;
 
 struct ReconcilerOptions {
   decision::BackoffPolicy backoff;

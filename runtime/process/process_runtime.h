@@ -70,6 +70,10 @@ struct ProcessRuntimeOptions {
   // to the hard limit (agent/base/file_limit.h), and the shim host it starts
   // inherits the raised one. 0: whatever the shim host was started with.
   std::uint64_t containerFileLimit = 0;
+  // Test only (unset in the agent): startAsync()'s reports are held until the
+  // test calls the function this is handed, so a report can arrive after its
+  // shimReportTimeout deterministically (ShimHostClient::setReportHold).
+  ShimHostClient::ReportHold holdStartReports;
 };
 
 class ProcessRuntime final : public Runtime {
