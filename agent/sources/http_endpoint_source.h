@@ -17,7 +17,7 @@
 //
 // Threading: start() spawns the polling thread; callbacks run on it and must not
 // call stop(). stop() cancels a request in flight and joins, promptly; the
-// destructor stops. pollNow() may be called from any thread (SIGHUP, tests).
+// destructor stops. pollNow() may be called from any thread (tests do; SIGHUP does not poll).
 #include <chrono>
 #include <condition_variable>
 #include <memory>
