@@ -68,7 +68,7 @@ std::string selfExecutable() {
 // One shim runs per container, so its start time and memory count per daemon:
 // prefer the small static `daemonlet-shim` (beside us in the build tree, in
 // ../lib/daemonlet when installed) over re-executing this large binary, whose
-// dynamic loading costs ~40 ms and ~2 MiB per container (bench/README.md).
+// dynamic loading costs time and memory per container (bench/README.md).
 std::vector<std::string> shimCommand() {
   fs::path self = selfExecutable();
   for (const fs::path& candidate :

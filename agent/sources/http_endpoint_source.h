@@ -18,7 +18,7 @@
 // poll (the blocking GET) runs on the shared BlockingPool, one at a time, and
 // the callbacks run there too; they must not call stop(). stop() cancels a
 // request in flight and waits for it, promptly; the destructor stops.
-// pollNow() may be called from any thread (SIGHUP, tests).
+// pollNow() may be called from any thread (tests do; SIGHUP does not poll).
 #include <chrono>
 #include <condition_variable>
 #include <memory>
