@@ -11,6 +11,8 @@
 #include "agent/decision/plan.h"
 #include "agent/decision/plan_inputs.h"
 #include "agent/decision/taints.h"
+#include "agent/model/object_key.h"
+#include "agent/model/pod_rules.h"
 #include "agent/reconciler/container_env.h"
 #include "agent/reconciler/host_security.h"
 #include "agent/reconciler/node_memory.h"
@@ -69,7 +71,7 @@ void Reconciler::setNode(model::Node node) {
 void Reconciler::setSourceSnapshot(sources::SourceSnapshot snapshot) {
   std::map<std::string, DaemonSetEntry> next;
   for (auto& sourced : snapshot.daemonSets) {
-    std::string key = sources::daemonSetKey(*sourced.daemonSet);
+    std::string key = model::daemonSetKey(*sourced.daemonSet);
     next[key].sourced = std::move(sourced);
   }
   daemonSets_ = std::move(next);
@@ -312,10 +314,7 @@ bool Reconciler::stopPod(const decision::StopPod& action) {
   }
   pod->stopRequested = true;
   save(*pod);
-  std::int64_t grace = 30;
-  if (pod->daemonSet && pod->daemonSet->spec.template_.spec.terminationGracePeriodSeconds) {
-    grace = *pod->daemonSet->spec.template_.spec.terminationGracePeriodSeconds;
-  }
+  const std::chrono::seconds grace = pod->daemonSet ? model::terminationGracePeriod(pod->daemonSet->spec.template_.spec) : std::chrono::seconds(model::kDefaultTerminationGracePeriodSeconds);
   bool anyRunning = false;
   for (auto* slots : {&pod->initContainers, &pod->containers}) {
     for (auto& slot : *slots) {
@@ -359,10 +358,7 @@ bool Reconciler::deletePodState(const decision::DeletePodState& action) {
     auto delay = retry->second.failed(clock_.now());
     // Whatever still runs (a second instance, processes left in its cgroup) is
     // stopped; the next attempt follows the back-off, not at once.
-    std::int64_t grace = 30;
-    if (pod->daemonSet && pod->daemonSet->spec.template_.spec.terminationGracePeriodSeconds) {
-      grace = *pod->daemonSet->spec.template_.spec.terminationGracePeriodSeconds;
-    }
+    const std::chrono::seconds grace = pod->daemonSet ? model::terminationGracePeriod(pod->daemonSet->spec.template_.spec) : std::chrono::seconds(model::kDefaultTerminationGracePeriodSeconds);
     int stopping = runtime_.stopPodLeftovers(action.podUid, std::chrono::seconds(grace));
     auto verdict = logThrottle_.allow(throttleKey, clock_.now());
     if (verdict.log) {
@@ -465,7 +461,7 @@ void Reconciler::startContainer(const decision::StartContainer& action) {
   if (auto cpu = container->resources.limits.find("cpu"); cpu != container->resources.limits.end()) {
     request.limits.cpuMillis = cpu->second.milliValue();
   }
-  request.terminationGracePeriod = std::chrono::seconds(spec.terminationGracePeriodSeconds.value_or(30));
+  request.terminationGracePeriod = model::terminationGracePeriod(spec);
 
   if (action.backoffAfterStart) slot->backoff = action.backoffAfterStart;
   // The start completes later (ProcessRuntime reads the shim's report on the
@@ -616,8 +612,8 @@ void Reconciler::onProbeResult(const ProbeKey& key, ProbeKind kind, bool success
         // restart policy brings it back with backoff.
         base::logInfo("probe failed, restarting container",
                       {{"pod", pod->ref.name}, {"container", slot->name}, {"probe", probeKindName(kind)}});
-        std::int64_t grace = pod->daemonSet->spec.template_.spec.terminationGracePeriodSeconds.value_or(30);
-        (void)runtime_.stop(slot->containerId, std::chrono::seconds(grace), [](const runtime::ContainerStatus&) {});
+        const auto grace = model::terminationGracePeriod(pod->daemonSet->spec.template_.spec);
+        (void)runtime_.stop(slot->containerId, grace, [](const runtime::ContainerStatus&) {});
       }
       break;
     case ProbeKind::kReadiness:

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "agent/base/log.h"
+#include "agent/model/object_key.h"
 #include "agent/reconciler/reconciler.h"
 
 namespace daemonlet::reconciler {
@@ -44,7 +45,7 @@ void Reconciler::adopt() {
       // Its state file was lost: rebuild the pod from the runtime's stamp. Its
       // spec is attached once a source supplies the same revision.
       pod.ref = status.pod;
-      pod.daemonSetKey = status.pod.namespace_ + "/" + status.pod.daemonSetName;
+      pod.daemonSetKey = model::objectKey(status.pod.namespace_, status.pod.daemonSetName);
       pod.createdAtWall = status.startedAt;
       pod.createdAt = clock_.now() - std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                                          clock_.wallNow() - status.startedAt);
