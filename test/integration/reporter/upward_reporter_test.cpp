@@ -241,5 +241,45 @@ TEST_F(UpwardReporterTest, UnreachableEndpointIsRetriedWithoutBlockingPublishers
   EXPECT_NE(health.lastError.find("connect"), std::string::npos) << health.lastError;
 }
 
+// On a ManualClock the reporter's moments are the TimerQueue's deadlines: the
+// test moves time and runs what is due, so the heartbeat is checked to the
+// second without waiting a minute.
+TEST_F(UpwardReporterTest, OnAManualClockTheHeartbeatIsDueExactlyOneIntervalAfterTheLastReport) {
+  boost::asio::io_context io;
+  base::ManualClock clock;
+  loop::TimerQueue timers(io, clock);
+  publish(snapshotWithRevision("r1"));
+  UpwardReporter reporter(options(std::chrono::seconds(2), std::chrono::seconds(60), milliseconds(100),
+                                  milliseconds(1000)),
+                          store_, timers, loop_.pool());
+  const base::TimePoint started = clock.now();
+  reporter.start();
+  EXPECT_EQ(timers.nextDeadline(), started + std::chrono::seconds(2));  // the first report waits one debounce
+
+  clock.advance(std::chrono::seconds(2));
+  timers.runDue();
+  ASSERT_TRUE(server_.waitFor([](const Puts& p) { return p.size() == 1; }));
+  ASSERT_EQ(waitForHealth(reporter, [](const ReporterHealth& h) { return h.reportsAccepted == 1; }).reportsAccepted,
+            1u);
+  const base::TimePoint heartbeatAt = started + std::chrono::seconds(62);
+  // The attempt ends on the pool, which then arms the heartbeat.
+  const auto waitEnd = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (timers.nextDeadline() != heartbeatAt && std::chrono::steady_clock::now() < waitEnd) {
+    std::this_thread::sleep_for(milliseconds(5));
+  }
+  ASSERT_EQ(timers.nextDeadline(), heartbeatAt);
+
+  clock.advance(std::chrono::seconds(59));
+  timers.runDue();  // not due yet: nothing is handed to the pool
+  EXPECT_EQ(timers.nextDeadline(), heartbeatAt);
+  EXPECT_EQ(reporter.health().attempts, 1u);
+
+  clock.advance(std::chrono::seconds(1));
+  timers.runDue();  // unchanged content, but the heartbeat sends it anyway
+  ASSERT_TRUE(server_.waitFor([](const Puts& p) { return p.size() == 2; }));
+  EXPECT_EQ(revisionIn(server_.puts()[1]), "r1");
+  reporter.stop();
+}
+
 }  // namespace
 }  // namespace daemonlet::status
