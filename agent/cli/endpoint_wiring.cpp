@@ -46,8 +46,9 @@ std::string endpointSnapshotUrl(const config::EndpointConfig& endpoint) {
   return url;
 }
 
-EndpointWiring::EndpointWiring(const config::AgentConfig& config, asio::io_context& loop, loop::TimerQueue& timers,
-                               loop::BlockingPool& pool, reconciler::Reconciler& reconciler)
+EndpointWiring::EndpointWiring(const config::AgentConfig& config, asio::io_context& loop,
+                               loop::TimerQueue& timers, loop::BlockingPool& pool,
+                               reconciler::Reconciler& reconciler)
     : config_(config.endpoint),
       url_(config.endpoint.enabled() ? endpointSnapshotUrl(config.endpoint) : std::string()),
       loop_(loop),
@@ -138,8 +139,8 @@ void EndpointWiring::start() {
     options.jitter = config_.pollJitter;
     options.backoffInitial = duration_cast<milliseconds>(config_.backoffInitial);
     options.backoffMax = duration_cast<milliseconds>(config_.backoffMax);
-    http_ = std::make_unique<sources::HttpEndpointSource>(std::move(options), std::move(callbacks), seed, timers_,
-                                                           pool_);
+    http_ = std::make_unique<sources::HttpEndpointSource>(std::move(options), std::move(callbacks), seed,
+                                                          timers_, pool_);
     http_->start();
   }
   base::logInfo("endpoint source started", {{"url", url_}, {"mode", view_.mode}});

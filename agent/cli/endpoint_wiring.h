@@ -10,7 +10,7 @@
 //      daemons start at once even with no network;
 //   3. start(): the endpoint source (http or kubernetes mode) starts with the
 //      cache as its seed. Each accepted snapshot is saved to the cache on the
-//      source's thread, then merged and posted to the reconciler's loop; health
+//      source's callback thread (the shared pool), then merged and posted to the reconciler's loop; health
 //      goes to the reconciler for /status and /metrics.
 // While an endpoint is configured but neither the cache nor a fetch has produced
 // a snapshot, the merged set is marked incomplete: the reconciler then stops
@@ -18,12 +18,11 @@
 //
 // Threading: setManifestSnapshot, effectiveNode and the constructor run on the
 // loop thread (or before it runs); the source's callbacks post to the loop, where
-// all state here lives. stop() joins the source's threads; call it before the
+// all state here lives. stop() waits for the source's requests; call it before the
 // loop and reconciler are destroyed.
+#include <boost/asio/io_context.hpp>
 #include <memory>
 #include <optional>
-
-#include <boost/asio/io_context.hpp>
 
 #include "agent/loop/blocking_pool.h"
 #include "agent/loop/timer_queue.h"
@@ -82,7 +81,7 @@ class EndpointWiring {
   loop::TimerQueue& timers_;
   loop::BlockingPool& pool_;
   reconciler::Reconciler& reconciler_;
-  sources::EndpointCache cache_;  // saves on the source's thread; loaded before start
+  sources::EndpointCache cache_;  // saves on the source's callback thread; loaded before start
 
   // Loop-thread state.
   std::optional<sources::SourceSnapshot> manifest_;  // nullopt until the first scan
