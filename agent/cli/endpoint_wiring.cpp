@@ -118,8 +118,8 @@ void EndpointWiring::start(const std::string& nodeName) {
     options.jitter = config_.pollJitter;
     options.backoffInitial = duration_cast<milliseconds>(config_.backoffInitial);
     options.backoffMax = duration_cast<milliseconds>(config_.backoffMax);
-    http_ = std::make_unique<sources::HttpEndpointSource>(std::move(options), std::move(callbacks), seed, timers_,
-                                                           pool_);
+    http_ = std::make_unique<sources::HttpEndpointSource>(std::move(options), std::move(callbacks), seed,
+                                                          timers_, pool_);
     http_->start();
   }
   base::logInfo("endpoint source started",
