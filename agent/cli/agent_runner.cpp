@@ -169,7 +169,8 @@ int runAgent(const config::AgentConfig& initialConfig, const config::CommandLine
   reconcilerOptions.hostIP = detectHostIp();
   reconcilerOptions.resyncPeriod = std::chrono::duration_cast<std::chrono::seconds>(config.resyncPeriod);
   if (reconcilerOptions.resyncPeriod.count() <= 0) reconcilerOptions.resyncPeriod = std::chrono::seconds(60);
-  reconciler::Reconciler reconciler(loop, runtime, store, clock, reconcilerOptions);
+  loop::TimerQueue timers(loop, clock);
+  reconciler::Reconciler reconciler(timers, runtime, store, reconcilerOptions);
 
   // The HTTP threads hand deletions to the loop and wait for its answer.
   auto deleter = [&loop, &reconciler](const std::string& ns, const std::string& name) {
