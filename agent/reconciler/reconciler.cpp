@@ -11,6 +11,8 @@
 #include "agent/decision/plan.h"
 #include "agent/decision/plan_inputs.h"
 #include "agent/decision/taints.h"
+#include "agent/model/object_key.h"
+#include "agent/model/pod_rules.h"
 #include "agent/reconciler/container_env.h"
 #include "agent/reconciler/container_transitions.h"
 #include "agent/reconciler/node_memory.h"
@@ -68,7 +70,7 @@ void Reconciler::setNode(model::Node node) {
 void Reconciler::setSourceSnapshot(sources::SourceSnapshot snapshot) {
   std::map<std::string, DaemonSetEntry> next;
   for (auto& sourced : snapshot.daemonSets) {
-    std::string key = sources::daemonSetKey(*sourced.daemonSet);
+    std::string key = model::daemonSetKey(*sourced.daemonSet);
     next[key].sourced = std::move(sourced);
   }
   daemonSets_ = std::move(next);
