@@ -162,7 +162,7 @@ int runAgent(const config::AgentConfig& initialConfig, const config::CommandLine
 
   runtime::process::ProcessRuntime runtime(loop, processRuntimeOptions(config, fileLimit));
   const reconciler::ReconcilerOptions reconcilerOptions = reconcilerOptionsFor(config);
-  reconciler::Reconciler reconciler(loop, runtime, store, clock, reconcilerOptions);
+  reconciler::Reconciler reconciler(timers, runtime, store, reconcilerOptions);
 
   // The HTTP threads hand deletions to the loop and wait for its answer.
   auto deleter = [&loop, &reconciler](const std::string& ns, const std::string& name) {
