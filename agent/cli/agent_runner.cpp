@@ -32,6 +32,7 @@
 #include "config/node_identity.h"
 #include "runtime/process/cgroup_v2.h"
 #include "runtime/process/process_runtime.h"
+#include "runtime/runtime_set.h"
 #include "systemd/notifier.h"
 
 namespace daemonlet::cli {
@@ -164,16 +165,22 @@ int runAgent(const config::AgentConfig& initialConfig, const config::CommandLine
   }
   runtimeOptions.logMaxBytes = config.containerLogs.maxSizeBytes();
   runtimeOptions.logMaxFiles = config.containerLogs.maxFiles;
+  runtimeOptions.hostIP = detectHostIp();
   runtime::process::ProcessRuntime runtime(loop, runtimeOptions);
+  // Pods name their runtime by runtimeClassName; only "host" exists so far.
+  runtime::RuntimeSet runtimes(config.defaultRuntime
+                                   ? std::optional<std::string>(config::runtimeKindName(*config.defaultRuntime))
+                                   : std::nullopt);
+  runtimes.add(runtime);
 
   reconciler::ReconcilerOptions reconcilerOptions;
   reconcilerOptions.backoff = backoffPolicy(config);
   reconcilerOptions.stateDir = config.stateDir;
   reconcilerOptions.agentVersion = DAEMONLET_VERSION;
-  reconcilerOptions.hostIP = detectHostIp();
+  reconcilerOptions.hostIP = runtimeOptions.hostIP;
   reconcilerOptions.resyncPeriod = std::chrono::duration_cast<std::chrono::seconds>(config.resyncPeriod);
   if (reconcilerOptions.resyncPeriod.count() <= 0) reconcilerOptions.resyncPeriod = std::chrono::seconds(60);
-  reconciler::Reconciler reconciler(loop, runtime, store, clock, reconcilerOptions);
+  reconciler::Reconciler reconciler(loop, runtimes, store, clock, reconcilerOptions);
 
   // The HTTP threads hand deletions to the loop and wait for its answer.
   auto deleter = [&loop, &reconciler](const std::string& ns, const std::string& name) {
