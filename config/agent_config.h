@@ -9,6 +9,7 @@
 // in step.
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -42,7 +43,7 @@ inline constexpr std::string_view kDropInDirName = "config.d";
 // outgoing connection never holds it when the agent starts.
 inline constexpr std::uint16_t kDefaultStatusPort = 10290;
 
-enum class RuntimeKind { kHost, kCri };
+enum class RuntimeKind { kHost, kCri };  // kCri: refused at load until the CRI runtime exists
 std::string_view runtimeKindName(RuntimeKind kind);  // "host", "cri"
 
 // Where the local status API listens: a TCP address, loopback by default, or a
@@ -159,7 +160,11 @@ struct AgentConfig {
   std::string logDir = "/var/log/pods";
   std::string runDir = "/run/daemonlet";
   ListenAddress listen;
-  RuntimeKind defaultRuntime = RuntimeKind::kHost;
+  // The runtime of pods without spec.runtimeClassName. Unset: they have none
+  // (the CRI runtime will be their default) and wait, saying why; kHost runs
+  // them as host processes, only because the operator asked for it. kCri is
+  // refused at load until the CRI runtime exists.
+  std::optional<RuntimeKind> defaultRuntime;
   std::string containerRuntimeEndpoint = "unix:///run/containerd/containerd.sock";
   // cgroup v2 path (from the cgroup mount) under which each pod gets a child cgroup.
   // It lies outside the agent's own service cgroup, so stopping the agent never

@@ -167,7 +167,8 @@ Flags (each overrides the same setting from the config file and its drop-ins):
   --log-dir DIR                      container logs (default /var/log/pods)
   --run-dir DIR                      runtime files: API token, sockets (default /run/daemonlet)
   --listen HOST:PORT|unix:///PATH    local status API (default 127.0.0.1:10290)
-  --default-runtime host|cri         runtime for pods without runtimeClassName (default host)
+  --default-runtime host             run pods without runtimeClassName as host processes (default:
+                                     none: they wait; "cri" is refused until a CRI runtime exists)
   --container-runtime-endpoint URL   CRI socket (default unix:///run/containerd/containerd.sock)
   --cgroup-root PATH                 parent cgroup of the pods (default /daemonlet; "" for none)
   --log-level debug|info|warning|error   (default info)

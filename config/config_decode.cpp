@@ -163,6 +163,23 @@ void decodeChoice(const model::Json& parent, Decoder& d, const FieldPath& path, 
   d.problem(path.child(key), unsupportedValue(text, names));
 }
 
+// "cri" is refused, not accepted and ignored: no CRI runtime exists in this
+// agent yet, and pods meant for one must never run as host processes instead.
+void decodeDefaultRuntime(const model::Json& root, Decoder& d, std::optional<RuntimeKind>& target) {
+  const model::Json* v = find(root, "defaultRuntime");
+  if (v == nullptr) return;
+  const FieldPath path = FieldPath().child("defaultRuntime");
+  const std::string text = v->get<std::string>();
+  if (text == "host") {
+    target = RuntimeKind::kHost;
+  } else if (text == "cri") {
+    d.problem(path, "Unsupported value: \"cri\": no CRI runtime is configured in this agent yet; use \"host\" "
+                    "to run pods without runtimeClassName as host processes, or leave it unset (they then wait)");
+  } else {
+    d.problem(path, unsupportedValue(text, {"host"}));
+  }
+}
+
 void decodeBackoff(const model::Json& root, Decoder& d, RestartBackoff& target) {
   const model::Json* backoff = find(root, "restartBackoff");
   if (backoff == nullptr) return;
@@ -357,8 +374,7 @@ DecodedConfig decodeAgentConfig(const LayeredConfig& layers, const HostFacts& ho
   d.directory(root, top, "logDir", c.logDir);
   d.directory(root, top, "runDir", c.runDir);
   decodeListen(root, d, out);
-  decodeChoice<RuntimeKind>(root, d, top, "defaultRuntime",
-                            {{"host", RuntimeKind::kHost}, {"cri", RuntimeKind::kCri}}, c.defaultRuntime);
+  decodeDefaultRuntime(root, d, c.defaultRuntime);
   d.string(root, "containerRuntimeEndpoint", c.containerRuntimeEndpoint);
   d.string(root, "cgroupRoot", c.cgroupRoot);
   decodeBackoff(root, d, c.restartBackoff);

@@ -4,6 +4,7 @@ namespace daemonlet::runtime {
 
 const char* containerStateName(ContainerState state) {
   switch (state) {
+    case ContainerState::kWaiting: return "Waiting";
     case ContainerState::kRunning: return "Running";
     case ContainerState::kExited: return "Exited";
     case ContainerState::kUnknown: return "Unknown";

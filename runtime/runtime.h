@@ -3,8 +3,13 @@
 // this contract: ProcessRuntime (runtime/process/, host processes, the bootstrap
 // path) and the CRI runtime (runtime/cri/, containerd).
 //
+// Which runtime runs a pod is named by its spec.runtimeClassName (RuntimeSet,
+// runtime_set.h): "host" is ProcessRuntime; every other pod belongs to the CRI
+// runtime and waits, saying why, while none is configured.
+//
 // Threading: every method is called on the reconciler's io_context thread, and
-// every callback (stop completion, exit handler) runs on that same thread. A
+// every callback (start and stop completion, exec result, event handler) runs on
+// that same thread. A
 // method may block only briefly (spawning a process, reading a few files);
 // anything that waits (the grace period of a stop) completes asynchronously.
 //
@@ -50,6 +55,10 @@ struct ResourceLimits {
 
 struct ContainerStartRequest {
   PodRef pod;
+  // The pod's spec: a CRI runtime makes the pod's sandbox from it (network,
+  // DNS, pod security) before its first container. The host runtime's pod level
+  // is the pod's cgroup directory and records, made on the first start.
+  std::shared_ptr<const model::PodSpec> podSpec;
   model::Container container;  // command + args required for host processes
   bool init = false;           // an initContainer (runs to completion first)
   int restartCount = 0;
@@ -68,6 +77,10 @@ struct ContainerStartRequest {
 };
 
 enum class ContainerState {
+  // Not running and not exited: being created, its image pulling, or a pull
+  // failed (reason "ContainerCreating", "Pulling", "ErrImagePull",
+  // "ImagePullBackOff"). Never an exit: it is not a crash and counts no restart.
+  kWaiting,
   kRunning,
   kExited,
   // Found alive but its record is missing or unreadable: the caller decides to
@@ -89,7 +102,7 @@ struct ContainerStatus {
   std::optional<int> exitCode;
   int signal = 0;  // the signal that ended it, 0 when it exited by itself
   // "Completed" (exit 0), "Error", "OOMKilled", "ContainerStatusUnknown" (the exit
-  // status was lost), "StartError". Empty while running.
+  // status was lost), "StartError"; for kWaiting, why it waits. Empty while running.
   std::string reason;
   std::string message;  // human detail, e.g. "terminated by signal 9 (Killed)"
   int restartCount = 0;
@@ -99,61 +112,84 @@ struct ContainerStatus {
 };
 
 using StopCallback = std::function<void(const ContainerStatus&)>;
-using ExitHandler = std::function<void(const ContainerStatus&)>;
+// Exits, and the waiting states of starts in progress (kWaiting: "Pulling").
+using ContainerEventHandler = std::function<void(const ContainerStatus&)>;
+
+// The outcome of one command run in a container (exec probes).
+struct ExecResult {
+  bool success = false;  // it ran and exited 0
+  std::string message;   // why not (exit code, signal, timeout, cannot run)
+};
+using ExecCallback = std::function<void(ExecResult)>;
+// A command in flight. cancel() ends it early; its callback still runs once,
+// reporting a failure the caller is expected to ignore.
+class ExecHandle {
+ public:
+  virtual ~ExecHandle() = default;
+  virtual void cancel() = 0;
+};
 
 class Runtime {
  public:
   virtual ~Runtime() = default;
 
-  // Starts one container and returns once it is running (or failed to start).
-  // Its record is in place before this returns, so a crash of the agent right
-  // after cannot lose it (whether it is also fsynced is the implementation's
-  // choice: ProcessRuntime syncs records in the background, see its options).
-  // An error means nothing is left running.
-  virtual base::Result<ContainerStatus> start(const ContainerStartRequest& request) = 0;
+  // The runtime's name as pods and the status say it ("host").
+  virtual const std::string& name() const = 0;
 
-  // The same without blocking the io_context while the container starts, so
-  // many starts overlap (a cold start of 200 daemons). `done` gets what start()
-  // would have returned, on the io_context thread; until then the container's
-  // exits are not reported. Implementations without an asynchronous path keep
-  // this default, which completes inline (`done` runs before startAsync
-  // returns): callers must accept both.
+  // Starts one container without blocking the io_context, so many starts
+  // overlap (a cold start of 200 daemons) and an image pull never stalls the
+  // loop. `done` runs once, on the io_context, never before start() returns:
+  //   - a kRunning status: started; its record is in place (a crash of the
+  //     agent right after cannot lose it) and its exits are reported from now;
+  //   - a kWaiting status: not started and nothing left running (a pull
+  //     failed: ErrImagePull); the caller tries again later, counting no
+  //     restart;
+  //   - an error: the start failed and nothing is left running (StartError).
+  // Waiting states before `done` (Pulling) reach the event handler.
   using StartCallback = std::function<void(base::Result<ContainerStatus>)>;
-  virtual void startAsync(const ContainerStartRequest& request, StartCallback done) { done(start(request)); }
+  virtual void start(const ContainerStartRequest& request, StartCallback done) = 0;
 
   // SIGTERM to the container's process group, SIGKILL after `grace`; `done` runs
   // on the io_context once the container has exited (at once when it already
-  // had). The exit handler also fires for this exit, before `done`. An unknown id
+  // had). The event handler also gets this exit, before `done`. An unknown id
   // is an error and `done` is not called.
   virtual base::Status stop(const std::string& containerId, std::chrono::milliseconds grace,
                             StopCallback done) = 0;
 
+  // Stops everything of the pod that still runs, including instances the
+  // caller holds no id for (a second copy found at adoption, a leftover whose
+  // record was lost) and, for the host runtime, every other process still in
+  // the pod's cgroup, with SIGTERM then SIGKILL after `grace`. Returns how many
+  // containers are being stopped; each exit reaches the event handler.
+  virtual int stopPod(const std::string& podUid, std::chrono::milliseconds grace) = 0;
+
+  // Forgets a pod whose containers have all exited: records, pod-level
+  // resources (cgroups, a sandbox) and the pod's log directory in the default
+  // layout, as the kubelet removes a deleted pod's logs (1000 rollouts must
+  // not leave 1000 directories). Fails, changing nothing, while one of its
+  // containers, or a process in its cgroup, still runs.
+  virtual base::Status removePod(const std::string& podUid) = 0;
+
   // Everything the runtime knows: running containers, the most recent exited
   // instance of each container, and live unknown ones. On a fresh Runtime this
   // adopts what an earlier agent left running; adopted containers are watched
-  // from then on (their exits reach the exit handler).
+  // from then on. Called again periodically (the reconciler's relist), it
+  // reports exits whose event was lost.
   virtual base::Result<std::vector<ContainerStatus>> list() = 0;
 
-  virtual base::Result<ContainerStatus> inspect(const std::string& containerId) = 0;
+  // Runs `command` in the container's context (exec probes): for the host
+  // runtime, on the host with the container's environment and working
+  // directory. A command that outlives `timeout` is killed and fails.
+  virtual std::shared_ptr<ExecHandle> exec(const std::string& containerId, const std::vector<std::string>& command,
+                                           std::chrono::milliseconds timeout, ExecCallback done) = 0;
 
-  // Forgets a pod whose containers have all exited: records, runtime
-  // resources (cgroups) and the pod's log directory in the default layout are
-  // removed, as the kubelet removes a deleted pod's logs (1000 rollouts must
-  // not leave 1000 directories). Fails, changing nothing, while one of its
-  // containers, or a process in its cgroup, still runs.
-  virtual base::Status remove(const std::string& podUid) = 0;
-
-  // Stops every container of the pod that still runs, including instances the
-  // caller holds no id for (a second copy found at adoption, a leftover whose
-  // record was lost), and every other process still in the pod's cgroup, with
-  // SIGTERM then SIGKILL after `grace`. Returns how many containers are being
-  // stopped; each exit reaches the exit handler. The default knows of no such
-  // leftovers.
-  virtual int stopPodLeftovers(const std::string& /*podUid*/, std::chrono::milliseconds /*grace*/) { return 0; }
+  // The address the pod's probes reach it at (httpGet, tcpSocket, grpc): the
+  // host runtime's pods share the node's network, so the host IP.
+  virtual std::string podIP(const std::string& podUid) const = 0;
 
   // Called on the io_context each time a watched container exits, as soon as it
-  // does (no polling).
-  virtual void setExitHandler(ExitHandler handler) = 0;
+  // does (no polling), and when a start in progress changes its waiting state.
+  virtual void setEventHandler(ContainerEventHandler handler) = 0;
 };
 
 // The default CRI log location, as the kubelet lays it out:

@@ -28,6 +28,7 @@
 #include "config/node_identity.h"
 #include "runtime/process/cgroup_v2.h"
 #include "runtime/process/process_runtime.h"
+#include "runtime/runtime_set.h"
 #include "systemd/notifier.h"
 #include "systemd/watchdog_pinger.h"
 
@@ -68,7 +69,8 @@ std::string summary(const status::StatusSnapshot& snapshot) {
 // The process runtime's settings: where containers' state and logs go, the
 // shim, and the cgroup that limits (or, without limits, only tracks) each pod.
 runtime::process::ProcessRuntimeOptions processRuntimeOptions(const config::AgentConfig& config,
-                                                              const base::FileLimitChange& fileLimit) {
+                                                              const base::FileLimitChange& fileLimit,
+                                                              const std::string& hostIP) {
   runtime::process::ProcessRuntimeOptions options;
   options.stateDir = (fs::path(config.stateDir) / "containers").string();
   options.logDir = config.logDir;
@@ -89,15 +91,16 @@ runtime::process::ProcessRuntimeOptions processRuntimeOptions(const config::Agen
   }
   options.logMaxBytes = config.containerLogs.maxSizeBytes();
   options.logMaxFiles = config.containerLogs.maxFiles;
+  options.hostIP = hostIP;
   return options;
 }
 
-reconciler::ReconcilerOptions reconcilerOptionsFor(const config::AgentConfig& config) {
+reconciler::ReconcilerOptions reconcilerOptionsFor(const config::AgentConfig& config, const std::string& hostIP) {
   reconciler::ReconcilerOptions options;
   options.backoff = backoffPolicy(config);
   options.stateDir = config.stateDir;
   options.agentVersion = DAEMONLET_VERSION;
-  options.hostIP = config::detectHostIp();
+  options.hostIP = hostIP;
   options.resyncPeriod = std::chrono::duration_cast<std::chrono::seconds>(config.resyncPeriod);
   if (options.resyncPeriod.count() <= 0) options.resyncPeriod = std::chrono::seconds(60);
   return options;
@@ -160,9 +163,15 @@ int runAgent(const config::AgentConfig& initialConfig, const config::CommandLine
   status::SnapshotStore store;
   systemd::Notifier notifier;
 
-  runtime::process::ProcessRuntime runtime(loop, processRuntimeOptions(config, fileLimit));
-  const reconciler::ReconcilerOptions reconcilerOptions = reconcilerOptionsFor(config);
-  reconciler::Reconciler reconciler(timers, runtime, store, reconcilerOptions);
+  const std::string hostIP = config::detectHostIp();
+  runtime::process::ProcessRuntime runtime(loop, processRuntimeOptions(config, fileLimit, hostIP));
+  // Pods name their runtime by runtimeClassName; only "host" exists so far.
+  runtime::RuntimeSet runtimes(config.defaultRuntime
+                                   ? std::optional<std::string>(config::runtimeKindName(*config.defaultRuntime))
+                                   : std::nullopt);
+  runtimes.add(runtime);
+  const reconciler::ReconcilerOptions reconcilerOptions = reconcilerOptionsFor(config, hostIP);
+  reconciler::Reconciler reconciler(timers, runtimes, store, reconcilerOptions);
 
   // The HTTP threads hand deletions to the loop and wait for its answer.
   auto deleter = [&loop, &reconciler](const std::string& ns, const std::string& name) {

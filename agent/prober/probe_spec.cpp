@@ -28,6 +28,18 @@ class FailedAttempt : public ProbeAttempt {
   void cancel() override {}
 };
 
+// An exec probe's command, run by the container's runtime.
+class ExecAttempt : public ProbeAttempt {
+ public:
+  explicit ExecAttempt(std::shared_ptr<runtime::ExecHandle> handle) : handle_(std::move(handle)) {}
+  void cancel() override {
+    if (handle_) handle_->cancel();
+  }
+
+ private:
+  std::shared_ptr<runtime::ExecHandle> handle_;
+};
+
 }  // namespace
 
 ProbeTiming probeTiming(const model::Probe& probe, ProbeKind kind) {
@@ -61,7 +73,8 @@ ResolvedProbe resolveProbe(const model::Probe& probe, ProbeKind kind, const mode
   ResolvedProbe resolved;
   resolved.timing = probeTiming(probe, kind);
   if (probe.exec) {
-    resolved.handler = ExecRequest{probe.exec->command, target.env, target.workingDir};
+    resolved.handler = ExecProbeRequest{probe.exec->command, target.exec};
+    if (!target.exec) resolved.error = "exec probes need the container runtime's exec, which is not available";
   } else if (probe.httpGet) {
     HttpProbeRequest request;
     request.scheme = probe.httpGet->scheme.empty() ? std::string("HTTP") : probe.httpGet->scheme;
@@ -103,8 +116,11 @@ std::shared_ptr<ProbeAttempt> startProbeAttempt(boost::asio::io_context& io, boo
     boost::asio::post(io, [done = std::move(done), message = probe.error] { done({false, message}); });
     return std::make_shared<FailedAttempt>();
   }
-  if (const auto* exec = std::get_if<ExecRequest>(&probe.handler)) {
-    return startExecAttempt(io, *exec, timeout, std::move(done));
+  if (const auto* exec = std::get_if<ExecProbeRequest>(&probe.handler)) {
+    auto handle = exec->exec(exec->command, timeout, [done = std::move(done)](runtime::ExecResult result) {
+      done(ProbeOutcome{result.success, std::move(result.message)});
+    });
+    return std::make_shared<ExecAttempt>(std::move(handle));
   }
   if (const auto* http = std::get_if<HttpProbeRequest>(&probe.handler)) {
     return startHttpAttempt(io, pool, *http, timeout, std::move(done));

@@ -9,11 +9,11 @@
 #include <memory>
 #include <string>
 #include <variant>
+#include <vector>
 
 #include "agent/base/result.h"
 #include "agent/model/types.h"
 #include "agent/prober/probe_attempt.h"
-#include "agent/prober/probe_exec.h"
 #include "agent/prober/probe_grpc.h"
 #include "agent/prober/probe_http.h"
 #include "agent/prober/prober.h"
@@ -32,6 +32,11 @@ struct ProbeTiming {
 };
 ProbeTiming probeTiming(const model::Probe& probe, ProbeKind kind);
 
+struct ExecProbeRequest {
+  std::vector<std::string> command;
+  ProbeExec exec;
+};
+
 struct TcpProbeRequest {
   std::string host;
   std::uint16_t port = 0;
@@ -39,7 +44,7 @@ struct TcpProbeRequest {
 
 struct ResolvedProbe {
   ProbeTiming timing;
-  std::variant<ExecRequest, HttpProbeRequest, TcpProbeRequest, GrpcProbeRequest> handler;
+  std::variant<ExecProbeRequest, HttpProbeRequest, TcpProbeRequest, GrpcProbeRequest> handler;
   std::string error;  // non-empty: the probe cannot run and every attempt fails with this
 };
 ResolvedProbe resolveProbe(const model::Probe& probe, ProbeKind kind, const model::Container& container,

@@ -25,11 +25,14 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/thread_pool.hpp>
 
 #include "agent/model/types.h"
+#include "agent/prober/probe_attempt.h"
+#include "runtime/runtime.h"
 
 namespace daemonlet::prober {
 
@@ -43,13 +46,18 @@ struct ProbeKey {
   auto operator<=>(const ProbeKey&) const = default;
 };
 
-// Where probes go: host processes share the node's network, so httpGet and
-// tcpSocket default to hostIP; exec runs the command on the host with the
-// container's environment and working directory.
+// Runs an exec probe's command in the container, through its runtime
+// (Runtime::exec): the prober never runs commands on the host itself. The
+// callback runs once, on the io_context thread.
+using ProbeExec = std::function<std::shared_ptr<runtime::ExecHandle>(
+    const std::vector<std::string>& command, ProbeTimeout timeout, runtime::ExecCallback done)>;
+
+// Where probes go: httpGet, tcpSocket and grpc to the pod's IP (the runtime's:
+// the host IP for host processes) unless the probe names a host; exec through
+// the runtime's exec (unset: exec probes fail saying so).
 struct ProbeTarget {
   std::string host = "127.0.0.1";
-  std::map<std::string, std::string> env;
-  std::string workingDir;
+  ProbeExec exec;
 };
 
 class Prober {

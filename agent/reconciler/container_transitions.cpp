@@ -9,6 +9,12 @@ void markCreating(ContainerSlot& slot) {
   slot.waitingMessage.clear();
 }
 
+void markWaiting(ContainerSlot& slot, const std::string& reason, const std::string& message) {
+  slot.state = decision::ContainerState::Waiting;
+  slot.waitingReason = reason;
+  slot.waitingMessage = message;
+}
+
 bool markStarted(ContainerSlot& slot, const runtime::ContainerStatus& started, const model::Container& spec) {
   const bool restart = slot.starts > 0;
   slot.lastStartedAtWall = slot.startedAtWall;

@@ -15,6 +15,11 @@ namespace daemonlet::reconciler {
 // as the kubelet's does.
 void markCreating(ContainerSlot& slot);
 
+// Not running and not exited: the runtime is pulling, a pull failed, or the
+// pod has no runtime. Shown as waiting with the reason; never an exit, so no
+// crash and no restart is counted.
+void markWaiting(ContainerSlot& slot, const std::string& reason, const std::string& message);
+
 // The runtime reports the container running. `spec` is its container in the
 // pod's spec: without a startup probe it is started at once, and without a
 // readiness probe started means ready. Returns true when an earlier instance had

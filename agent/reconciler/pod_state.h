@@ -47,6 +47,9 @@ struct PodState {
   // Empty (no containers) for a pod rebuilt from the runtime alone whose
   // revision is no longer desired; such a pod is never restarted, only stopped.
   sources::SharedDaemonSet daemonSet;
+  // The runtime that runs it (Runtime::name()), once known: chosen at its first
+  // start or found by adoption. Empty: taken from the spec (RuntimeSet).
+  std::string runtimeName;
   decision::TimePoint createdAt{};
   base::WallTime createdAtWall{};
   bool deletionRequested = false;

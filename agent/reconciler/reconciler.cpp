@@ -23,10 +23,10 @@ namespace daemonlet::reconciler {
 
 using decision::ContainerState;
 
-Reconciler::Reconciler(loop::TimerQueue& timers, runtime::Runtime& runtime, status::SnapshotStore& store,
+Reconciler::Reconciler(loop::TimerQueue& timers, const runtime::RuntimeSet& runtimes, status::SnapshotStore& store,
                        ReconcilerOptions options)
     : io_(timers.io()),
-      runtime_(runtime),
+      runtimes_(runtimes),
       store_(store),
       clock_(timers.clock()),
       options_(std::move(options)),
@@ -46,8 +46,11 @@ Reconciler::~Reconciler() {
 void Reconciler::start(model::Node node) {
   node_ = std::move(node);
   noteTaints();
-  runtime_.setExitHandler([this](const runtime::ContainerStatus& status) { onContainerExit(status); });
+  for (runtime::Runtime* runtime : runtimes_.all()) {
+    runtime->setEventHandler([this](const runtime::ContainerStatus& status) { onContainerEvent(status); });
+  }
   adopt();
+  nextRelist_ = clock_.now() + options_.resyncPeriod;
   publish();
 }
 
@@ -58,7 +61,7 @@ void Reconciler::shutdown() {
   wakeTimer_.cancel();
   startBurstTimer_.cancel();
   prober_.stopAll();
-  runtime_.setExitHandler({});
+  for (runtime::Runtime* runtime : runtimes_.all()) runtime->setEventHandler({});
 }
 
 void Reconciler::setNode(model::Node node) {
@@ -193,6 +196,7 @@ void Reconciler::runPass() {
     return;
   }
   auto began = std::chrono::steady_clock::now();
+  if (clock_.now() >= nextRelist_ && startsInFlight_.empty()) relist();
   attachSpecs();
   std::vector<decision::DesiredDaemonSet> desired = buildDesired();
   std::vector<decision::ObservedPod> observed = observe();
@@ -290,6 +294,7 @@ bool Reconciler::stopPod(const decision::StopPod& action) {
   pod->stopRequested = true;
   save(*pod);
   const std::chrono::seconds grace = terminationGrace(*pod);
+  runtime::Runtime* runtime = runtimeOf(*pod);
   bool anyRunning = false;
   for (auto* slots : {&pod->initContainers, &pod->containers}) {
     for (auto& slot : *slots) {
@@ -298,9 +303,9 @@ bool Reconciler::stopPod(const decision::StopPod& action) {
         anyRunning = true;  // stopped once its start completes (onContainerStarted)
         continue;
       }
-      if (slot.state != ContainerState::Running) continue;
+      if (slot.state != ContainerState::Running || runtime == nullptr) continue;
       anyRunning = true;
-      auto stopped = runtime_.stop(slot.containerId, grace,
+      auto stopped = runtime->stop(slot.containerId, grace,
                                    [this, alive = alive_](const runtime::ContainerStatus&) {
                                      if (*alive) schedulePass();
                                    });
@@ -311,7 +316,7 @@ bool Reconciler::stopPod(const decision::StopPod& action) {
   // Stopping a pod ends all of it: instances the slots do not name (found at
   // adoption) and processes that left the group but not the pod's cgroup. Their
   // exits reach onContainerExit, which schedules the pass that removes the pod.
-  if (runtime_.stopPodLeftovers(pod->ref.uid, grace) > 0) anyRunning = true;
+  if (runtime != nullptr && runtime->stopPod(pod->ref.uid, grace) > 0) anyRunning = true;
   return !anyRunning;
 }
 
@@ -322,7 +327,9 @@ bool Reconciler::deletePodState(const decision::DeletePodState& action) {
   if (retry != removeRetries_.end() && !retry->second.ready(clock_.now())) return false;  // the wake timer comes back
   // Runtime records go first: a crash between the two steps leaves a pod file
   // without processes, which adoption treats as exited, never a live orphan.
-  auto removed = runtime_.remove(action.podUid);
+  // A pod without a configured runtime never had anything in one.
+  runtime::Runtime* runtime = runtimeOf(*pod);
+  base::Status removed = runtime != nullptr ? runtime->removePod(action.podUid) : base::Status(base::Ok{});
   const std::string throttleKey = "remove:" + action.podUid;
   if (!removed) {
     if (retry == removeRetries_.end()) {
@@ -333,7 +340,7 @@ bool Reconciler::deletePodState(const decision::DeletePodState& action) {
     auto delay = retry->second.failed(clock_.now());
     // Whatever still runs (a second instance, processes left in its cgroup) is
     // stopped; the next attempt follows the back-off, not at once.
-    int stopping = runtime_.stopPodLeftovers(action.podUid, terminationGrace(*pod));
+    int stopping = runtime->stopPod(action.podUid, terminationGrace(*pod));
     auto verdict = logThrottle_.allow(throttleKey, clock_.now());
     if (verdict.log) {
       base::logWarning("cannot remove pod from the runtime yet",
@@ -389,6 +396,18 @@ void Reconciler::startContainer(const decision::StartContainer& action) {
   const model::Container* container = containerSpec(*pod, *slot);
   if (!container) return;
 
+  runtime::RuntimeSet::Choice choice = runtimes_.forPod(pod->daemonSet->spec.template_.spec);
+  runtime::Runtime* runtime = pod->runtimeName.empty() ? choice.runtime : runtimeOf(*pod);
+  if (runtime == nullptr) {
+    // Never run as a host process instead: it waits, saying why.
+    if (slot->waitingReason != runtime::kRuntimeNotConfigured) {
+      base::logWarning("pod not started: its runtime is not configured",
+                       {{"pod", pod->ref.name}, {"runtime", choice.name}, {"detail", choice.message}});
+    }
+    markWaiting(*slot, runtime::kRuntimeNotConfigured, choice.message);
+    return;
+  }
+  pod->runtimeName = runtime->name();
   NodeFacts node{envContext(*pod), options_.nodeMemoryBytes, ::geteuid() == 0};
   auto request = containerStartRequest(*pod, *slot, node);
   if (!request) {
@@ -406,16 +425,15 @@ void Reconciler::startContainer(const decision::StartContainer& action) {
   const ContainerKey key = ContainerKey::of(*pod, *slot);
   startsInFlight_.insert(key);
   markCreating(*slot);
-  runtime_.startAsync(*request, [this, alive = alive_, key, container = *container, env = request->env,
-                                 grace = request->terminationGracePeriod](
-                                    base::Result<runtime::ContainerStatus> started) {
+  runtime->start(*request, [this, alive = alive_, key, container = *container, runtime,
+                             grace = request->terminationGracePeriod](base::Result<runtime::ContainerStatus> started) {
     if (!*alive) return;
-    onContainerStarted(key, container, env, grace, std::move(started));
+    onContainerStarted(key, container, *runtime, grace, std::move(started));
   });
 }
 
 void Reconciler::onContainerStarted(const ContainerKey& key, const model::Container& container,
-                                    const std::map<std::string, std::string>& env, std::chrono::seconds grace,
+                                    runtime::Runtime& runtime, std::chrono::seconds grace,
                                     base::Result<runtime::ContainerStatus> started) {
   startsInFlight_.erase(key);
   if (stopped_) return;  // shutting down: a started container runs on and is adopted next time
@@ -423,7 +441,9 @@ void Reconciler::onContainerStarted(const ContainerKey& key, const model::Contai
   ContainerSlot* slot = pod ? pod->findContainer(key.name, key.init) : nullptr;
   if (!slot) {
     // Cannot happen while the slot counts as running; never leave a process nobody tracks.
-    if (started) (void)runtime_.stop(started->containerId, grace, [](const runtime::ContainerStatus&) {});
+    if (started && started->state == runtime::ContainerState::kRunning) {
+      (void)runtime.stop(started->containerId, grace, [](const runtime::ContainerStatus&) {});
+    }
     return;
   }
   if (!started) {
@@ -432,13 +452,19 @@ void Reconciler::onContainerStarted(const ContainerKey& key, const model::Contai
     schedulePass();  // plans the backoff wait
     return;
   }
+  if (started->state == runtime::ContainerState::kWaiting) {
+    // Not started, not a crash (a pull failed): tried again by a later pass.
+    markWaiting(*slot, started->reason, started->message);
+    save(*pod);
+    return;
+  }
   if (markStarted(*slot, *started, container)) ++counters_.containerRestarts;
   save(*pod);
   base::logInfo("container started", {{"pod", pod->ref.name}, {"container", slot->name},
                                       {"id", slot->containerId}, {"restartCount", std::to_string(slot->restartCount())}});
   if (pod->stopRequested) {
     // Stopped while it was starting: stop it now that it has an id.
-    auto stopping = runtime_.stop(slot->containerId, grace, [this, alive = alive_](const runtime::ContainerStatus&) {
+    auto stopping = runtime.stop(slot->containerId, grace, [this, alive = alive_](const runtime::ContainerStatus&) {
       if (*alive) schedulePass();
     });
     if (!stopping) base::logWarning("cannot stop container", {{"container", slot->containerId},
@@ -446,7 +472,7 @@ void Reconciler::onContainerStarted(const ContainerKey& key, const model::Contai
     schedulePass();
     return;
   }
-  startProbes(*pod, *slot, container, env);
+  startProbes(*pod, *slot, container);
   passAfterStart();
 }
 
@@ -470,14 +496,57 @@ PodEnvContext Reconciler::envContext(const PodState& pod) const {
   return context;
 }
 
-void Reconciler::startProbes(const PodState& pod, const ContainerSlot& slot, const model::Container& container,
-                             const std::map<std::string, std::string>& env) {
+void Reconciler::startProbes(const PodState& pod, const ContainerSlot& slot, const model::Container& container) {
   if (!container.startupProbe && !container.livenessProbe && !container.readinessProbe) return;
+  runtime::Runtime* runtime = runtimeOf(pod);
+  if (runtime == nullptr) return;
   ProbeTarget target;
-  target.host = options_.hostIP.empty() ? "127.0.0.1" : options_.hostIP;
-  target.env = env;
-  target.workingDir = container.workingDir;
+  target.host = runtime->podIP(pod.ref.uid);
+  // Exec probes run in the container, through its runtime; the runtime
+  // outlives the prober's attempts (shutdown() stops them first).
+  target.exec = [runtime, id = slot.containerId](const std::vector<std::string>& command,
+                                                 prober::ProbeTimeout timeout, runtime::ExecCallback done) {
+    return runtime->exec(id, command, timeout, std::move(done));
+  };
   prober_.start({pod.ref.uid, slot.name, slot.init}, container, target);
+}
+
+runtime::Runtime* Reconciler::runtimeOf(const PodState& pod) const {
+  if (!pod.runtimeName.empty()) return runtimes_.byName(pod.runtimeName);
+  if (!pod.daemonSet) return nullptr;
+  return runtimes_.forPod(pod.daemonSet->spec.template_.spec).runtime;
+}
+
+void Reconciler::onContainerEvent(const runtime::ContainerStatus& status) {
+  if (status.state != runtime::ContainerState::kWaiting) return onContainerExit(status);
+  // A start in progress says what it waits for (Pulling).
+  PodState* pod = findPod(status.pod.uid);
+  ContainerSlot* slot = pod ? pod->findContainer(status.containerName, status.init) : nullptr;
+  if (!slot || !startInFlight(*pod, *slot)) return;
+  slot->waitingReason = status.reason;
+  slot->waitingMessage = status.message;
+  publish();
+}
+
+void Reconciler::relist() {
+  nextRelist_ = clock_.now() + options_.resyncPeriod;
+  for (runtime::Runtime* runtime : runtimes_.all()) {
+    auto listed = runtime->list();
+    if (!listed) {
+      base::logWarning("cannot relist the runtime's containers; trying again at the next resync",
+                       {{"runtime", runtime->name()}, {"error", listed.error().describe()}});
+      continue;
+    }
+    for (const auto& status : *listed) {
+      if (status.state != runtime::ContainerState::kExited) continue;
+      PodState* pod = findPod(status.pod.uid);
+      ContainerSlot* slot = pod ? pod->findContainer(status.containerName, status.init) : nullptr;
+      if (!slot || slot->state != ContainerState::Running || slot->containerId != status.containerId) continue;
+      base::logWarning("container exit found by relist (its event was lost)",
+                       {{"pod", pod->ref.name}, {"container", slot->name}});
+      onContainerExit(status);
+    }
+  }
 }
 
 void Reconciler::onContainerExit(const runtime::ContainerStatus& status) {
@@ -516,7 +585,7 @@ void Reconciler::onProbeResult(const ProbeKey& key, ProbeKind kind, bool success
         // restart policy brings it back with backoff.
         base::logInfo("probe failed, restarting container",
                       {{"pod", pod->ref.name}, {"container", slot->name}, {"probe", probeKindName(kind)}});
-        (void)runtime_.stop(slot->containerId, terminationGrace(*pod), [](const runtime::ContainerStatus&) {});
+        (void)runtimeOf(*pod)->stop(slot->containerId, terminationGrace(*pod), [](const runtime::ContainerStatus&) {});
       }
       break;
     case ProbeKind::kReadiness:

@@ -40,6 +40,7 @@
 #include "agent/status/http_api.h"
 #include "agent/status/status_snapshot.h"
 #include "runtime/runtime.h"
+#include "runtime/runtime_set.h"
 
 namespace daemonlet::reconciler {
 
@@ -61,7 +62,8 @@ struct ReconcilerOptions {
 class Reconciler {
  public:
   // Runs on the timer queue's io_context and reads time from its clock.
-  Reconciler(loop::TimerQueue& timers, runtime::Runtime& runtime, status::SnapshotStore& store,
+  // `runtimes` name each pod's runtime (runtimeClassName); they outlive the reconciler.
+  Reconciler(loop::TimerQueue& timers, const runtime::RuntimeSet& runtimes, status::SnapshotStore& store,
              ReconcilerOptions options);
   ~Reconciler();
   Reconciler(const Reconciler&) = delete;
@@ -111,13 +113,18 @@ class Reconciler {
   std::optional<decision::TimePoint> nextRetry() const;
   void retryUnsaved();
   void startContainer(const decision::StartContainer& action);
-  void onContainerStarted(const ContainerKey& key, const model::Container& container,
-                          const std::map<std::string, std::string>& env, std::chrono::seconds grace,
-                          base::Result<runtime::ContainerStatus> started);
+  void onContainerStarted(const ContainerKey& key, const model::Container& container, runtime::Runtime& runtime,
+                          std::chrono::seconds grace, base::Result<runtime::ContainerStatus> started);
   bool startInFlight(const PodState& pod, const ContainerSlot& slot) const;
   PodEnvContext envContext(const PodState& pod) const;  // pod.daemonSet must be set
-  void startProbes(const PodState& pod, const ContainerSlot& slot, const model::Container& container,
-                   const std::map<std::string, std::string>& env);
+  void startProbes(const PodState& pod, const ContainerSlot& slot, const model::Container& container);
+  // The pod's runtime (runtimeName, else its spec's runtimeClassName); null
+  // when that runtime is not configured here.
+  runtime::Runtime* runtimeOf(const PodState& pod) const;
+  // Lists every runtime again (every resyncPeriod, when no start is in
+  // flight): an exit whose event was lost is taken as it is found.
+  void relist();
+  void onContainerEvent(const runtime::ContainerStatus& status);
   void failStart(PodState& pod, ContainerSlot& slot, const std::string& reason, const std::string& message);
   void onContainerExit(const runtime::ContainerStatus& status);
   void onProbeResult(const ProbeKey& key, ProbeKind kind, bool success);
@@ -139,7 +146,7 @@ class Reconciler {
   void publish();
 
   boost::asio::io_context& io_;
-  runtime::Runtime& runtime_;
+  const runtime::RuntimeSet& runtimes_;
   status::SnapshotStore& store_;
   const base::Clock& clock_;
   ReconcilerOptions options_;
@@ -167,6 +174,7 @@ class Reconciler {
   bool firstPassDone_ = false;
   bool passPending_ = false;
   bool stopped_ = false;
+  decision::TimePoint nextRelist_{};  // relist()
   std::uint64_t sequence_ = 0;
   std::function<void()> onFirstPass_;
   std::function<void()> onPublish_;

@@ -26,23 +26,29 @@ void Reconciler::adopt() {
     pods_.emplace(uid, std::move(pod));
   }
 
-  auto listed = runtime_.list();
-  if (!listed) {
-    base::logError("cannot list the runtime's containers", {{"error", listed.error().describe()}});
-    return;
+  std::vector<std::pair<runtime::Runtime*, runtime::ContainerStatus>> listed;  // with the runtime listing it
+  for (runtime::Runtime* owner : runtimes_.all()) {
+    auto some = owner->list();
+    if (!some) {
+      base::logError("cannot list the runtime's containers",
+                     {{"runtime", owner->name()}, {"error", some.error().describe()}});
+      return;
+    }
+    for (auto& status : *some) listed.emplace_back(owner, std::move(status));
   }
   int adopted = 0;
   std::set<ContainerKey> runningInListing;  // slots given a running instance
-  for (const auto& status : *listed) {
+  for (const auto& [owner, status] : listed) {
     if (status.pod.uid.empty()) {
       // Alive but unidentifiable: it can be neither adopted nor left beside a
       // new copy. Stop it; the plan starts a proper pod if one belongs here.
       base::logWarning("stopping an unidentified daemon process", {{"container", status.containerId}});
-      (void)runtime_.stop(status.containerId, std::chrono::seconds(model::kDefaultTerminationGracePeriodSeconds), [](const runtime::ContainerStatus&) {});
+      (void)owner->stop(status.containerId, std::chrono::seconds(model::kDefaultTerminationGracePeriodSeconds), [](const runtime::ContainerStatus&) {});
       continue;
     }
     auto [it, created] = pods_.try_emplace(status.pod.uid);
     PodState& pod = it->second;
+    pod.runtimeName = owner->name();
     if (created) {
       // Its state file was lost: rebuild the pod from the runtime's stamp. Its
       // spec is attached once a source supplies the same revision.
@@ -162,7 +168,7 @@ void Reconciler::resumeProbes(PodState& pod) {
       const model::Container* container = containerSpec(pod, slot);
       if (!container) continue;
       if (!container->readinessProbe) slot.ready = slot.started;
-      startProbes(pod, slot, *container, resolveContainer(*container, envContext(pod)).env);
+      startProbes(pod, slot, *container);
     }
   }
 }

@@ -72,7 +72,10 @@ status::ContainerView containerView(const base::Clock& clock, const PodState& po
   return view;
 }
 
-status::PodView podView(const base::Clock& clock, const PodState& pod, const decision::Plan& plan) {
+// `runtimeName`: the runtime that runs the pod, or the one it asks for and
+// waits for ("cri" while none is configured).
+status::PodView podView(const base::Clock& clock, const PodState& pod, const decision::Plan& plan,
+                        const std::string& runtimeName) {
   status::PodView view;
   view.uid = pod.ref.uid;
   view.name = pod.ref.name;
@@ -88,7 +91,7 @@ status::PodView podView(const base::Clock& clock, const PodState& pod, const dec
   view.available = pod.ready && clock.now() >= pod.readySince + minReady;
   view.terminating = pod.stopRequested;
   view.startTime = pod.createdAtWall;
-  view.runtime = "host";
+  view.runtime = runtimeName;
   bool mainStarted = false;
   bool initDone = true;
   for (const auto& slot : pod.containers) mainStarted = mainStarted || slot.starts > 0;
@@ -121,7 +124,11 @@ void Reconciler::publish() {
   snapshot->endpoint = endpointView_;
   snapshot->counters = counters_;
 
-  for (const auto& [uid, pod] : pods_) snapshot->pods.push_back(podView(clock_, pod, lastPlan_));
+  for (const auto& [uid, pod] : pods_) {
+    std::string runtimeName = pod.runtimeName;
+    if (runtimeName.empty() && pod.daemonSet) runtimeName = runtimes_.forPod(pod.daemonSet->spec.template_.spec).name;
+    snapshot->pods.push_back(podView(clock_, pod, lastPlan_, runtimeName));
+  }
   // Pods by DaemonSet key, found once: a loop over every pod per DaemonSet made
   // each publish quadratic, and a cold start publishes once per started pod.
   std::map<std::string, std::vector<const status::PodView*>> podsByDaemonSet;

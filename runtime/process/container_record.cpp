@@ -39,6 +39,7 @@ std::string encodeRecord(const ContainerRecord& r) {
       {"shimStartTime", r.shimStartTime},
       {"startedAtUnixNano", r.startedAtUnixNano},
       {"logPath", r.logPath},
+      {"workingDir", r.workingDir},
       {"cgroupPath", r.cgroupPath},
       {"cgroupMembership", r.cgroupMembership},
       {"terminationGracePeriodSeconds", r.terminationGracePeriodSeconds},
@@ -70,6 +71,7 @@ base::Result<ContainerRecord> decodeRecord(const std::string& text) {
     r.shimStartTime = base::jsonIntegerAt<std::uint64_t>(j, "shimStartTime");
     r.startedAtUnixNano = base::jsonIntegerAt<std::int64_t>(j, "startedAtUnixNano");
     r.logPath = j.at("logPath").get<std::string>();
+    r.workingDir = j.value("workingDir", std::string());  // absent in records of older agents
     r.cgroupPath = j.at("cgroupPath").get<std::string>();
     r.cgroupMembership = j.at("cgroupMembership").get<std::string>();
     r.terminationGracePeriodSeconds = base::jsonIntegerAt<std::int64_t>(j, "terminationGracePeriodSeconds");

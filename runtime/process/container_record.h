@@ -34,6 +34,7 @@ struct ContainerRecord {
   std::uint64_t shimStartTime = 0;
   std::int64_t startedAtUnixNano = 0;
   std::string logPath;
+  std::string workingDir;  // the container's workingDir, for exec; empty: the shim's
   std::string cgroupPath;  // empty when the container was not placed in a cgroup
   // The container's cgroup as /proc/<pid>/cgroup names it ("0::<this>"), taken
   // at start; adoption requires the live pid to be there still.

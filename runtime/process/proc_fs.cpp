@@ -90,6 +90,20 @@ std::vector<MarkedProcess> findProcessesWithEnvironment(const std::string& name,
   return found;
 }
 
+base::Result<std::vector<std::string>> processEnvironment(pid_t pid) {
+  auto environ = readWholeFile("/proc/" + std::to_string(pid) + "/environ");
+  if (!environ) return environ.error();
+  std::vector<std::string> variables;
+  size_t at = 0;
+  while (at < environ->size()) {
+    size_t stop = environ->find('\0', at);
+    if (stop == std::string::npos) stop = environ->size();
+    if (stop > at) variables.emplace_back(environ->substr(at, stop - at));
+    at = stop + 1;
+  }
+  return variables;
+}
+
 std::string currentBootId() {
   auto text = readWholeFile("/proc/sys/kernel/random/boot_id");
   if (!text) return {};

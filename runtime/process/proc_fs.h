@@ -50,6 +50,10 @@ struct MarkedProcess {
 std::vector<MarkedProcess> findProcessesWithEnvironment(const std::string& name, const std::string& scopeName,
                                                         const std::string& scopeValue);
 
+// The initial environment of a live process (/proc/<pid>/environ): what it
+// was started with. kNotFound when it is gone; an error when we may not read it.
+base::Result<std::vector<std::string>> processEnvironment(pid_t pid);
+
 // This boot's id (/proc/sys/kernel/random/boot_id), empty if unreadable.
 std::string currentBootId();
 

@@ -108,7 +108,7 @@ void ProcessRuntime::stopDuplicateInstances() {
   }
 }
 
-int ProcessRuntime::stopPodLeftovers(const std::string& podUid, std::chrono::milliseconds grace) {
+int ProcessRuntime::stopPod(const std::string& podUid, std::chrono::milliseconds grace) {
   std::vector<std::string> running;
   for (const auto& [id, tracked] : containers_) {
     if (tracked->record.pod.uid == podUid && tracked->state != ContainerState::kExited) running.push_back(id);
@@ -216,7 +216,7 @@ void ProcessRuntime::adoptMarkedProcesses() {
   }
 }
 
-base::Status ProcessRuntime::remove(const std::string& podUid) {
+base::Status ProcessRuntime::removePod(const std::string& podUid) {
   std::vector<std::string> ids;
   for (const auto& [id, tracked] : containers_) {
     if (tracked->record.pod.uid != podUid) continue;

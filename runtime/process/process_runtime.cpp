@@ -11,9 +11,11 @@
 #include "agent/base/log.h"
 #include "runtime/process/atomic_file.h"
 #include "runtime/process/cgroup_v2.h"
+#include "runtime/process/host_exec.h"
 #include "runtime/process/proc_fs.h"
 #include "runtime/process/shim_security_request.h"
 #include "runtime/process/tracked_container.h"
+#include "runtime/runtime_set.h"
 
 namespace daemonlet::runtime::process {
 namespace {
@@ -22,6 +24,12 @@ constexpr const char* kDefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/
 constexpr int kUnknownExitCode = 137;  // what the kubelet reports when the status is lost
 
 std::string hostContainerId(pid_t pid) { return "host://" + std::to_string(pid); }
+
+// The handle of an exec that failed before it ran.
+class NothingToCancel : public ExecHandle {
+ public:
+  void cancel() override {}
+};
 
 std::vector<std::string> containerEnvironment(const ContainerStartRequest& request, const std::string& id,
                                               const std::string& stateDir) {
@@ -72,7 +80,16 @@ ProcessRuntime::ProcessRuntime(boost::asio::io_context& io, ProcessRuntimeOption
 
 ProcessRuntime::~ProcessRuntime() { *alive_ = false; }
 
-void ProcessRuntime::setExitHandler(ExitHandler handler) { exitHandler_ = std::move(handler); }
+void ProcessRuntime::setEventHandler(ContainerEventHandler handler) { exitHandler_ = std::move(handler); }
+
+const std::string& ProcessRuntime::name() const {
+  static const std::string kName = kHostRuntimeName;
+  return kName;
+}
+
+std::string ProcessRuntime::podIP(const std::string& /*podUid*/) const {
+  return options_.hostIP.empty() ? std::string("127.0.0.1") : options_.hostIP;
+}
 
 base::Result<ShimSpec> ProcessRuntime::prepareSpec(const ContainerStartRequest& request) {
   const model::Container& container = request.container;
@@ -112,15 +129,7 @@ base::Result<ShimSpec> ProcessRuntime::prepareSpec(const ContainerStartRequest& 
   return spec;
 }
 
-base::Result<ContainerStatus> ProcessRuntime::start(const ContainerStartRequest& request) {
-  auto spec = prepareSpec(request);
-  if (!spec) return spec.error();
-  auto report = host_.start(*spec);
-  if (!report) return report.error();
-  return completeStart(request, *spec, *report);
-}
-
-void ProcessRuntime::startAsync(const ContainerStartRequest& request, StartCallback done) {
+void ProcessRuntime::start(const ContainerStartRequest& request, StartCallback done) {
   auto spec = prepareSpec(request);
   if (!spec) {
     boost::asio::post(io_, [done = std::move(done), error = spec.error()] { done(error); });
@@ -172,6 +181,7 @@ base::Result<ContainerStatus> ProcessRuntime::completeStart(const ContainerStart
   record.shimStartTime = report.shimStartTime;
   record.startedAtUnixNano = report.startedAtUnixNano;
   record.logPath = spec.logPath;
+  record.workingDir = request.container.workingDir;
   record.cgroupPath = report.cgroupPath;
   if (!record.cgroupPath.empty()) record.cgroupMembership = cgroupV2PathOf(record.pid);
   record.terminationGracePeriodSeconds = request.terminationGracePeriod.count();
@@ -377,10 +387,31 @@ void ProcessRuntime::signalGroup(Tracked& tracked, int signal) {
   if (signal == SIGKILL) killCgroup(tracked.record.cgroupPath);
 }
 
-base::Result<ContainerStatus> ProcessRuntime::inspect(const std::string& containerId) {
-  Tracked* tracked = find(containerId);
-  if (tracked == nullptr) return base::makeError(base::ErrorCode::kNotFound, "no such container", containerId);
-  return statusOf(*tracked);
+std::shared_ptr<ExecHandle> ProcessRuntime::exec(const std::string& containerId,
+                                                 const std::vector<std::string>& command,
+                                                 std::chrono::milliseconds timeout, ExecCallback done) {
+  HostExecRequest request;
+  request.command = command;
+  std::string problem;
+  const Tracked* tracked = find(containerId);
+  if (tracked == nullptr || tracked->state == ContainerState::kExited) {
+    problem = "container " + containerId + " is not running";
+  } else if (auto environment = processEnvironment(tracked->record.pid); !environment) {
+    problem = "cannot read the container's environment: " + environment.error().describe();
+  } else {
+    for (const std::string& variable : *environment) {
+      auto equals = variable.find('=');
+      if (equals == std::string::npos) continue;
+      std::string name = variable.substr(0, equals);
+      if (name == kContainerIdMarker || name == kStateDirMarker) continue;
+      request.env.emplace(std::move(name), variable.substr(equals + 1));
+    }
+    request.workingDir = tracked->record.workingDir;
+  }
+  if (problem.empty()) return startHostExec(io_, request, timeout, std::move(done));
+  // Never call back from inside exec(): the caller may not be ready for it.
+  boost::asio::post(io_, [problem, done = std::move(done)] { done(ExecResult{false, problem}); });
+  return std::make_shared<NothingToCancel>();
 }
 
 ProcessRuntime::Tracked* ProcessRuntime::find(const std::string& containerId) {

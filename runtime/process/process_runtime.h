@@ -70,10 +70,13 @@ struct ProcessRuntimeOptions {
   // to the hard limit (agent/base/file_limit.h), and the shim host it starts
   // inherits the raised one. 0: whatever the shim host was started with.
   std::uint64_t containerFileLimit = 0;
-  // Test only (unset in the agent): startAsync()'s reports are held until the
+  // Test only (unset in the agent): start()'s reports are held until the
   // test calls the function this is handed, so a report can arrive after its
   // shimReportTimeout deterministically (ShimHostClient::setReportHold).
   ShimHostClient::ReportHold holdStartReports;
+  // The node's IP: host processes share the node's network, so it is every
+  // pod's IP (probes). Empty: 127.0.0.1.
+  std::string hostIP;
 };
 
 class ProcessRuntime final : public Runtime {
@@ -83,15 +86,21 @@ class ProcessRuntime final : public Runtime {
   ProcessRuntime(const ProcessRuntime&) = delete;
   ProcessRuntime& operator=(const ProcessRuntime&) = delete;
 
-  base::Result<ContainerStatus> start(const ContainerStartRequest& request) override;
-  // The shim's report is read on the io_context: starts overlap.
-  void startAsync(const ContainerStartRequest& request, StartCallback done) override;
+  const std::string& name() const override;
+  // The shim's report is read on the io_context: starts overlap. Host
+  // processes have no image to pull: a start never waits.
+  void start(const ContainerStartRequest& request, StartCallback done) override;
   base::Status stop(const std::string& containerId, std::chrono::milliseconds grace, StopCallback done) override;
+  int stopPod(const std::string& podUid, std::chrono::milliseconds grace) override;
+  base::Status removePod(const std::string& podUid) override;
   base::Result<std::vector<ContainerStatus>> list() override;
-  base::Result<ContainerStatus> inspect(const std::string& containerId) override;
-  base::Status remove(const std::string& podUid) override;
-  int stopPodLeftovers(const std::string& podUid, std::chrono::milliseconds grace) override;
-  void setExitHandler(ExitHandler handler) override;
+  // On the host, with the environment the container started with (its
+  // markers left out, so the command is never taken for the container) and its
+  // workingDir, as the agent's user (host_exec.h).
+  std::shared_ptr<ExecHandle> exec(const std::string& containerId, const std::vector<std::string>& command,
+                                   std::chrono::milliseconds timeout, ExecCallback done) override;
+  std::string podIP(const std::string& podUid) const override;
+  void setEventHandler(ContainerEventHandler handler) override;
 
  private:
   struct Tracked;
@@ -122,7 +131,7 @@ class ProcessRuntime final : public Runtime {
   std::string bootId_;
   base::DeferredSync recordSync_;  // when !options_.syncRecords
   ShimHostClient host_;
-  ExitHandler exitHandler_;
+  ContainerEventHandler exitHandler_;
   base::LogThrottle logThrottle_;
   std::map<std::string, std::unique_ptr<Tracked>> containers_;  // by record id
   pid_t outdatedHostPid_ = 0;  // the last shim host found to ignore ShimSpec::security

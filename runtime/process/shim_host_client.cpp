@@ -152,6 +152,9 @@ void ShimHostClient::connectIfRunning() {
 }
 
 base::Status ShimHostClient::ensureConnected() {
+  // A host that died since the loop last ran has not been noticed yet (its
+  // EOF is still queued): a start written to it would fail for nothing.
+  if (socket_ && hostPid_ != 0 && !isSameLiveProcess(hostPid_, hostStartTime_)) drop("the shim host is gone");
   if (socket_) return base::Ok{};
   auto fd = connectOrStartHost(shimCommand_, socketPath_, reportTimeout_);
   if (!fd) return fd.error();

@@ -73,19 +73,16 @@ TEST_F(SecurityContextTest, FieldsAHostProcessCannotHonourAreRefusedNamingTheFie
   ASSERT_EQ(::geteuid(), 0u) << "this test needs root: the agent's own uid decides runAsNonRoot";
   Json nonRoot = daemonSet("nonroot", {"sleep"});
   mainContainer(nonRoot)["securityContext"] = {{"runAsNonRoot", true}, {"runAsUser", 0}};
-  Json kata = daemonSet("kata", {"sleep"});
-  podSpec(kata)["runtimeClassName"] = "kata";
   Json readOnly = daemonSet("readonly", {"sleep"});
   mainContainer(readOnly)["securityContext"] = {{"readOnlyRootFilesystem", true}};
   Json inheritsRoot = daemonSet("inherits-root", {"sleep"});
   podSpec(inheritsRoot)["securityContext"] = {{"runAsNonRoot", true}};
-  for (const Json* ds : {&nonRoot, &kata, &readOnly, &inheritsRoot}) {
+  for (const Json* ds : {&nonRoot, &readOnly, &inheritsRoot}) {
     writeManifest((*ds)["metadata"]["name"].get<std::string>() + ".json", *ds);
   }
   startAgent();
   const std::pair<const char*, const char*> expected[] = {
       {"nonroot", "containers[0].securityContext.runAsNonRoot"},
-      {"kata", "spec.template.spec.runtimeClassName"},
       {"readonly", "containers[0].securityContext.readOnlyRootFilesystem"},
       {"inherits-root", "spec.template.spec.securityContext.runAsNonRoot"},
   };

@@ -177,7 +177,7 @@ TEST_F(ProcessRuntimeTest, ContainerSurvivesSigkillOfTheAgentProcess) {
     ProcessRuntime runtime(io, options_);
     auto request = helper({"sleep"});
     request.restartCount = 2;
-    auto started = runtime.start(request);
+    auto started = startAndWait(io, runtime, request);
     pid_t pid = started ? started->pid : -1;
     (void)!::write(pipeFds[1], &pid, sizeof pid);
     for (;;) ::pause();

@@ -103,7 +103,7 @@ TEST_F(CgroupTest, ContainerRunsInItsOwnCgroupWithItsLimits) {
   ASSERT_TRUE(runUntil([&] { return stopped.has_value(); }));
   EXPECT_EQ(stopped->reason, "Error");
   ASSERT_TRUE(runUntil([&] { return readFile(leaf + "/cgroup.procs").empty(); }));
-  ASSERT_TRUE(runtime_->remove(pod().uid).has_value());
+  ASSERT_TRUE(runtime_->removePod(pod().uid).has_value());
   EXPECT_FALSE(std::filesystem::exists(options_.cgroupRoot + "/" + pod().uid));
 }
 

@@ -73,7 +73,7 @@ TEST_F(ProcessRuntimeTest, ContainerReportedAfterItsStartTimedOutIsStopped) {
   auto request = helper({"sleep"}, "late");
   request.env["LATE_MARKER"] = root_;
   std::optional<base::Result<ContainerStatus>> outcome;
-  runtime_->startAsync(request, [&](base::Result<ContainerStatus> result) { outcome = std::move(result); });
+  runtime_->start(request, [&](base::Result<ContainerStatus> result) { outcome = std::move(result); });
   ASSERT_TRUE(runUntil([&] { return outcome.has_value(); }));
   ASSERT_FALSE(outcome->has_value()) << "the start did not time out; the test cannot tell";
   const std::string needle = "LATE_MARKER=" + root_;

@@ -28,7 +28,7 @@ TEST_F(ProcessRuntimeTest, StartedContainerRunsDetachedInItsOwnGroup) {
   ASSERT_TRUE(shim.has_value());
   EXPECT_NE(shim->parentPid, ::getpid()) << "the shim is not the agent's child either";
   EXPECT_NE(shim->session, ::getsid(0)) << "the shim left the agent's session";
-  // The record is on disk by the time start() returns.
+  // The record is on disk by the time start() reports.
   int records = 0;
   for (const auto& entry : std::filesystem::directory_iterator(options_.stateDir)) {
     records += entry.path().extension() == ".json" ? 1 : 0;
@@ -73,7 +73,7 @@ TEST_F(ProcessRuntimeTest, KillNineIsSeenThroughTheExitHandler) {
   options_.syncRecords = false;  // the figure printed below is the latency without fsync
   makeRuntime();
   std::chrono::steady_clock::time_point seenAt;
-  runtime_->setExitHandler([&](const ContainerStatus& status) {
+  runtime_->setEventHandler([&](const ContainerStatus& status) {
     seenAt = std::chrono::steady_clock::now();
     exits_.push_back(status);
   });
@@ -86,8 +86,8 @@ TEST_F(ProcessRuntimeTest, KillNineIsSeenThroughTheExitHandler) {
   auto latency = seenAt - killedAt;
   EXPECT_EQ(exits_.front().signal, SIGKILL);
   EXPECT_EQ(exits_.front().exitCode, 137);
-  ASSERT_TRUE(runtime_->inspect(started.containerId).has_value());
-  EXPECT_EQ(runtime_->inspect(started.containerId)->state, ContainerState::kExited);
+  ASSERT_TRUE(listed(started.containerId).has_value());
+  EXPECT_EQ(listed(started.containerId)->state, ContainerState::kExited);
   // Figures for the curious, never asserted (timing belongs in bench/).
   std::printf("start() %lld us, kill -9 to exit handler %lld us\n",
               static_cast<long long>(std::chrono::duration_cast<std::chrono::microseconds>(startTook).count()),
@@ -165,7 +165,7 @@ TEST_F(ProcessRuntimeTest, StartFailuresAreErrorsAndLeaveNothingBehind) {
     SCOPED_TRACE(c.name);
     auto request = helper({"sleep"});
     c.tweak(request);
-    auto started = runtime_->start(request);
+    auto started = startAndWait(request);
     ASSERT_FALSE(started.has_value());
     EXPECT_NE(started.error().describe().find(c.expected), std::string::npos) << started.error().describe();
   }
@@ -182,12 +182,12 @@ TEST_F(ProcessRuntimeTest, RemoveForgetsAnExitedPodAndItsLogDirectory) {
   ContainerStatus started = startOk(helper({"print", "1", "bye"}));
   ContainerStatus running = startOk(helper({"sleep"}, "sidecar"));
   ASSERT_TRUE(runUntil([&] { return !exits_.empty(); }));
-  EXPECT_FALSE(runtime_->remove(pod().uid).has_value()) << "sidecar still runs";
+  EXPECT_FALSE(runtime_->removePod(pod().uid).has_value()) << "sidecar still runs";
   bool stopped = false;
   ASSERT_TRUE(runtime_->stop(running.containerId, std::chrono::seconds(5),
                              [&](const ContainerStatus&) { stopped = true; }).has_value());
   ASSERT_TRUE(runUntil([&] { return stopped; }));
-  ASSERT_TRUE(runtime_->remove(pod().uid).has_value());
+  ASSERT_TRUE(runtime_->removePod(pod().uid).has_value());
   EXPECT_TRUE(containerFilesInState().empty());
   EXPECT_FALSE(std::filesystem::exists(std::filesystem::path(started.logPath).parent_path().parent_path()));
   EXPECT_TRUE(runtime_->list()->empty());

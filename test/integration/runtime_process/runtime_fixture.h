@@ -11,6 +11,7 @@
 #include <fstream>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -50,7 +51,7 @@ class ProcessRuntimeTest : public ::testing::Test {
 
   ProcessRuntime& makeRuntime() {
     runtime_ = std::make_unique<ProcessRuntime>(io_, options_);
-    runtime_->setExitHandler([this](const ContainerStatus& status) { exits_.push_back(status); });
+    runtime_->setEventHandler([this](const ContainerStatus& status) { exits_.push_back(status); });
     return *runtime_;
   }
 
@@ -67,9 +68,35 @@ class ProcessRuntimeTest : public ::testing::Test {
     return request;
   }
 
+  // Runtime::start on a loop of its own, waited for (the tests' synchronous start).
+  static base::Result<ContainerStatus> startAndWait(boost::asio::io_context& io, Runtime& runtime,
+                                                    const ContainerStartRequest& request) {
+    std::optional<base::Result<ContainerStatus>> outcome;
+    runtime.start(request, [&](base::Result<ContainerStatus> result) { outcome = std::move(result); });
+    auto guard = boost::asio::make_work_guard(io);
+    while (!outcome) {
+      io.restart();
+      io.run_one_for(std::chrono::milliseconds(50));
+    }
+    return std::move(*outcome);
+  }
+  base::Result<ContainerStatus> startAndWait(const ContainerStartRequest& request) {
+    return startAndWait(io_, *runtime_, request);
+  }
+
+  // What list() says of one container (the tests' inspect).
+  std::optional<ContainerStatus> listed(const std::string& containerId) {
+    auto all = runtime_->list();
+    if (!all) return std::nullopt;
+    for (const auto& status : *all) {
+      if (status.containerId == containerId) return status;
+    }
+    return std::nullopt;
+  }
+
   // Starts and remembers the process group for clean-up.
   ContainerStatus startOk(const ContainerStartRequest& request) {
-    auto started = runtime_->start(request);
+    auto started = startAndWait(request);
     EXPECT_TRUE(started.has_value()) << (started ? "" : started.error().describe());
     if (!started) return {};
     groups_.push_back(started->pid);

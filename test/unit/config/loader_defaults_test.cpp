@@ -24,7 +24,7 @@ void expectDefaults(const AgentConfig& c) {
   EXPECT_EQ(c.logDir, "/var/log/pods");
   EXPECT_EQ(c.runDir, "/run/daemonlet");
   EXPECT_EQ(c.listen.text(), "127.0.0.1:10290");
-  EXPECT_EQ(c.defaultRuntime, RuntimeKind::kHost);
+  EXPECT_EQ(c.defaultRuntime, std::nullopt);  // pods without runtimeClassName have no runtime
   EXPECT_EQ(c.containerRuntimeEndpoint, "unix:///run/containerd/containerd.sock");
   EXPECT_EQ(c.cgroupRoot, "/daemonlet");
   EXPECT_EQ(c.restartBackoff, (RestartBackoff{std::chrono::seconds(10), std::chrono::seconds(300),
@@ -65,7 +65,7 @@ TEST(LoaderDefaultsTest, FlagsAloneRunInTempDirs) {
                                      "--log-dir",         "./logs/",
                                      "--run-dir",         (dir.path() / "run").string(),
                                      "--listen",          "127.0.0.1:0",
-                                     "--default-runtime", "cri",
+                                     "--default-runtime", "host",
                                      "--cgroup-root",     "",
                                      "--log-level",       "debug"});
   ASSERT_TRUE(parsed) << parsed.error().describe();
@@ -81,7 +81,7 @@ TEST(LoaderDefaultsTest, FlagsAloneRunInTempDirs) {
   EXPECT_EQ(config->stateDir, (dir.path() / "state").string());
   EXPECT_EQ(config->logDir, (dir.path() / "logs").string());
   EXPECT_EQ(config->listen.port, 0);
-  EXPECT_EQ(config->defaultRuntime, RuntimeKind::kCri);
+  EXPECT_EQ(config->defaultRuntime, RuntimeKind::kHost);
   EXPECT_EQ(config->cgroupRoot, "");
   EXPECT_EQ(config->logLevel, base::LogLevel::kDebug);
 }

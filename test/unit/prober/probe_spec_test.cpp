@@ -4,7 +4,6 @@
 
 #include <gtest/gtest.h>
 
-#include "agent/prober/probe_exec.h"
 #include "agent/prober/probe_grpc.h"
 #include "agent/prober/probe_http.h"
 
@@ -125,13 +124,6 @@ TEST(GrpcWireTest, EncodesRequestAndDecodesStatus) {
   EXPECT_EQ(decodeHealthCheckStatus(std::string("\0\0\0\0\0", 5)), 0);  // UNKNOWN by default
   EXPECT_FALSE(decodeHealthCheckStatus(std::string("\0\0\0\0\5\x08", 6)).has_value());
   EXPECT_FALSE(decodeHealthCheckStatus(std::string("\1\0\0\0\0", 5)).has_value());
-}
-
-TEST(ResolveExecutableTest, SearchesTheContainerPath) {
-  EXPECT_EQ(resolveExecutable("/no/such/thing", {}), "/no/such/thing");  // paths are used as given
-  EXPECT_EQ(resolveExecutable("true", {{"PATH", "/nonexistent:/bin"}}), "/bin/true");
-  EXPECT_EQ(resolveExecutable("true", {{"PATH", "/nonexistent"}}), "");
-  EXPECT_FALSE(resolveExecutable("true", {}).empty());  // the default PATH
 }
 
 }  // namespace

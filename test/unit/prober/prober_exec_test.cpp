@@ -51,8 +51,8 @@ TEST(ExecProbeTest, RunsWithTheContainerEnvironmentAndWorkingDir) {
   container.readinessProbe =
       execProbe({"/bin/sh", "-c", "test \"$PROBE_VAR\" = yes && test \"$(pwd -P)\" = \"$WANT_DIR\""});
   ProbeTarget target;
-  target.env = {{"PROBE_VAR", "yes"}, {"WANT_DIR", std::filesystem::canonical(dir.path()).string()}};
-  target.workingDir = dir.path().string();
+  target.exec = harness.hostExec(
+      {{"PROBE_VAR", "yes"}, {"WANT_DIR", std::filesystem::canonical(dir.path()).string()}}, dir.path().string());
   harness.start(container, target);
   EXPECT_TRUE(harness.runUntil(harness.reported(ProbeKind::kReadiness, true)));
 }

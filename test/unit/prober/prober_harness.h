@@ -8,11 +8,13 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "agent/model/types.h"
 #include "agent/prober/prober.h"
+#include "runtime/process/host_exec.h"
 
 namespace daemonlet::prober::testing {
 
@@ -33,8 +35,17 @@ class ProberHarness {
   const std::vector<Reported>& reports() const { return reports_; }
   const ProbeKey& key() const { return key_; }
 
-  void start(const model::Container& container, const ProbeTarget& target = {}) {
+  // Exec probes run on the host (the host runtime's exec, without a container).
+  void start(const model::Container& container, ProbeTarget target = {}) {
+    if (!target.exec) target.exec = hostExec();
     prober_.start(key_, container, target);
+  }
+
+  ProbeExec hostExec(std::map<std::string, std::string> env = {}, std::string workingDir = {}) {
+    return [this, env = std::move(env), workingDir = std::move(workingDir)](
+               const std::vector<std::string>& command, ProbeTimeout timeout, runtime::ExecCallback done) {
+      return runtime::process::startHostExec(io_, {command, env, workingDir}, timeout, std::move(done));
+    };
   }
 
   // Runs the io_context until `done` holds or the guard expires; returns done().

@@ -9,12 +9,15 @@
 // thread, which in these tests is the loop's (the test drives the io_context).
 #include <chrono>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "runtime/runtime.h"
+#include "runtime/runtime_set.h"
 
 namespace daemonlet::reconciler::testing {
 
@@ -26,10 +29,8 @@ class InMemoryRuntime final : public runtime::Runtime {
   };
 
   // --- runtime::Runtime ---
-  base::Result<runtime::ContainerStatus> start(const runtime::ContainerStartRequest& request) override {
-    return launch(request);
-  }
-  void startAsync(const runtime::ContainerStartRequest& request, StartCallback done) override {
+  const std::string& name() const override { return name_; }
+  void start(const runtime::ContainerStartRequest& request, StartCallback done) override {
     starts_.push_back(request);
     pending_.push_back({request, std::move(done)});
   }
@@ -52,12 +53,7 @@ class InMemoryRuntime final : public runtime::Runtime {
     for (const auto& [id, status] : containers_) all.push_back(status);
     return all;
   }
-  base::Result<runtime::ContainerStatus> inspect(const std::string& containerId) override {
-    auto it = containers_.find(containerId);
-    if (it == containers_.end()) return base::makeError(base::ErrorCode::kNotFound, "no such container");
-    return it->second;
-  }
-  base::Status remove(const std::string& podUid) override {
+  base::Status removePod(const std::string& podUid) override {
     removes_.push_back(podUid);
     if (auto refusals = removeRefusals_.find(podUid); refusals != removeRefusals_.end() && refusals->second > 0) {
       --refusals->second;
@@ -71,11 +67,18 @@ class InMemoryRuntime final : public runtime::Runtime {
     std::erase_if(containers_, [&](const auto& entry) { return entry.second.pod.uid == podUid; });
     return base::Ok{};
   }
-  int stopPodLeftovers(const std::string& podUid, std::chrono::milliseconds) override {
+  int stopPod(const std::string& podUid, std::chrono::milliseconds) override {
     leftoverStops_.push_back(podUid);
     return 0;
   }
-  void setExitHandler(runtime::ExitHandler handler) override { exitHandler_ = std::move(handler); }
+  // Exec probes are not modelled: the loop tests use no probes.
+  std::shared_ptr<runtime::ExecHandle> exec(const std::string&, const std::vector<std::string>&,
+                                            std::chrono::milliseconds, runtime::ExecCallback done) override {
+    done({false, "exec is not modelled by the in-memory runtime"});
+    return nullptr;
+  }
+  std::string podIP(const std::string&) const override { return "127.0.0.1"; }
+  void setEventHandler(runtime::ContainerEventHandler handler) override { exitHandler_ = std::move(handler); }
 
   // --- what the test does ---
   // Completes the oldest start in flight (or the one for `container`): running.
@@ -151,12 +154,13 @@ class InMemoryRuntime final : public runtime::Runtime {
     return status;
   }
 
+  const std::string name_ = runtime::kHostRuntimeName;  // pods of the tests run as host pods
   int nextId_ = 0;
   std::map<std::string, runtime::ContainerStatus> containers_;  // by id
   std::vector<Pending> pending_;
   std::map<std::string, std::vector<runtime::StopCallback>> stopCallbacks_;
   std::map<std::string, int> removeRefusals_;
-  runtime::ExitHandler exitHandler_;
+  runtime::ContainerEventHandler exitHandler_;
   std::vector<runtime::ContainerStartRequest> starts_;
   std::vector<Stop> stops_;
   std::vector<std::string> removes_;

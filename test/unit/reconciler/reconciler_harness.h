@@ -106,13 +106,21 @@ class ReconcilerHarness : public ::testing::Test {
   }
 
 
+  // The tests' manifests name no runtimeClassName: the host runtime is their default.
+  static runtime::RuntimeSet hostRuntimeSet(InMemoryRuntime& runtime) {
+    runtime::RuntimeSet set(std::string(runtime::kHostRuntimeName));
+    set.add(runtime);
+    return set;
+  }
+
   config::testing::TempDir stateDir_;  // a private temporary directory
   boost::asio::io_context io_;
   base::ManualClock clock_;
   loop::TimerQueue timers_{io_, clock_};
   InMemoryRuntime runtime_;
+  runtime::RuntimeSet runtimes_ = hostRuntimeSet(runtime_);
   status::SnapshotStore store_;
-  std::unique_ptr<Reconciler> reconciler_ = std::make_unique<Reconciler>(timers_, runtime_, store_, options());
+  std::unique_ptr<Reconciler> reconciler_ = std::make_unique<Reconciler>(timers_, runtimes_, store_, options());
 };
 
 }  // namespace daemonlet::reconciler::testing

@@ -1,4 +1,4 @@
-#include "agent/prober/probe_exec.h"
+#include "runtime/process/host_exec.h"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -15,7 +15,7 @@
 #include <optional>
 #include <utility>
 
-namespace daemonlet::prober {
+namespace daemonlet::runtime::process {
 namespace {
 
 // The PATH container runtimes give a process whose image sets none.
@@ -41,12 +41,12 @@ class SpawnSetup {
   posix_spawn_file_actions_t actions_;
 };
 
-// Spawns the probe command; returns the pid or an errno value.
-std::pair<pid_t, int> spawnProbe(const std::string& path, const ExecRequest& request) {
+// Spawns the command; returns the pid or an errno value.
+std::pair<pid_t, int> spawnCommand(const std::string& path, const HostExecRequest& request) {
   SpawnSetup setup;
   // Own process group (so a timeout kills everything it started), an empty
   // signal mask and default dispositions: the agent's ignored signals (SIGPIPE)
-  // must not leak into the probe.
+  // must not leak into the command.
   sigset_t none;
   sigset_t all;
   ::sigemptyset(&none);
@@ -88,14 +88,14 @@ std::string describeExit(int status) {
   return "ended with wait status " + std::to_string(status);
 }
 
-class ExecAttempt : public ProbeAttempt, public std::enable_shared_from_this<ExecAttempt> {
+class HostExec : public ExecHandle, public std::enable_shared_from_this<HostExec> {
  public:
-  ExecAttempt(boost::asio::io_context& io, ProbeCallback done)
+  HostExec(boost::asio::io_context& io, ExecCallback done)
       : io_(io), pidfd_(io), timer_(io), done_(std::move(done)) {}
 
-  ~ExecAttempt() override {
+  ~HostExec() override {
     // Only reached unreaped when the io_context went away mid-attempt: do not
-    // leave a zombie or a running probe behind.
+    // leave a zombie or a running command behind.
     if (pid_ > 0 && !reaped_) {
       ::kill(-pid_, SIGKILL);
       while (::waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {
@@ -103,11 +103,11 @@ class ExecAttempt : public ProbeAttempt, public std::enable_shared_from_this<Exe
     }
   }
 
-  void begin(const ExecRequest& request, ProbeTimeout timeout) {
-    if (request.command.empty()) return failSoon("exec probe has no command");
+  void begin(const HostExecRequest& request, std::chrono::milliseconds timeout) {
+    if (request.command.empty()) return failSoon("exec has no command");
     std::string path = resolveExecutable(request.command.front(), request.env);
     if (path.empty()) return failSoon("executable not found: " + request.command.front());
-    auto [pid, err] = spawnProbe(path, request);
+    auto [pid, err] = spawnCommand(path, request);
     if (pid < 0) return failSoon("cannot run " + path + ": " + errnoText(err));
     pid_ = pid;
 
@@ -143,7 +143,7 @@ class ExecAttempt : public ProbeAttempt, public std::enable_shared_from_this<Exe
     if (reaped_) return;
     timedOut_ = true;
     // The group leader is not reaped yet, so its pid (the group id) cannot have
-    // been recycled: killing the group hits only what the probe started.
+    // been recycled: killing the group hits only what the command started.
     ::kill(-pid_, SIGKILL);
   }
 
@@ -154,7 +154,7 @@ class ExecAttempt : public ProbeAttempt, public std::enable_shared_from_this<Exe
     if (got == 0) return waitForExit();  // spurious wake-up
     if (got < 0 && errno == EINTR) return waitForExit();
     int waitErr = errno;
-    // Children a finished probe left in its group are left alone, as the kubelet
+    // Children a finished command left in its group are left alone, as the kubelet
     // does; only a timeout (onTimeout) kills the group.
     reaped_ = true;
     timer_.cancel();
@@ -180,7 +180,7 @@ class ExecAttempt : public ProbeAttempt, public std::enable_shared_from_this<Exe
     });
   }
 
-  void finish(ProbeOutcome outcome) {
+  void finish(ExecResult outcome) {
     if (!done_) return;
     auto done = std::move(done_);
     done_ = nullptr;
@@ -190,7 +190,7 @@ class ExecAttempt : public ProbeAttempt, public std::enable_shared_from_this<Exe
   boost::asio::io_context& io_;
   boost::asio::posix::stream_descriptor pidfd_;
   boost::asio::steady_timer timer_;
-  ProbeCallback done_;
+  ExecCallback done_;
   pid_t pid_ = -1;
   bool reaped_ = false;
   bool timedOut_ = false;
@@ -216,11 +216,11 @@ std::string resolveExecutable(const std::string& name, const std::map<std::strin
   return {};
 }
 
-std::shared_ptr<ProbeAttempt> startExecAttempt(boost::asio::io_context& io, const ExecRequest& request,
-                                               ProbeTimeout timeout, ProbeCallback done) {
-  auto attempt = std::make_shared<ExecAttempt>(io, std::move(done));
+std::shared_ptr<ExecHandle> startHostExec(boost::asio::io_context& io, const HostExecRequest& request,
+                                          std::chrono::milliseconds timeout, ExecCallback done) {
+  auto attempt = std::make_shared<HostExec>(io, std::move(done));
   attempt->begin(request, timeout);
   return attempt;
 }
 
-}  // namespace daemonlet::prober
+}  // namespace daemonlet::runtime::process
