@@ -173,7 +173,6 @@ int runAgent(const config::AgentConfig& initialConfig, const config::CommandLine
   reconcilerOptions.hostIP = detectHostIp();
   reconcilerOptions.resyncPeriod = std::chrono::duration_cast<std::chrono::seconds>(config.resyncPeriod);
   if (reconcilerOptions.resyncPeriod.count() <= 0) reconcilerOptions.resyncPeriod = std::chrono::seconds(60);
-  loop::TimerQueue timers(loop, clock);
   reconciler::Reconciler reconciler(timers, runtime, store, reconcilerOptions);
 
   // The HTTP threads hand deletions to the loop and wait for its answer.

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/asio/io_context.hpp>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -106,7 +107,18 @@ class ReconcilerHarness : public ::testing::Test {
   }
 
 
-  config::testing::TempDir stateDir_;  // a private temporary directory
+  // The agent stops (every daemon keeps running) and a new one starts on the
+  // same state directory and runtime, as after `systemctl restart`;
+  // `whileDown` happens in between, with nobody listening.
+  void restartAgent(const std::function<void()>& whileDown = {}) {
+    reconciler_.reset();
+    settle();
+    if (whileDown) whileDown();
+    reconciler_ = std::make_unique<Reconciler>(timers_, runtime_, store_, options());
+    startAgent();
+  }
+
+  config::testing::TempDir stateDir_;
   boost::asio::io_context io_;
   base::ManualClock clock_;
   loop::TimerQueue timers_{io_, clock_};
