@@ -1,7 +1,7 @@
 #pragma once
 // HttpEndpointSource: polls one URL that serves the fleet's DaemonSets (a
-// DaemonSetList/List as JSON, or a YAML stream) from any HTTP(S) server and reports accepted snapshots and endpoint health through
-// EndpointCallbacks.
+// DaemonSetList/List as JSON, or a YAML stream) from any HTTP(S) server and reports accepted snapshots and
+// endpoint health through EndpointCallbacks.
 //
 // Each poll is a conditional GET (If-None-Match / If-Modified-Since from the last
 // accepted snapshot, or from the seed loaded from the cache):

@@ -14,8 +14,13 @@ namespace daemonlet::sources {
 struct KubeEndpointSource::Impl {
   Impl(KubeEndpointOptions o, EndpointCallbacks c, NodeCallback n, const EndpointSnapshot* seed,
        loop::TimerQueue& timers, loop::BlockingPool& pool)
-      : options(std::move(o)), callbacks(std::move(c)), onNode(std::move(n)), client(options.client),
-        timers(timers), pool(pool), publishTimer(timers) {
+      : options(std::move(o)),
+        callbacks(std::move(c)),
+        onNode(std::move(n)),
+        client(options.client),
+        timers(timers),
+        pool(pool),
+        publishTimer(timers) {
     options.server = trimServerUrl(options.server);
     collection = KubeCollection{options.server, daemonSetCollectionPath(options.namespace_),
                                 CollectionQuery{options.labelSelector, ""}};
@@ -46,7 +51,7 @@ struct KubeEndpointSource::Impl {
     if (callbacks.onHealth) callbacks.onHealth(health);
   }
   void schedulePublishLocked(std::chrono::milliseconds after);  // under stateMutex
-  void publish();  // on the pool
+  void publish();                                               // on the pool
 
   KubeEndpointOptions options;
   EndpointCallbacks callbacks;
@@ -149,7 +154,8 @@ void KubeEndpointSource::Impl::publish() {
   auto accepted = acceptEndpointBody(body, url, last ? &*last : nullptr);
   if (!accepted) {
     // Our own rendering of JSON objects: failing here is a bug or an absurd object.
-    base::logError("kubernetes items could not be accepted", {{"url", url}, {"error", accepted.error().describe()}});
+    base::logError("kubernetes items could not be accepted",
+                   {{"url", url}, {"error", accepted.error().describe()}});
     return;
   }
   accepted->resourceVersion = resourceVersion;
@@ -158,9 +164,9 @@ void KubeEndpointSource::Impl::publish() {
   if (callbacks.onSnapshot) callbacks.onSnapshot(*last);
 }
 
-KubeEndpointSource::KubeEndpointSource(KubeEndpointOptions options, EndpointCallbacks callbacks, NodeCallback onNode,
-                                       const EndpointSnapshot* seed, loop::TimerQueue& timers,
-                                       loop::BlockingPool& pool)
+KubeEndpointSource::KubeEndpointSource(KubeEndpointOptions options, EndpointCallbacks callbacks,
+                                       NodeCallback onNode, const EndpointSnapshot* seed,
+                                       loop::TimerQueue& timers, loop::BlockingPool& pool)
     : impl_(std::make_unique<Impl>(std::move(options), std::move(callbacks), std::move(onNode), seed, timers,
                                    pool)) {}
 
@@ -179,17 +185,19 @@ void KubeEndpointSource::start() {
   Impl* impl = impl_.get();
   impl->daemonSets = std::make_unique<KubeReflector>(
       impl->reflectorOptions(), impl->client, impl->timers,
-      KubeReflectorHandler{
-          [impl](KubeListResult& list) { impl->onList(list); },
-          [impl](const WatchEvent& event) { impl->onWatchEvent(event); },
-          [impl] {
-            if (!impl->health.connected || impl->health.consecutiveFailures > 0) impl->reportSuccess();
-          },
-          [impl](const std::string& error, std::chrono::milliseconds retryIn) { impl->onFailure(error, retryIn); },
-          [impl](std::uint64_t requests, std::uint64_t bytes) {
-            impl->health.requests += requests;
-            impl->health.bytesReceived += bytes;
-          }});
+      KubeReflectorHandler{[impl](KubeListResult& list) { impl->onList(list); },
+                           [impl](const WatchEvent& event) { impl->onWatchEvent(event); },
+                           [impl] {
+                             if (!impl->health.connected || impl->health.consecutiveFailures > 0)
+                               impl->reportSuccess();
+                           },
+                           [impl](const std::string& error, std::chrono::milliseconds retryIn) {
+                             impl->onFailure(error, retryIn);
+                           },
+                           [impl](std::uint64_t requests, std::uint64_t bytes) {
+                             impl->health.requests += requests;
+                             impl->health.bytesReceived += bytes;
+                           }});
   impl->daemonSets->start();
   if (!impl->options.nodeName.empty()) {
     KubeNodeFollowerOptions nodeOptions{impl->options.server, impl->options.nodeName, impl->options.backoffInitial,

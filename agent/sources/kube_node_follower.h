@@ -43,7 +43,7 @@ class KubeNodeFollower {
   const std::function<void(const KubeNodeInfo&)> onNode_;
   KubeNodeInfo absent_;
   std::optional<KubeNodeInfo> delivered_;  // the reflector's thread only
-  KubeReflector reflector_;  // last: stops (and joins) before the state above goes
+  KubeReflector reflector_;                // last: stops (and joins) before the state above goes
 };
 
 }  // namespace daemonlet::sources

@@ -14,8 +14,8 @@ bool worthLogging(int failures) { return failures == 1 || (failures & (failures 
 
 }  // namespace
 
-KubeReflector::KubeReflector(KubeReflectorOptions options, outbound::HttpClient& client, loop::TimerQueue& timers,
-                             KubeReflectorHandler handler)
+KubeReflector::KubeReflector(KubeReflectorOptions options, outbound::HttpClient& client,
+                             loop::TimerQueue& timers, KubeReflectorHandler handler)
     : options_(std::move(options)),
       client_(client),
       handler_(std::move(handler)),
@@ -112,10 +112,12 @@ void KubeReflector::step() {
       return;
     case WatchEndKind::kClosed:
       if (end.events > 0) backoff_.reset();
-      if (end.events == 0 && std::chrono::steady_clock::now() - started < kMinHealthyWatch) return retry(end.message);
+      if (end.events == 0 && std::chrono::steady_clock::now() - started < kMinHealthyWatch)
+        return retry(end.message);
       return nextStepAfter(std::chrono::milliseconds(0));  // re-watch from the last resourceVersion seen
     case WatchEndKind::kExpired:
-      base::logInfo("kubernetes watch expired; relisting", {{"collection", options_.what}, {"detail", end.message}});
+      base::logInfo("kubernetes watch expired; relisting",
+                    {{"collection", options_.what}, {"detail", end.message}});
       needList_ = true;
       return nextStepAfter(backoff_.next());
     case WatchEndKind::kRelist:

@@ -44,7 +44,7 @@ namespace daemonlet::sources {
 
 struct KubeReflectorOptions {
   KubeCollection collection;
-  std::string what;         // names the collection in logs: "daemonsets", "node n1"
+  std::string what;              // names the collection in logs: "daemonsets", "node n1"
   std::size_t listPageSize = 0;  // LIST limit; 0: one request
   std::chrono::milliseconds backoffInitial{1000}, backoffMax{30000};
   std::chrono::seconds watchTimeout{300};  // timeoutSeconds sent on watch, spread into [T, 2T)
@@ -56,7 +56,7 @@ struct KubeReflectorHandler {
   std::function<void(const WatchEvent& event)> onEvent;
   std::function<void()> onConnected;  // a watch was answered 200 (optional)
   std::function<void(const std::string& error, std::chrono::milliseconds retryIn)> onFailure;  // optional
-  std::function<void(std::uint64_t requests, std::uint64_t bytes)> onTraffic;                 // optional
+  std::function<void(std::uint64_t requests, std::uint64_t bytes)> onTraffic;                  // optional
 };
 
 class KubeReflector {

@@ -1,11 +1,10 @@
 // KubeEndpointSource when the watch breaks: 410 Gone -> relist that converges
 // without changing unchanged items; a dropped stream -> re-watch from the last
 // resourceVersion without a relist; the seed's last good versions.
-#include "kube_source_fixture.h"
-
 #include <algorithm>
 
 #include "agent/base/log.h"
+#include "kube_source_fixture.h"
 
 namespace daemonlet::sources {
 namespace {
@@ -53,13 +52,15 @@ class ExpiryLog : public base::LogSink {
  public:
   ExpiryLog() { base::setLogSink(this); }  // before the source starts any thread
   ~ExpiryLog() override { base::setLogSink(nullptr); }
-  void write(base::LogLevel level, std::string_view message, std::initializer_list<base::LogField> fields) override {
+  void write(base::LogLevel level, std::string_view message,
+             std::initializer_list<base::LogField> fields) override {
     std::lock_guard lock(mutex_);
     std::string line(message);
     for (const auto& [key, value] : fields) {
       if (key == "collection") line += " collection=" + value;
     }
-    if (level == base::LogLevel::kWarning && message.find("failed") != std::string_view::npos) failures_.push_back(line);
+    if (level == base::LogLevel::kWarning && message.find("failed") != std::string_view::npos)
+      failures_.push_back(line);
     if (message == "kubernetes watch expired; relisting") expired_.push_back(line);
   }
   std::vector<std::string> failures() {
@@ -86,7 +87,8 @@ TEST_F(KubeSourceTest, ExpiredNodeWatchRelistsLikeTheDaemonSetWatch) {
   options_.nodeName = "n1";
   startSource();
   auto nodeRequests = [&](bool watch) {
-    return countRequests([watch](const auto& r) { return (watch ? r.isWatch() : r.isList()) && r.path == "/api/v1/nodes"; });
+    return countRequests(
+        [watch](const auto& r) { return (watch ? r.isWatch() : r.isList()) && r.path == "/api/v1/nodes"; });
   };
   auto eventually = [](const std::function<bool()>& condition) {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
@@ -101,7 +103,9 @@ TEST_F(KubeSourceTest, ExpiredNodeWatchRelistsLikeTheDaemonSetWatch) {
   ASSERT_TRUE(eventually([&] { return daemonSetLists() == 2 && nodeRequests(false) == 2; }));
   ASSERT_TRUE(eventually([&] { return daemonSetWatches() >= 2 && nodeRequests(true) >= 2; }));
   server_.applyNode(makeNodeObject("n1", {{"zone", "z2"}}));
-  ASSERT_TRUE(recorder_.waitFor([&] { return recorder_.nodes().back().labels == model::StringMap{{"zone", "z2"}}; }));
+  ASSERT_TRUE(recorder_.waitFor([&] {
+    return recorder_.nodes().back().labels == model::StringMap{{"zone", "z2"}};
+  }));
   source_->stop();
 
   std::vector<std::string> expired = log.expired();
@@ -183,7 +187,8 @@ TEST_F(KubeSourceTest, SeedSuppliesTheLastGoodVersionOfAnItemTheServerServesInva
   server_.applyDaemonSet(broken);
   server_.applyDaemonSet(makeDaemonSetObject("ops", "b", "b:1"));
   Recorder second;
-  KubeEndpointSource source(options_, second.callbacks(), second.nodeCallback(), &seed, loop_.timers(), loop_.pool());
+  KubeEndpointSource source(options_, second.callbacks(), second.nodeCallback(), &seed, loop_.timers(),
+                            loop_.pool());
   source.start();
   ASSERT_TRUE(second.waitFor([&] { return !second.snapshots().empty(); }));
   EndpointSnapshot snapshot = second.lastSnapshot();

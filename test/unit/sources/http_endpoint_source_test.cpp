@@ -139,8 +139,8 @@ class HttpEndpointSourceTest : public ::testing::Test {
     return options;
   }
   void start(HttpEndpointOptions options, const EndpointSnapshot* seed = nullptr) {
-    source_ = std::make_unique<HttpEndpointSource>(std::move(options), observer_.callbacks(), seed, loop_.timers(),
-                                                   loop_.pool());
+    source_ = std::make_unique<HttpEndpointSource>(std::move(options), observer_.callbacks(), seed,
+                                                   loop_.timers(), loop_.pool());
     source_->start();
   }
   std::size_t snapshotCount() {
