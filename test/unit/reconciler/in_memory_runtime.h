@@ -71,7 +71,8 @@ class InMemoryRuntime final : public runtime::Runtime {
   }
   base::Status remove(const std::string& podUid) override {
     removes_.push_back(podUid);
-    if (auto refusals = removeRefusals_.find(podUid); refusals != removeRefusals_.end() && refusals->second > 0) {
+    if (auto refusals = removeRefusals_.find(podUid);
+        refusals != removeRefusals_.end() && refusals->second > 0) {
       --refusals->second;
       return base::makeError(base::ErrorCode::kUnavailable, "a process of the pod still runs", podUid);
     }
