@@ -92,7 +92,7 @@ struct Counters {
   std::uint64_t containerRestarts = 0;
   std::uint64_t reconcilePasses = 0;
   std::uint64_t sourceErrors = 0;
-  std::map<std::string, std::uint64_t> decisions;  // "run", "keep", "stop" -> count
+  std::map<std::string, std::uint64_t> decisions;  // "run", "keep", "skip" -> count (placement verdicts)
   // Reconcile duration histogram (seconds); bucket upper bounds in kReconcileBuckets.
   std::vector<std::uint64_t> reconcileBucketCounts;
   double reconcileSecondsSum = 0;

@@ -14,6 +14,7 @@
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "runtime/runtime.h"
@@ -48,14 +49,25 @@ class InMemoryRuntime final : public runtime::Runtime {
     stopCallbacks_[containerId].push_back(std::move(done));
     return base::Ok{};
   }
+  // Running containers and the most recent exited instance of each container.
   base::Result<std::vector<runtime::ContainerStatus>> list() override {
-    std::vector<runtime::ContainerStatus> all;
-    for (const auto& [id, status] : containers_) all.push_back(status);
-    return all;
+    std::vector<runtime::ContainerStatus> listed;
+    std::map<std::tuple<std::string, std::string, bool>, runtime::ContainerStatus> lastExited;
+    for (const auto& [id, status] : containers_) {
+      if (status.state == runtime::ContainerState::kRunning) {
+        listed.push_back(status);
+        continue;
+      }
+      auto& last = lastExited[{status.pod.uid, status.containerName, status.init}];
+      if (last.containerId.empty() || status.restartCount > last.restartCount) last = status;
+    }
+    for (auto& [key, status] : lastExited) listed.push_back(std::move(status));
+    return listed;
   }
   base::Status removePod(const std::string& podUid) override {
     removes_.push_back(podUid);
-    if (auto refusals = removeRefusals_.find(podUid); refusals != removeRefusals_.end() && refusals->second > 0) {
+    if (auto refusals = removeRefusals_.find(podUid);
+        refusals != removeRefusals_.end() && refusals->second > 0) {
       --refusals->second;
       return base::makeError(base::ErrorCode::kUnavailable, "a process of the pod still runs", podUid);
     }

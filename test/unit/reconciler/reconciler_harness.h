@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/asio/io_context.hpp>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -22,12 +23,21 @@
 namespace daemonlet::reconciler::testing {
 
 // A DaemonSet as a manifest file gives it: decoded and defaulted.
-inline model::DaemonSet manifest(const std::string& name, const std::string& image = "v1") {
-  const std::string yaml = "apiVersion: apps/v1\nkind: DaemonSet\nmetadata:\n  name: " + name +
-                           "\n  namespace: kube-system\nspec:\n  selector:\n    matchLabels: {app: " + name +
-                           "}\n  template:\n    metadata:\n      labels: {app: " + name +
-                           "}\n    spec:\n      runtimeClassName: host\n      containers:\n      - name: main\n"
-                           "        image: " + image + "\n        command: [/bin/daemon]\n";
+inline model::DaemonSet manifest(const std::string& name) {
+  std::string yaml = R"(apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: NAME, namespace: kube-system}
+spec:
+  selector: {matchLabels: {app: NAME}}
+  template:
+    metadata: {labels: {app: NAME}}
+    spec:
+      runtimeClassName: host
+      containers:
+      - {name: main, image: v1, command: [/bin/daemon]}
+)";
+  for (auto at = yaml.find("NAME"); at != std::string::npos; at = yaml.find("NAME", at))
+    yaml.replace(at, 4, name);
   model::DecodedFile decoded = model::decodeFile(yaml, name + ".yaml");
   EXPECT_TRUE(decoded.errors.empty());
   EXPECT_EQ(decoded.daemonSets.size(), 1u);
@@ -35,7 +45,8 @@ inline model::DaemonSet manifest(const std::string& name, const std::string& ima
 }
 
 inline sources::SourcedDaemonSet sourced(const model::DaemonSet& ds) {
-  return {std::make_shared<const model::DaemonSet>(ds), model::revisionHash(ds), "file:/test/" + ds.metadata.name};
+  return {std::make_shared<const model::DaemonSet>(ds), model::revisionHash(ds),
+          "file:/test/" + ds.metadata.name};
 }
 
 class ReconcilerHarness : public ::testing::Test {
@@ -105,6 +116,16 @@ class ReconcilerHarness : public ::testing::Test {
     return pods.front().containers.back();
   }
 
+  // The agent stops (every daemon keeps running) and a new one starts on the
+  // same state directory and runtime, as after `systemctl restart`;
+  // `whileDown` happens in between, with nobody listening.
+  void restartAgent(const std::function<void()>& whileDown = {}) {
+    reconciler_.reset();
+    settle();
+    if (whileDown) whileDown();
+    reconciler_ = std::make_unique<Reconciler>(timers_, runtimes_, store_, options());
+    startAgent();
+  }
 
   // The tests' manifests name no runtimeClassName: the host runtime is their default.
   static runtime::RuntimeSet hostRuntimeSet(InMemoryRuntime& runtime) {

@@ -73,6 +73,33 @@ TEST_F(ReconcilerRaces, ARunningContainerIsAdoptedNotStartedAgain) {
   EXPECT_EQ(podsOf("logs").front().uid, "pod-1");
 }
 
+TEST_F(ReconcilerRaces, AnExitWhileTheAgentWasDownIsFoundAtAdoptionAndRestarted) {
+  auto ds = manifest("logs");
+  startAgent();
+  auto first = runOne(ds);
+  restartAgent([&] { runtime_.exit(first.containerId, 137); });
+  EXPECT_EQ(runtime_.startsInFlight(), 0u);  // not before the first snapshot
+  setDaemonSets({ds});
+  ASSERT_EQ(runtime_.startsInFlight(), 1u);
+  EXPECT_EQ(runtime_.starts().back().pod.uid, first.pod.uid);  // the same pod, restarted
+  EXPECT_EQ(runtime_.starts().back().restartCount, 1);
+  EXPECT_EQ(containerOf("logs").lastExitCode, 137);
+}
+
+TEST_F(ReconcilerRaces, AnAgentRestartLeavesARunningPodAsItIs) {
+  auto ds = manifest("logs");
+  startAgent();
+  auto first = runOne(ds);
+  restartAgent();
+  setDaemonSets({ds});
+  EXPECT_EQ(runtime_.starts().size(), 1u);
+  EXPECT_TRUE(runtime_.stops().empty());
+  auto container = containerOf("logs");
+  EXPECT_EQ(container.containerId, first.containerId);
+  EXPECT_EQ(container.state, "running");
+  EXPECT_EQ(podsOf("logs").front().uid, first.pod.uid);
+}
+
 TEST_F(ReconcilerRaces, AnIncompleteSourceSetLeavesPodsOfUnseenDaemonSetsAlone) {
   auto kept = manifest("kept");
   leftRunning(kept, "pod-kept", model::revisionHash(kept));
@@ -127,7 +154,7 @@ TEST_F(ReconcilerRaces, AStartCompletingAfterItsPodWasDeletedIsStoppedAndReplace
   const auto pod = podsOf("logs").front();
   EXPECT_EQ(reconciler_->deletePod(pod.namespace_, pod.name), status::DeleteOutcome::kDeleted);
   settle();
-  EXPECT_TRUE(runtime_.stops().empty());  // nothing to stop until the start reports an id
+  EXPECT_TRUE(runtime_.stops().empty());    // nothing to stop until the start reports an id
   EXPECT_TRUE(runtime_.removes().empty());  // a pod whose start is in flight is not removed
   EXPECT_TRUE(podsOf("logs").front().terminating);
 
@@ -190,6 +217,51 @@ TEST_F(ReconcilerRaces, AStopCompletingAfterTheDaemonSetCameBackLeavesOneNewPod)
   EXPECT_NE(pods.front().uid, oldUid);
   EXPECT_FALSE(pods.front().terminating);
   EXPECT_EQ(runtime_.running().size(), 1u);
+}
+
+TEST_F(ReconcilerRaces, AStartFailingAfterItsPodWasDeletedLeavesNothingBehind) {
+  startAgent();
+  setDaemonSets({manifest("logs")});
+  const auto pod = podsOf("logs").front();
+  reconciler_->deletePod(pod.namespace_, pod.name);
+  settle();
+  runtime_.failStart("exec /bin/daemon: no such file");
+  settle();
+  EXPECT_TRUE(runtime_.stops().empty());
+  EXPECT_EQ(runtime_.removes(), std::vector<std::string>{pod.uid});
+  ASSERT_EQ(runtime_.starts().size(), 2u);  // the replacement, not a restart of the deleted pod
+  EXPECT_NE(runtime_.starts().back().pod.uid, pod.uid);
+}
+
+TEST_F(ReconcilerRaces, ATaintToleratedForAWhileEvictsWhenTheTimeIsUp) {
+  auto ds = manifest("logs");
+  model::Toleration toleration;
+  toleration.key = "maintenance";
+  toleration.op = "Exists";
+  toleration.effect = "NoExecute";
+  toleration.tolerationSeconds = 30;
+  ds.spec.template_.spec.tolerations.push_back(toleration);
+  startAgent();
+  auto running = runOne(ds);
+
+  model::Node tainted = node();
+  tainted.taints.push_back(model::Taint{"maintenance", "", "NoExecute"});
+  reconciler_->setNode(tainted);
+  settle();
+  advance(10s);
+  reconciler_->setNode(tainted);  // the same taint again: its clock does not start over
+  settle();
+  EXPECT_TRUE(runtime_.stops().empty());
+  ASSERT_TRUE(wakeAt());
+  EXPECT_EQ(*wakeAt(), clock_.now() + 20s);  // the deadline, not the resync
+
+  advance(20s);
+  ASSERT_EQ(runtime_.stops().size(), 1u);
+  EXPECT_EQ(runtime_.stops().front().containerId, running.containerId);
+  runtime_.finishStop(running.containerId);
+  settle();
+  EXPECT_TRUE(podsOf("logs").empty());
+  EXPECT_EQ(runtime_.starts().size(), 1u);  // evicted, not replaced, while the taint stays
 }
 
 TEST_F(ReconcilerRaces, ARefusedRemovalIsRetriedAfterItsBackOffNotAtOnce) {
