@@ -5,6 +5,7 @@
 
 #include "agent/decision/qos.h"
 #include "runtime/linux_capabilities.h"
+#include "runtime/runtime_set.h"
 
 namespace daemonlet::reconciler {
 namespace {
@@ -57,7 +58,7 @@ void refuseLocalhostProfiles(const Json* securityContext, const std::string& pat
 void podRefusals(const model::DaemonSet& ds, bool agentIsRoot, std::vector<std::string>& out) {
   const model::PodSpec& spec = ds.spec.template_.spec;
   if (spec.runtimeClassName && !spec.runtimeClassName->empty() &&
-      *spec.runtimeClassName != kHostRuntimeClass) {
+      *spec.runtimeClassName != runtime::kHostRuntimeName) {
     out.push_back(
         "spec.template.spec.runtimeClassName: \"" + *spec.runtimeClassName +
         "\" needs a container runtime; this agent runs host processes only (runtimeClassName \"host\")");

@@ -4,8 +4,8 @@
 // what it cannot is refused, naming the field, so the container waits with
 // CreateContainerConfigError (as the kubelet does for runAsNonRoot) instead of
 // quietly running with less isolation than its manifest asks for:
-//   - spec.runtimeClassName other than "host" (DESIGN.md: the host runtime's
-//     name; other classes need a container runtime),
+//   - spec.runtimeClassName other than "host" (for `daemonlet validate`: the
+//     reconciler never gives such a pod to the host runtime, see RuntimeSet),
 //   - runAsNonRoot with runAsUser 0, or without runAsUser when the agent (whose
 //     user the process would inherit) is root,
 //   - readOnlyRootFilesystem: true (a host process shares the host's root),
@@ -26,8 +26,6 @@
 #include "runtime/container_security.h"
 
 namespace daemonlet::reconciler {
-
-inline constexpr const char* kHostRuntimeClass = "host";
 
 struct ContainerRef {
   bool init = false;

@@ -18,8 +18,6 @@
 namespace daemonlet::runtime::process {
 namespace {
 
-// The PATH container runtimes give a process whose image sets none.
-constexpr const char* kDefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 std::string errnoText(int err) { return std::strerror(err); }
 

@@ -20,6 +20,9 @@
 
 namespace daemonlet::runtime::process {
 
+// The PATH container runtimes give a process whose image sets none.
+inline constexpr const char* kDefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
 struct HostExecRequest {
   std::vector<std::string> command;
   std::map<std::string, std::string> env;  // exactly the environment the child gets

@@ -20,7 +20,6 @@
 namespace daemonlet::runtime::process {
 namespace {
 
-constexpr const char* kDefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 constexpr int kUnknownExitCode = 137;  // what the kubelet reports when the status is lost
 
 std::string hostContainerId(pid_t pid) { return "host://" + std::to_string(pid); }
