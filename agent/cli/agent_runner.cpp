@@ -22,6 +22,8 @@
 #include "agent/base/log.h"
 #include "agent/cli/endpoint_wiring.h"
 #include "agent/cli/idle_heap_trim.h"
+#include "agent/loop/blocking_pool.h"
+#include "agent/loop/timer_queue.h"
 #include "agent/reconciler/reconciler.h"
 #include "agent/sources/manifest_directory.h"
 #include "agent/status/http_api.h"
@@ -66,7 +68,7 @@ std::string selfExecutable() {
 // One shim runs per container, so its start time and memory count per daemon:
 // prefer the small static `daemonlet-shim` (beside us in the build tree, in
 // ../lib/daemonlet when installed) over re-executing this large binary, whose
-// dynamic loading costs ~40 ms and ~2 MiB per container (bench/README.md).
+// dynamic loading costs time and memory per container (bench/README.md).
 std::vector<std::string> shimCommand() {
   fs::path self = selfExecutable();
   for (const fs::path& candidate :
@@ -138,6 +140,8 @@ int runAgent(const config::AgentConfig& initialConfig, const config::CommandLine
   asio::io_context loop;
   asio::io_context sourcesLoop;
   base::SystemClock clock;
+  loop::TimerQueue timers(loop, clock);
+  loop::BlockingPool blockingPool;
   status::SnapshotStore store;
   systemd::Notifier notifier;
 
@@ -197,7 +201,7 @@ int runAgent(const config::AgentConfig& initialConfig, const config::CommandLine
 
   // The cache is read before any network contact; its DaemonSets join the
   // manifest directory's first snapshot (endpoint_wiring.h).
-  EndpointWiring endpoint(config, loop, reconciler);
+  EndpointWiring endpoint(config, loop, timers, blockingPool, reconciler);
   endpoint.loadCache();
 
   std::unique_ptr<status::UpwardReporter> reporter;
@@ -210,7 +214,7 @@ int runAgent(const config::AgentConfig& initialConfig, const config::CommandLine
     options.debounce = std::chrono::duration_cast<std::chrono::milliseconds>(config.reports.debounce);
     options.backoffInitial = std::chrono::duration_cast<std::chrono::milliseconds>(config.endpoint.backoffInitial);
     options.backoffMax = std::chrono::duration_cast<std::chrono::milliseconds>(config.endpoint.backoffMax);
-    reporter = std::make_unique<status::UpwardReporter>(std::move(options), store);
+    reporter = std::make_unique<status::UpwardReporter>(std::move(options), store, timers, blockingPool);
     reporter->start();
     base::logInfo("upward status reports enabled", {{"url", config.reports.url}});
   }

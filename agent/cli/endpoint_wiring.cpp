@@ -46,11 +46,13 @@ std::string endpointSnapshotUrl(const config::EndpointConfig& endpoint) {
   return url;
 }
 
-EndpointWiring::EndpointWiring(const config::AgentConfig& config, asio::io_context& loop,
-                               reconciler::Reconciler& reconciler)
+EndpointWiring::EndpointWiring(const config::AgentConfig& config, asio::io_context& loop, loop::TimerQueue& timers,
+                               loop::BlockingPool& pool, reconciler::Reconciler& reconciler)
     : config_(config.endpoint),
       url_(config.endpoint.enabled() ? endpointSnapshotUrl(config.endpoint) : std::string()),
       loop_(loop),
+      timers_(timers),
+      pool_(pool),
       reconciler_(reconciler),
       cache_(config.stateDir) {
   view_.url = url_;
@@ -122,7 +124,7 @@ void EndpointWiring::start() {
       });
     };
     kube_ = std::make_unique<sources::KubeEndpointSource>(std::move(options), std::move(callbacks),
-                                                          std::move(onNodeInfo), seed);
+                                                          std::move(onNodeInfo), seed, timers_, pool_);
     if (kube_->collectionUrl() != url_) {
       base::logWarning("endpoint snapshot URL differs from the cache's key; the cache will not be reused",
                        {{"expected", url_}, {"source", kube_->collectionUrl()}});
@@ -136,7 +138,8 @@ void EndpointWiring::start() {
     options.jitter = config_.pollJitter;
     options.backoffInitial = duration_cast<milliseconds>(config_.backoffInitial);
     options.backoffMax = duration_cast<milliseconds>(config_.backoffMax);
-    http_ = std::make_unique<sources::HttpEndpointSource>(std::move(options), std::move(callbacks), seed);
+    http_ = std::make_unique<sources::HttpEndpointSource>(std::move(options), std::move(callbacks), seed, timers_,
+                                                           pool_);
     http_->start();
   }
   base::logInfo("endpoint source started", {{"url", url_}, {"mode", view_.mode}});

@@ -25,6 +25,8 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include "agent/loop/blocking_pool.h"
+#include "agent/loop/timer_queue.h"
 #include "agent/outbound/http_client.h"
 #include "agent/reconciler/reconciler.h"
 #include "agent/sources/endpoint_cache.h"
@@ -48,7 +50,8 @@ std::string endpointSnapshotUrl(const config::EndpointConfig& endpoint);
 
 class EndpointWiring {
  public:
-  EndpointWiring(const config::AgentConfig& config, boost::asio::io_context& loop, reconciler::Reconciler& reconciler);
+  EndpointWiring(const config::AgentConfig& config, boost::asio::io_context& loop, loop::TimerQueue& timers,
+                 loop::BlockingPool& pool, reconciler::Reconciler& reconciler);
   ~EndpointWiring();
   EndpointWiring(const EndpointWiring&) = delete;
   EndpointWiring& operator=(const EndpointWiring&) = delete;
@@ -76,6 +79,8 @@ class EndpointWiring {
   const config::EndpointConfig config_;
   const std::string url_;  // the snapshots' URL
   boost::asio::io_context& loop_;
+  loop::TimerQueue& timers_;
+  loop::BlockingPool& pool_;
   reconciler::Reconciler& reconciler_;
   sources::EndpointCache cache_;  // saves on the source's thread; loaded before start
 

@@ -1,7 +1,7 @@
 #pragma once
-// Building the plan's inputs from the model, so the reconciler does not repeat
-// these rules: the desired entry of a DaemonSet on this node, and the container
-// list a new pod starts with.
+// Building the plan's inputs from the model: the desired entry of a DaemonSet on
+// this node (the reconciler's), and the container list a new pod starts with
+// (only tests use it: the reconciler still sets up its own slots and keys).
 #include <optional>
 #include <string>
 

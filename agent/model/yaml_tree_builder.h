@@ -2,8 +2,8 @@
 // Builds JSON documents straight from yaml-cpp's parser events, within a memory
 // budget. Internal to the model library (document_reader.cpp uses it).
 //
-// Why events and not YAML::LoadAll: yaml-cpp's node tree costs ~100 times the
-// text (a 15 MB manifest took the agent to 2 GB), and aliases let a small text
+// Why events and not YAML::LoadAll: yaml-cpp's node tree costs many times the
+// text (figures in bench/README.md), and aliases let a small text
 // describe a huge tree. Here only the JSON tree is built, every value is charged
 // against the budget as it is made (an alias is charged the full size of what it
 // copies), and the parse stops at the first value over the budget, so memory

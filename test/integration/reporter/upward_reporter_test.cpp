@@ -6,6 +6,7 @@
 
 #include "agent/status/node_report.h"
 #include "test/integration/reporter/recording_server.h"
+#include "test/support/running_loop.h"
 
 namespace daemonlet::status {
 namespace {
@@ -73,12 +74,13 @@ class UpwardReporterTest : public ::testing::Test {
 
   RecordingServer server_;
   SnapshotStore store_;
+  daemonlet::testing::RunningLoop loop_;
 };
 
 TEST_F(UpwardReporterTest, SendsOnStartAndAfterEachChange) {
   publish(snapshotWithRevision("r1"));
   UpwardReporter reporter(
-      options(milliseconds(50), std::chrono::hours(1), milliseconds(100), milliseconds(1000)), store_);
+      options(milliseconds(50), std::chrono::hours(1), milliseconds(100), milliseconds(1000)), store_, loop_.timers(), loop_.pool());
   connect(reporter);
   reporter.start();
   ASSERT_TRUE(server_.waitFor([](const Puts& p) { return p.size() >= 1; }));
@@ -107,7 +109,7 @@ TEST_F(UpwardReporterTest, SendsOnStartAndAfterEachChange) {
 TEST_F(UpwardReporterTest, BurstOfChangesIsDebouncedIntoFewReports) {
   publish(snapshotWithRevision("r0"));
   UpwardReporter reporter(
-      options(milliseconds(300), std::chrono::hours(1), milliseconds(100), milliseconds(1000)), store_);
+      options(milliseconds(300), std::chrono::hours(1), milliseconds(100), milliseconds(1000)), store_, loop_.timers(), loop_.pool());
   connect(reporter);
   reporter.start();
   ASSERT_TRUE(server_.waitFor([](const Puts& p) { return p.size() >= 1; }));
@@ -121,7 +123,7 @@ TEST_F(UpwardReporterTest, UnchangedSnapshotIsOnlyResentAsHeartbeat) {
   const milliseconds heartbeat(1500);
   publish(snapshotWithRevision("r1"));
   UpwardReporter reporter(options(milliseconds(30), heartbeat, milliseconds(100), milliseconds(1000)),
-                          store_);
+                          store_, loop_.timers(), loop_.pool());
   connect(reporter);
   reporter.start();
   ASSERT_TRUE(server_.waitFor([](const Puts& p) { return p.size() >= 1; }));
@@ -143,7 +145,7 @@ TEST_F(UpwardReporterTest, RetriesWithGrowingCappedBackoffThenSucceeds) {
   server_.failNext(6);
   publish(snapshotWithRevision("r1"));
   const milliseconds initial(100), cap(400);
-  UpwardReporter reporter(options(milliseconds(10), std::chrono::hours(1), initial, cap), store_);
+  UpwardReporter reporter(options(milliseconds(10), std::chrono::hours(1), initial, cap), store_, loop_.timers(), loop_.pool());
   connect(reporter);
   reporter.start();
   ASSERT_TRUE(
@@ -175,7 +177,7 @@ TEST_F(UpwardReporterTest, WhileDownOnlyTheLatestReportIsSentAfterRecovery) {
   server_.setFailing(true);
   publish(snapshotWithRevision("r0"));
   UpwardReporter reporter(
-      options(milliseconds(10), std::chrono::hours(1), milliseconds(150), milliseconds(150)), store_);
+      options(milliseconds(10), std::chrono::hours(1), milliseconds(150), milliseconds(150)), store_, loop_.timers(), loop_.pool());
   connect(reporter);
   reporter.start();
   ASSERT_TRUE(server_.waitFor([](const Puts& p) { return p.size() >= 1; }));
@@ -207,7 +209,7 @@ TEST_F(UpwardReporterTest, StopCancelsARequestInFlight) {
   server_.setHang(true);
   publish(snapshotWithRevision("r1"));
   UpwardReporter reporter(
-      options(milliseconds(10), std::chrono::hours(1), milliseconds(100), milliseconds(1000)), store_);
+      options(milliseconds(10), std::chrono::hours(1), milliseconds(100), milliseconds(1000)), store_, loop_.timers(), loop_.pool());
   connect(reporter);
   reporter.start();
   ASSERT_TRUE(server_.waitHanging());
@@ -223,7 +225,7 @@ TEST_F(UpwardReporterTest, UnreachableEndpointIsRetriedWithoutBlockingPublishers
   UpwardReporter::Options o =
       options(milliseconds(10), std::chrono::hours(1), milliseconds(50), milliseconds(100));
   o.urlTemplate = "http://127.0.0.1:1/nodes/{node}/status";  // nothing listens on port 1
-  UpwardReporter reporter(o, store_);
+  UpwardReporter reporter(o, store_, loop_.timers(), loop_.pool());
   connect(reporter);
   reporter.start();
   const auto before = std::chrono::steady_clock::now();

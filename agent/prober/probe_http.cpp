@@ -1,14 +1,14 @@
-#include "agent/reconciler/probe_http.h"
+#include "agent/prober/probe_http.h"
 
 #include <algorithm>
 #include <cctype>
 #include <chrono>
 #include <utility>
 
-#include "agent/reconciler/probe_blocking.h"
-#include "agent/reconciler/probe_curl.h"
+#include "agent/prober/probe_blocking.h"
+#include "agent/prober/probe_curl.h"
 
-namespace daemonlet::reconciler {
+namespace daemonlet::prober {
 namespace {
 
 constexpr int kMaxRedirects = 10;
@@ -124,4 +124,4 @@ std::shared_ptr<ProbeAttempt> startHttpAttempt(boost::asio::io_context& io, boos
       std::move(done));
 }
 
-}  // namespace daemonlet::reconciler
+}  // namespace daemonlet::prober

@@ -10,9 +10,9 @@
 #include <functional>
 #include <memory>
 
-#include "agent/reconciler/probe_attempt.h"
+#include "agent/prober/probe_attempt.h"
 
-namespace daemonlet::reconciler {
+namespace daemonlet::prober {
 
 using BlockingProbeJob = std::function<ProbeOutcome(const std::atomic<bool>& cancelled)>;
 
@@ -20,4 +20,4 @@ std::shared_ptr<ProbeAttempt> startBlockingAttempt(boost::asio::io_context& io,
                                                    boost::asio::thread_pool& pool, BlockingProbeJob job,
                                                    ProbeCallback done);
 
-}  // namespace daemonlet::reconciler
+}  // namespace daemonlet::prober

@@ -1,12 +1,12 @@
-#include "agent/reconciler/probe_spec.h"
+#include "agent/prober/probe_spec.h"
 
 #include <boost/asio/post.hpp>
 #include <charconv>
 #include <utility>
 
-#include "agent/reconciler/probe_tcp.h"
+#include "agent/prober/probe_tcp.h"
 
-namespace daemonlet::reconciler {
+namespace daemonlet::prober {
 namespace {
 
 constexpr std::int32_t kDefaultTimeoutSeconds = 1;
@@ -115,4 +115,4 @@ std::shared_ptr<ProbeAttempt> startProbeAttempt(boost::asio::io_context& io, boo
   return startGrpcAttempt(io, pool, std::get<GrpcProbeRequest>(probe.handler), timeout, std::move(done));
 }
 
-}  // namespace daemonlet::reconciler
+}  // namespace daemonlet::prober

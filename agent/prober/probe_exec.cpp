@@ -1,4 +1,4 @@
-#include "agent/reconciler/probe_exec.h"
+#include "agent/prober/probe_exec.h"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -15,7 +15,7 @@
 #include <optional>
 #include <utility>
 
-namespace daemonlet::reconciler {
+namespace daemonlet::prober {
 namespace {
 
 // The PATH container runtimes give a process whose image sets none.
@@ -223,4 +223,4 @@ std::shared_ptr<ProbeAttempt> startExecAttempt(boost::asio::io_context& io, cons
   return attempt;
 }
 
-}  // namespace daemonlet::reconciler
+}  // namespace daemonlet::prober

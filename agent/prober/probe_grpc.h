@@ -12,9 +12,9 @@
 #include <optional>
 #include <string>
 
-#include "agent/reconciler/probe_attempt.h"
+#include "agent/prober/probe_attempt.h"
 
-namespace daemonlet::reconciler {
+namespace daemonlet::prober {
 
 struct GrpcProbeRequest {
   std::string host;
@@ -34,4 +34,4 @@ ProbeOutcome runGrpcProbe(const GrpcProbeRequest& request, ProbeTimeout timeout,
 std::string encodeHealthCheckRequest(const std::string& service);
 std::optional<std::int64_t> decodeHealthCheckStatus(const std::string& body);
 
-}  // namespace daemonlet::reconciler
+}  // namespace daemonlet::prober

@@ -1,13 +1,13 @@
-#include "agent/reconciler/probe_grpc.h"
+#include "agent/prober/probe_grpc.h"
 
 #include <algorithm>
 #include <cctype>
 #include <utility>
 
-#include "agent/reconciler/probe_blocking.h"
-#include "agent/reconciler/probe_curl.h"
+#include "agent/prober/probe_blocking.h"
+#include "agent/prober/probe_curl.h"
 
-namespace daemonlet::reconciler {
+namespace daemonlet::prober {
 namespace {
 
 constexpr std::size_t kMaxResponseBytes = 4096;
@@ -174,4 +174,4 @@ std::shared_ptr<ProbeAttempt> startGrpcAttempt(boost::asio::io_context& io, boos
       std::move(done));
 }
 
-}  // namespace daemonlet::reconciler
+}  // namespace daemonlet::prober

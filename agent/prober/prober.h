@@ -31,7 +31,7 @@
 
 #include "agent/model/types.h"
 
-namespace daemonlet::reconciler {
+namespace daemonlet::prober {
 
 enum class ProbeKind { kStartup, kLiveness, kReadiness };
 const char* probeKindName(ProbeKind kind);
@@ -78,4 +78,4 @@ class Prober {
   std::unique_ptr<boost::asio::thread_pool> blockingPool_;
 };
 
-}  // namespace daemonlet::reconciler
+}  // namespace daemonlet::prober

@@ -1,6 +1,6 @@
-#include "agent/reconciler/probe_curl.h"
+#include "agent/prober/probe_curl.h"
 
-namespace daemonlet::reconciler {
+namespace daemonlet::prober {
 namespace {
 
 int abortWhenCancelled(void* userdata, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
@@ -64,4 +64,4 @@ std::string urlHostName(const std::string& url) {
   return name;
 }
 
-}  // namespace daemonlet::reconciler
+}  // namespace daemonlet::prober

@@ -1,4 +1,4 @@
-#include "agent/reconciler/prober.h"
+#include "agent/prober/prober.h"
 
 #include <algorithm>
 #include <boost/asio/steady_timer.hpp>
@@ -7,9 +7,9 @@
 #include <utility>
 
 #include "agent/base/log.h"
-#include "agent/reconciler/probe_spec.h"
+#include "agent/prober/probe_spec.h"
 
-namespace daemonlet::reconciler {
+namespace daemonlet::prober {
 namespace {
 
 // httpGet and grpc attempts block a pool thread for at most timeoutSeconds each.
@@ -214,4 +214,4 @@ void Prober::stopAll() {
   workers_.clear();
 }
 
-}  // namespace daemonlet::reconciler
+}  // namespace daemonlet::prober

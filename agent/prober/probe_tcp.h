@@ -7,11 +7,11 @@
 #include <memory>
 #include <string>
 
-#include "agent/reconciler/probe_attempt.h"
+#include "agent/prober/probe_attempt.h"
 
-namespace daemonlet::reconciler {
+namespace daemonlet::prober {
 
 std::shared_ptr<ProbeAttempt> startTcpAttempt(boost::asio::io_context& io, const std::string& host,
                                               std::uint16_t port, ProbeTimeout timeout, ProbeCallback done);
 
-}  // namespace daemonlet::reconciler
+}  // namespace daemonlet::prober

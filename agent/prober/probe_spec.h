@@ -12,13 +12,13 @@
 
 #include "agent/base/result.h"
 #include "agent/model/types.h"
-#include "agent/reconciler/probe_attempt.h"
-#include "agent/reconciler/probe_exec.h"
-#include "agent/reconciler/probe_grpc.h"
-#include "agent/reconciler/probe_http.h"
-#include "agent/reconciler/prober.h"
+#include "agent/prober/probe_attempt.h"
+#include "agent/prober/probe_exec.h"
+#include "agent/prober/probe_grpc.h"
+#include "agent/prober/probe_http.h"
+#include "agent/prober/prober.h"
 
-namespace daemonlet::reconciler {
+namespace daemonlet::prober {
 
 // Unset (0) fields take the API defaults: timeoutSeconds 1, periodSeconds 10,
 // successThreshold 1, failureThreshold 3, initialDelaySeconds 0. Liveness and
@@ -53,4 +53,4 @@ base::Result<std::uint16_t> resolveProbePort(const model::IntOrString& port,
 std::shared_ptr<ProbeAttempt> startProbeAttempt(boost::asio::io_context& io, boost::asio::thread_pool& pool,
                                                 const ResolvedProbe& probe, ProbeCallback done);
 
-}  // namespace daemonlet::reconciler
+}  // namespace daemonlet::prober

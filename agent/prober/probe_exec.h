@@ -14,9 +14,9 @@
 #include <string>
 #include <vector>
 
-#include "agent/reconciler/probe_attempt.h"
+#include "agent/prober/probe_attempt.h"
 
-namespace daemonlet::reconciler {
+namespace daemonlet::prober {
 
 struct ExecRequest {
   std::vector<std::string> command;
@@ -31,4 +31,4 @@ std::shared_ptr<ProbeAttempt> startExecAttempt(boost::asio::io_context& io, cons
 // runtime default when it has none). Returns "" when nothing executable is found.
 std::string resolveExecutable(const std::string& name, const std::map<std::string, std::string>& env);
 
-}  // namespace daemonlet::reconciler
+}  // namespace daemonlet::prober

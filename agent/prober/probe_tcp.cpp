@@ -1,4 +1,4 @@
-#include "agent/reconciler/probe_tcp.h"
+#include "agent/prober/probe_tcp.h"
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -6,7 +6,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <utility>
 
-namespace daemonlet::reconciler {
+namespace daemonlet::prober {
 namespace {
 
 using boost::asio::ip::tcp;
@@ -86,4 +86,4 @@ std::shared_ptr<ProbeAttempt> startTcpAttempt(boost::asio::io_context& io, const
   return attempt;
 }
 
-}  // namespace daemonlet::reconciler
+}  // namespace daemonlet::prober

@@ -1,9 +1,9 @@
-#include "agent/reconciler/probe_blocking.h"
+#include "agent/prober/probe_blocking.h"
 
 #include <boost/asio/post.hpp>
 #include <utility>
 
-namespace daemonlet::reconciler {
+namespace daemonlet::prober {
 namespace {
 
 class BlockingAttempt : public ProbeAttempt {
@@ -34,4 +34,4 @@ std::shared_ptr<ProbeAttempt> startBlockingAttempt(boost::asio::io_context& io,
   return std::make_shared<BlockingAttempt>(std::move(state));
 }
 
-}  // namespace daemonlet::reconciler
+}  // namespace daemonlet::prober

@@ -13,7 +13,7 @@
 
 #include "agent/outbound/curl_library.h"
 
-namespace daemonlet::reconciler {
+namespace daemonlet::prober {
 
 // The curl table, or why it cannot be loaded (a message for the probe result).
 const base::Result<outbound::CurlLibrary>& probeCurl();
@@ -42,4 +42,4 @@ std::string urlHost(const std::string& host);
 // The host name of an absolute URL, "" when it does not parse.
 std::string urlHostName(const std::string& url);
 
-}  // namespace daemonlet::reconciler
+}  // namespace daemonlet::prober

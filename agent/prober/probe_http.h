@@ -14,9 +14,9 @@
 #include <vector>
 
 #include "agent/model/types.h"
-#include "agent/reconciler/probe_attempt.h"
+#include "agent/prober/probe_attempt.h"
 
-namespace daemonlet::reconciler {
+namespace daemonlet::prober {
 
 struct HttpProbeRequest {
   std::string scheme = "HTTP";  // HTTP or HTTPS (case-insensitive)
@@ -38,4 +38,4 @@ ProbeOutcome runHttpProbe(const HttpProbeRequest& request, ProbeTimeout timeout,
 // unsupported scheme.
 std::string httpProbeUrl(const HttpProbeRequest& request);
 
-}  // namespace daemonlet::reconciler
+}  // namespace daemonlet::prober

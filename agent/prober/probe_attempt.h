@@ -12,7 +12,7 @@
 #include <memory>
 #include <string>
 
-namespace daemonlet::reconciler {
+namespace daemonlet::prober {
 
 struct ProbeOutcome {
   bool success = false;
@@ -32,4 +32,4 @@ class ProbeAttempt {
 // special-case probes match the "kube-probe/" prefix.
 inline constexpr const char* kProbeUserAgent = "kube-probe/daemonlet";
 
-}  // namespace daemonlet::reconciler
+}  // namespace daemonlet::prober
