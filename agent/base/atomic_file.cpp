@@ -53,11 +53,15 @@ Status writeFileAtomically(const std::filesystem::path& path, std::string_view c
   if (!sync) return Ok{};
   // Without the directory fsync the rename itself may be lost on power failure.
   std::filesystem::path dir = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
+  // A failure is reported: the new content is in place, but the caller was
+  // promised durability (the process runtime kills a container whose record
+  // may not survive).
   int dirFd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dirFd >= 0) {
-    ::fsync(dirFd);
-    ::close(dirFd);
-  }
+  if (dirFd < 0) return ioError("cannot open the directory to fsync it", dir);
+  const bool synced = ::fsync(dirFd) == 0;
+  Error error = synced ? Error{} : ioError("cannot fsync the directory", dir);
+  ::close(dirFd);
+  if (!synced) return error;
   return Ok{};
 }
 

@@ -15,6 +15,13 @@ std::uint64_t nextRandom(std::uint64_t& state) {
 
 }  // namespace
 
+std::chrono::milliseconds doublingStep(std::chrono::milliseconds initial, std::chrono::milliseconds max,
+                                       std::uint64_t failures) {
+  auto step = initial;
+  for (std::uint64_t i = 1; i < failures && step < max && step.count() > 0; ++i) step *= 2;
+  return std::min(step, max);
+}
+
 RetryBackoff::RetryBackoff(RetryBackoffPolicy policy, std::uint64_t seed)
     : policy_(policy), state_(seed), step_(policy.initial) {
   if (policy_.initial.count() <= 0) policy_.initial = std::chrono::milliseconds(1);

@@ -15,6 +15,13 @@
 
 namespace daemonlet::base {
 
+// initial · 2^(failures−1), capped at `max`: the step every retry back-off here
+// grows by (this class, the Kubernetes source, the endpoint poll, the upward
+// reporter). `failures` counts from 1; 0 gives `initial`. Each caller spreads
+// the step with its own jitter.
+std::chrono::milliseconds doublingStep(std::chrono::milliseconds initial, std::chrono::milliseconds max,
+                                       std::uint64_t failures);
+
 struct RetryBackoffPolicy {
   std::chrono::milliseconds initial{200};
   std::chrono::milliseconds max{30'000};

@@ -2,6 +2,7 @@
 // validateContainerCommon): names, image, ports, mounts, pull policy, security.
 #include <map>
 
+#include "agent/model/pod_rules.h"
 #include "agent/model/validation_internal.h"
 
 namespace daemonlet::model::validation_detail {
@@ -137,7 +138,7 @@ void validateInitContainers(const PodSpec& spec, const std::set<std::string>& vo
     const std::string idx = index(path, i);
     validateContainerCommon(c, volumes, idx, out);
     // The decoder keeps an explicit restartPolicy; "Always" makes a sidecar.
-    const bool sidecar = c.restartPolicy == "Always";
+    const bool sidecar = isSidecar(c, true);
     if (!c.restartPolicy.empty() && !sidecar)
       out.push_back(notSupported(child(idx, "restartPolicy"), quote(c.restartPolicy), {"Always"}));
     if (names.count(c.name) != 0) out.push_back(duplicate(child(idx, "name"), quote(c.name)));

@@ -12,7 +12,6 @@
 #include "agent/decision/plan_inputs.h"
 #include "agent/decision/taints.h"
 #include "agent/model/object_key.h"
-#include "agent/model/pod_rules.h"
 #include "agent/reconciler/container_env.h"
 #include "agent/reconciler/container_transitions.h"
 #include "agent/reconciler/node_memory.h"
@@ -101,7 +100,7 @@ status::DeleteOutcome Reconciler::deletePod(const std::string& namespace_, const
     if (pod.ref.namespace_ != namespace_ || pod.ref.name != name) continue;
     pod.deletionRequested = true;
     save(pod);
-    base::logInfo("pod deletion requested through the local API", {{"pod", namespace_ + "/" + name}});
+    base::logInfo("pod deletion requested through the local API", {{"pod", model::objectKey(namespace_, name)}});
     schedulePass();
     return status::DeleteOutcome::kDeleted;
   }
@@ -279,7 +278,7 @@ bool Reconciler::startPod(const decision::StartPod& action) {
   pod.createdAtWall = clock_.wallNow();
   initialiseSlots(pod);
   save(pod);
-  base::logInfo("starting pod", {{"pod", pod.ref.namespace_ + "/" + pod.ref.name}, {"revision", pod.ref.revision}});
+  base::logInfo("starting pod", {{"pod", model::objectKey(pod.ref.namespace_, pod.ref.name)}, {"revision", pod.ref.revision}});
   pods_.emplace(pod.ref.uid, std::move(pod));
   return true;
 }
@@ -288,7 +287,7 @@ bool Reconciler::stopPod(const decision::StopPod& action) {
   PodState* pod = findPod(action.podUid);
   if (!pod) return false;
   if (!pod->stopRequested) {
-    base::logInfo("stopping pod", {{"pod", pod->ref.namespace_ + "/" + pod->ref.name},
+    base::logInfo("stopping pod", {{"pod", model::objectKey(pod->ref.namespace_, pod->ref.name)},
                                    {"reason", decision::toString(action.reason)}});
   }
   pod->stopRequested = true;
@@ -361,7 +360,7 @@ bool Reconciler::deletePodState(const decision::DeletePodState& action) {
   }
   (void)podStore_.erase(action.podUid);
   unsaved_.erase(action.podUid);
-  base::logInfo("pod gone", {{"pod", pod->ref.namespace_ + "/" + pod->ref.name}});
+  base::logInfo("pod gone", {{"pod", model::objectKey(pod->ref.namespace_, pod->ref.name)}});
   pods_.erase(action.podUid);
   return true;
 }

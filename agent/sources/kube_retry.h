@@ -6,6 +6,8 @@
 #include <chrono>
 #include <random>
 
+#include "agent/base/retry_backoff.h"
+
 namespace daemonlet::sources {
 
 // delay(n) = min(max, initial * 2^(n-1)), then jittered uniformly into
@@ -18,10 +20,7 @@ class JitteredBackoff {
         random_(std::random_device{}()) {}
 
   std::chrono::milliseconds next() {
-    auto delay = initial_;
-    for (int i = 0; i < failures_ && delay < max_; ++i) delay *= 2;
-    delay = std::min(delay, max_);
-    ++failures_;
+    const auto delay = base::doublingStep(initial_, max_, static_cast<std::uint64_t>(++failures_));
     std::uniform_int_distribution<long long> jitter(delay.count() / 2, delay.count());
     return std::chrono::milliseconds(jitter(random_));
   }

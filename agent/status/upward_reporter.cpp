@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "agent/base/log.h"
+#include "agent/base/retry_backoff.h"
 #include "agent/status/node_report.h"
 
 namespace daemonlet::status {
@@ -122,9 +123,9 @@ ReporterHealth UpwardReporter::health() const {
 std::chrono::milliseconds UpwardReporter::nextBackoff(std::uint64_t consecutiveFailures) {
   const std::int64_t initial = std::max<std::int64_t>(1, options_.backoffInitial.count());
   const std::int64_t cap = std::max(initial, static_cast<std::int64_t>(options_.backoffMax.count()));
-  std::int64_t delay = initial;
-  for (std::uint64_t i = 1; i < consecutiveFailures && delay < cap; ++i) delay *= 2;
-  delay = std::min(delay, cap);
+  const std::int64_t delay =
+      base::doublingStep(std::chrono::milliseconds(initial), std::chrono::milliseconds(cap), consecutiveFailures)
+          .count();
   // ±20% so a fleet that lost its endpoint together does not retry in lockstep.
   std::uniform_real_distribution<double> factor(0.8, 1.2);
   const auto jittered = static_cast<std::int64_t>(static_cast<double>(delay) * factor(jitter_));

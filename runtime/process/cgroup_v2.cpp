@@ -10,7 +10,7 @@
 #include <cstring>
 #include <filesystem>
 
-#include "runtime/process/atomic_file.h"
+#include "runtime/process/file_io.h"
 #include "runtime/process/proc_fs.h"
 
 namespace daemonlet::runtime::process {

@@ -6,7 +6,7 @@
 #include <optional>
 #include <string_view>
 
-#include "runtime/process/atomic_file.h"
+#include "runtime/process/file_io.h"
 
 namespace daemonlet::runtime::process {
 

@@ -10,7 +10,7 @@
 #include <tuple>
 
 #include "agent/base/log.h"
-#include "runtime/process/atomic_file.h"
+#include "runtime/process/file_io.h"
 #include "runtime/process/cgroup_v2.h"
 #include "runtime/process/proc_fs.h"
 #include "runtime/process/process_runtime.h"

@@ -9,7 +9,7 @@
 #include <boost/asio/post.hpp>
 
 #include "agent/base/log.h"
-#include "runtime/process/atomic_file.h"
+#include "runtime/process/file_io.h"
 #include "runtime/process/cgroup_v2.h"
 #include "runtime/process/host_exec.h"
 #include "runtime/process/proc_fs.h"
@@ -185,8 +185,9 @@ base::Result<ContainerStatus> ProcessRuntime::completeStart(const ContainerStart
   if (!record.cgroupPath.empty()) record.cgroupMembership = cgroupV2PathOf(record.pid);
   record.terminationGracePeriodSeconds = request.terminationGracePeriod.count();
   record.bootId = bootId_;
-  auto written = writeFileAtomically(recordPath(options_.stateDir, record.id), encodeRecord(record),
-                                     options_.syncRecords ? Durability::kSynced : Durability::kRenameOnly);
+  auto written = base::writeFileAtomically(recordPath(options_.stateDir, record.id), encodeRecord(record), 0600,
+                                           options_.syncRecords ? base::FileDurability::kSynced
+                                                                : base::FileDurability::kRenameOnly);
   if (!written) {
     // Without a record a restarted agent could not adopt it: better no container.
     ::kill(-record.processGroup, SIGKILL);

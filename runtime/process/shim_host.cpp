@@ -18,7 +18,8 @@
 #include <string>
 #include <vector>
 
-#include "runtime/process/atomic_file.h"
+#include "agent/base/atomic_file.h"
+#include "runtime/process/file_io.h"
 #include "runtime/process/cgroup_v2.h"
 #include "runtime/process/container_record.h"
 #include "runtime/process/cri_log_writer.h"
@@ -315,8 +316,9 @@ class ShimHost {
     }
     forget(container.process.pidfd.get());
     // If this write fails the agent reports the exit as ContainerStatusUnknown.
-    (void)writeFileAtomically(exitRecordPath(container.recordDir, id), encodeExitRecord(record),
-                              container.syncExitRecord ? Durability::kSynced : Durability::kRenameOnly);
+    (void)base::writeFileAtomically(
+        exitRecordPath(container.recordDir, id), encodeExitRecord(record), 0600,
+        container.syncExitRecord ? base::FileDurability::kSynced : base::FileDurability::kRenameOnly);
     containers_.erase(it);
     // Copy the client list: a failed send drops a client from clients_.
     std::vector<int> clientFds;

@@ -31,7 +31,7 @@ struct ShimSpec {
   std::string cgroupPath;
   std::optional<std::int64_t> memoryMaxBytes;
   std::optional<std::int64_t> cpuMaxMillis;
-  bool syncExitRecord = true;  // fsync the exit record (see Durability)
+  bool syncExitRecord = true;  // fsync the exit record (see base::FileDurability)
   ShimSecurity security;       // applied in the child before exec (shim_privileges.h)
 };
 

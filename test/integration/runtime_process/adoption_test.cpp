@@ -8,7 +8,8 @@
 
 #include <filesystem>
 
-#include "runtime/process/atomic_file.h"
+#include "agent/base/atomic_file.h"
+#include "runtime/process/file_io.h"
 #include "runtime/process/container_record.h"
 #include "runtime/process/proc_fs.h"
 #include "runtime_fixture.h"
@@ -110,7 +111,7 @@ TEST_F(ProcessRuntimeTest, RecordOfARecycledPidOrAnEarlierBootIsNotAdopted) {
   fake.processGroup = ::getpgrp();
   fake.startedAtUnixNano = 1;
   std::filesystem::create_directories(options_.stateDir);
-  ASSERT_TRUE(writeFileAtomically(recordPath(options_.stateDir, fake.id), encodeRecord(fake)).has_value());
+  ASSERT_TRUE(base::writeFileAtomically(recordPath(options_.stateDir, fake.id), encodeRecord(fake), 0600).has_value());
 
   auto listed = runtime_->list();
   ASSERT_TRUE(listed.has_value());

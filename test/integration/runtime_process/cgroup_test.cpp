@@ -10,7 +10,8 @@
 #include <filesystem>
 #include <random>
 
-#include "runtime/process/atomic_file.h"
+#include "agent/base/atomic_file.h"
+#include "runtime/process/file_io.h"
 #include "runtime/process/cgroup_v2.h"
 #include "runtime/process/container_record.h"
 #include "runtime/process/proc_fs.h"
@@ -86,7 +87,7 @@ TEST_F(CgroupTest, ContainerRunsInItsOwnCgroupWithItsLimits) {
   outsider.bootId = currentBootId();
   outsider.cgroupPath = leaf;
   outsider.cgroupMembership = cgroupV2PathOf(started.pid);
-  ASSERT_TRUE(writeFileAtomically(recordPath(options_.stateDir, outsider.id), encodeRecord(outsider)).has_value());
+  ASSERT_TRUE(base::writeFileAtomically(recordPath(options_.stateDir, outsider.id), encodeRecord(outsider), 0600).has_value());
 
   makeRuntime();
   auto listed = runtime_->list();

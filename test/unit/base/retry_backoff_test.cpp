@@ -45,5 +45,16 @@ TEST(RetryBackoffTest, DifferentSeedsSpreadTheSameStep) {
   EXPECT_GT(delays.size(), 5u);
 }
 
+// The step every retry back-off grows by (kube source, endpoint poll, reporter).
+TEST(RetryBackoffTest, DoublingStepDoublesUpToTheCap) {
+  EXPECT_EQ(doublingStep(100ms, 1000ms, 0), 100ms);
+  EXPECT_EQ(doublingStep(100ms, 1000ms, 1), 100ms);
+  EXPECT_EQ(doublingStep(100ms, 1000ms, 2), 200ms);
+  EXPECT_EQ(doublingStep(100ms, 1000ms, 4), 800ms);
+  EXPECT_EQ(doublingStep(100ms, 1000ms, 5), 1000ms);
+  EXPECT_EQ(doublingStep(100ms, 1000ms, 1'000'000), 1000ms);  // no overflow, no long loop past the cap
+  EXPECT_EQ(doublingStep(0ms, 1000ms, 10), 0ms);
+}
+
 }  // namespace
 }  // namespace daemonlet::base

@@ -1,4 +1,4 @@
-#include "runtime/process/atomic_file.h"
+#include "runtime/process/file_io.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -28,39 +28,7 @@ bool writeAll(int fd, const std::string& content) {
   return true;
 }
 
-std::string directoryOf(const std::string& path) {
-  auto slash = path.rfind('/');
-  if (slash == std::string::npos) return ".";
-  if (slash == 0) return "/";
-  return path.substr(0, slash);
-}
-
 }  // namespace
-
-base::Status writeFileAtomically(const std::string& path, const std::string& content, Durability durability) {
-  const bool sync = durability == Durability::kSynced;
-  // The temp name carries our pid so two writers (agent and shim) never share one.
-  const std::string temp = path + ".tmp." + std::to_string(::getpid());
-  {
-    UniqueFd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
-    if (!fd.valid()) return ioError("create temp file", temp);
-    if (!writeAll(fd.get(), content) || (sync && ::fsync(fd.get()) != 0)) {
-      auto error = ioError("write temp file", temp);
-      ::unlink(temp.c_str());
-      return error;
-    }
-  }
-  if (::rename(temp.c_str(), path.c_str()) != 0) {
-    auto error = ioError("rename into place", path);
-    ::unlink(temp.c_str());
-    return error;
-  }
-  if (!sync) return base::Ok{};
-  // Without the directory fsync the rename itself may be lost on power failure.
-  UniqueFd dir(::open(directoryOf(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!dir.valid() || ::fsync(dir.get()) != 0) return ioError("fsync directory", directoryOf(path));
-  return base::Ok{};
-}
 
 base::Result<std::string> readWholeFile(const std::string& path) {
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
