@@ -6,17 +6,6 @@
 #include "agent/decision/plan_update_strategy.h"
 
 namespace daemonlet::decision {
-namespace {
-
-ObservedContainer waitingContainer(const model::Container& container, bool init) {
-  ObservedContainer observed;
-  observed.name = container.name;
-  observed.sidecar = init && container.restartPolicy == "Always";
-  return observed;
-}
-
-}  // namespace
-
 std::string daemonSetKey(const model::ObjectMeta& metadata) {
   return metadata.namespace_ + "/" + metadata.name;
 }
@@ -32,19 +21,6 @@ DesiredDaemonSet desiredDaemonSet(const model::DaemonSet& daemonSet, std::string
   desired.updateStrategy = resolveUpdateStrategy(daemonSet.spec.updateStrategy);
   desired.minReadySeconds = std::chrono::seconds(std::max(daemonSet.spec.minReadySeconds, 0));
   return desired;
-}
-
-ObservedPod newPodState(std::string uid, const DesiredDaemonSet& desired, const model::PodSpec& spec,
-                        TimePoint createdAt) {
-  ObservedPod pod;
-  pod.uid = std::move(uid);
-  pod.daemonSetKey = desired.key;
-  pod.revision = desired.revision;
-  pod.createdAt = createdAt;
-  for (const model::Container& c : spec.initContainers)
-    pod.initContainers.push_back(waitingContainer(c, true));
-  for (const model::Container& c : spec.containers) pod.containers.push_back(waitingContainer(c, false));
-  return pod;
 }
 
 }  // namespace daemonlet::decision
