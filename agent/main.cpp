@@ -13,8 +13,8 @@ namespace {
 // manifests, a /api/v1/pods answer of a few MiB), so glibc's defaults, tuned for
 // throughput, keep most of its resident memory as free heap:
 //  - one arena per allocating thread (up to 8 per core): every HTTP worker and
-//    source thread kept the high-water mark of its own bursts, ~2 MiB each at 200
-//    pods, although the threads hardly ever allocate at once. One arena lets them
+//    source thread kept the high-water mark of its own bursts (bench/README.md),
+//    although the threads hardly ever allocate at once. One arena lets them
 //    reuse each other's free memory; the lock is uncontended at our rates.
 //  - the mmap threshold rises to the largest block freed so far (and the trim
 //    threshold to twice that), so after one large response every later one came

@@ -22,6 +22,7 @@
 
 #include "agent/base/clock.h"
 #include "agent/base/result.h"
+#include "agent/model/pod_rules.h"
 #include "agent/model/types.h"
 #include "runtime/container_security.h"
 
@@ -63,7 +64,7 @@ struct ContainerStartRequest {
   // <logDir>/<namespace>_<name>_<uid>/<container>/<restartCount>.log.
   std::string logPath;
   ResourceLimits limits;
-  std::chrono::seconds terminationGracePeriod{30};
+  std::chrono::seconds terminationGracePeriod{model::kDefaultTerminationGracePeriodSeconds};
 };
 
 enum class ContainerState {

@@ -18,7 +18,7 @@ Status writeFileAtomically(const std::filesystem::path& path, std::string_view c
 
 enum class FileDurability {
   // temp file, fsync, rename, directory fsync: survives power loss once this
-  // returns. Costs two journal commits (~12 ms on this project's VM disk).
+  // returns. Costs two journal commits (bench/README.md).
   kSynced,
   // temp file, rename: readers never see a torn file and the new content
   // survives a crash of any process (it is in the page cache), but not of the

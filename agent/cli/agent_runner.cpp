@@ -17,6 +17,8 @@
 #include "agent/cli/endpoint_wiring.h"
 #include "agent/cli/idle_heap_trim.h"
 #include "agent/cli/shim_location.h"
+#include "agent/loop/blocking_pool.h"
+#include "agent/loop/timer_queue.h"
 #include "agent/reconciler/reconciler.h"
 #include "agent/sources/desired_set.h"
 #include "agent/sources/manifest_directory.h"
@@ -153,6 +155,8 @@ int runAgent(const config::AgentConfig& initialConfig, const config::CommandLine
   asio::io_context loop;
   asio::io_context sourcesLoop;
   base::SystemClock clock;
+  loop::TimerQueue timers(loop, clock);
+  loop::BlockingPool blockingPool;
   status::SnapshotStore store;
   systemd::Notifier notifier;
 
@@ -194,11 +198,11 @@ int runAgent(const config::AgentConfig& initialConfig, const config::CommandLine
        [&reconciler](const sources::EndpointView& view) { reconciler.setEndpointView(view); },
        [&reconciler](const model::Node& node) { reconciler.setNode(node); }});
   desired.loadCache();
-  EndpointWiring endpoint(config.endpoint, loop, desired);
+  EndpointWiring endpoint(config.endpoint, loop, timers, blockingPool, desired);
 
   std::unique_ptr<status::UpwardReporter> reporter;
   if (config.reports.enabled()) {
-    reporter = std::make_unique<status::UpwardReporter>(reporterOptions(config), store);
+    reporter = std::make_unique<status::UpwardReporter>(reporterOptions(config), store, timers, blockingPool);
     reporter->start();
     base::logInfo("upward status reports enabled", {{"url", config.reports.url}});
   }

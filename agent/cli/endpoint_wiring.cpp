@@ -54,8 +54,8 @@ sources::DesiredSetOptions desiredSetOptions(const config::AgentConfig& config) 
 }
 
 EndpointWiring::EndpointWiring(const config::EndpointConfig& config, asio::io_context& loop,
-                               sources::DesiredSet& desired)
-    : config_(config), loop_(loop), desired_(desired) {}
+                               loop::TimerQueue& timers, loop::BlockingPool& pool, sources::DesiredSet& desired)
+    : config_(config), loop_(loop), timers_(timers), pool_(pool), desired_(desired) {}
 
 EndpointWiring::~EndpointWiring() {
   *alive_ = false;
@@ -68,7 +68,7 @@ void EndpointWiring::start(const std::string& nodeName) {
   const sources::EndpointSnapshot* seed = desired_.endpointSeed();
   auto alive = alive_;
   sources::EndpointCallbacks callbacks;
-  // Source thread: persist first, then hand over.
+  // Off the loop (the source's callback): persist first, then hand over.
   callbacks.onSnapshot = [this, alive](const sources::EndpointSnapshot& snapshot) {
     auto saved = desired_.persist(snapshot);
     if (!saved) {
@@ -104,7 +104,7 @@ void EndpointWiring::start(const std::string& nodeName) {
       });
     };
     kube_ = std::make_unique<sources::KubeEndpointSource>(std::move(options), std::move(callbacks),
-                                                          std::move(onNodeInfo), seed);
+                                                          std::move(onNodeInfo), seed, timers_, pool_);
     if (kube_->collectionUrl() != url) {
       base::logWarning("endpoint snapshot URL differs from the cache's key; the cache will not be reused",
                        {{"expected", url}, {"source", kube_->collectionUrl()}});
@@ -118,7 +118,8 @@ void EndpointWiring::start(const std::string& nodeName) {
     options.jitter = config_.pollJitter;
     options.backoffInitial = duration_cast<milliseconds>(config_.backoffInitial);
     options.backoffMax = duration_cast<milliseconds>(config_.backoffMax);
-    http_ = std::make_unique<sources::HttpEndpointSource>(std::move(options), std::move(callbacks), seed);
+    http_ = std::make_unique<sources::HttpEndpointSource>(std::move(options), std::move(callbacks), seed, timers_,
+                                                           pool_);
     http_->start();
   }
   base::logInfo("endpoint source started",

@@ -3,17 +3,19 @@
 // for `daemonlet run` and routes what it reports into the DesiredSet on the loop
 // (sources/desired_set.h holds the policy: cache first, merge, completeness).
 //
-// Each accepted snapshot is saved to the cache on the source's thread (fsync is
-// fine off the loop), then posted to the loop; health and the followed Node are
-// posted likewise.
+// Each accepted snapshot is saved to the cache where the source calls back (the
+// shared blocking pool: fsync is fine off the loop), then posted to the loop;
+// health and the followed Node are posted likewise.
 //
 // Threading: construct and start() on the loop thread (or before it runs), after
-// DesiredSet::loadCache() so the cache seeds the source. stop() joins the
-// source's threads; call it before the loop and the DesiredSet are destroyed.
+// DesiredSet::loadCache() so the cache seeds the source. stop() stops the
+// source; call it before the loop and the DesiredSet are destroyed.
 #include <boost/asio/io_context.hpp>
 #include <memory>
 #include <string>
 
+#include "agent/loop/blocking_pool.h"
+#include "agent/loop/timer_queue.h"
 #include "agent/outbound/http_client.h"
 #include "agent/sources/desired_set.h"
 #include "config/agent_config.h"
@@ -37,8 +39,8 @@ sources::DesiredSetOptions desiredSetOptions(const config::AgentConfig& config);
 
 class EndpointWiring {
  public:
-  EndpointWiring(const config::EndpointConfig& config, boost::asio::io_context& loop,
-                 sources::DesiredSet& desired);
+  EndpointWiring(const config::EndpointConfig& config, boost::asio::io_context& loop, loop::TimerQueue& timers,
+                 loop::BlockingPool& pool, sources::DesiredSet& desired);
   ~EndpointWiring();
   EndpointWiring(const EndpointWiring&) = delete;
   EndpointWiring& operator=(const EndpointWiring&) = delete;
@@ -51,6 +53,8 @@ class EndpointWiring {
  private:
   const config::EndpointConfig config_;
   boost::asio::io_context& loop_;
+  loop::TimerQueue& timers_;
+  loop::BlockingPool& pool_;
   sources::DesiredSet& desired_;
 
   std::unique_ptr<sources::HttpEndpointSource> http_;

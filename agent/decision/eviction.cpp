@@ -35,4 +35,23 @@ NoExecuteTolerance noExecuteTolerance(const model::Node& node, const model::Daem
   return result;
 }
 
+TaintsSeen noExecuteTaintsSeen(const model::Node& node, const TaintsSeen& previous, TimePoint now) {
+  TaintsSeen next;
+  for (const auto& taint : node.taints) {
+    if (taint.effect != kEffectNoExecute) continue;
+    std::string key = describeTaint(taint);
+    auto seen = previous.find(key);
+    next[key] = seen != previous.end() ? seen->second : now;
+  }
+  return next;
+}
+
+std::optional<TimePoint> evictionDeadline(bool mayContinueRunning, const NoExecuteTolerance& tolerance,
+                                          const TaintsSeen& seen) {
+  if (!mayContinueRunning || !tolerance.limit || seen.empty()) return std::nullopt;
+  TimePoint since = seen.begin()->second;
+  for (const auto& [taint, at] : seen) since = std::min(since, at);
+  return since + *tolerance.limit;
+}
+
 }  // namespace daemonlet::decision

@@ -4,16 +4,13 @@
 #include <utility>
 
 #include "agent/decision/plan_update_strategy.h"
+#include "agent/model/object_key.h"
 
 namespace daemonlet::decision {
-std::string daemonSetKey(const model::ObjectMeta& metadata) {
-  return metadata.namespace_ + "/" + metadata.name;
-}
-
 DesiredDaemonSet desiredDaemonSet(const model::DaemonSet& daemonSet, std::string revision,
                                   const PlacementDecision& placement, std::optional<TimePoint> evictAt) {
   DesiredDaemonSet desired;
-  desired.key = daemonSetKey(daemonSet.metadata);
+  desired.key = model::daemonSetKey(daemonSet);
   desired.revision = std::move(revision);
   desired.shouldRun = placement.shouldRun;
   desired.shouldContinueRunning = placement.shouldContinueRunning;

@@ -2,8 +2,8 @@
 // Builds JSON documents straight from yaml-cpp's parser events, within a memory
 // budget. Internal to the model library (document_reader.cpp uses it).
 //
-// Why events and not YAML::LoadAll: yaml-cpp's node tree costs ~100 times the
-// text (a 15 MB manifest took the agent to 2 GB), and aliases let a small text
+// Why events and not YAML::LoadAll: yaml-cpp's node tree costs many times the
+// text (figures in bench/README.md), and aliases let a small text
 // describe a huge tree. Here only the JSON tree is built, every value is charged
 // against the budget as it is made (an alias is charged the full size of what it
 // copies), and the parse stops at the first value over the budget, so memory
@@ -42,8 +42,22 @@ struct YamlDocument {
   std::vector<int> itemLines;  // lines of the root map's `items` entries (List expansion)
 };
 
+// How scalars and keys are read. The defaults are go-yaml v2's, as kubectl reads
+// a manifest; the agent's own configuration asks for strictness instead.
+struct YamlRules {
+  // kCore12: YAML 1.2 core schema (`yes` is text), keys kept as written, `<<` an
+  // ordinary key. kGoYaml11: go-yaml v2 resolution, keys as sigs.k8s.io/yaml
+  // writes them (`yes:` -> "true"), `<<` merges.
+  enum class Scalars { kGoYaml11, kCore12 };
+  Scalars scalars = Scalars::kGoYaml11;
+  bool rejectDuplicateKeys = false;  // go-yaml v2 keeps the last one
+};
+
 // Parses a whole YAML stream. Errors carry "line L, column C" where known; a
 // refusal for size says how large the tree would have been allowed to grow.
-base::Result<std::vector<YamlDocument>> buildYamlDocuments(std::string_view text, TreeBudget& budget);
+// Text with a NUL byte or invalid UTF-8 is refused before parsing: YAML allows
+// neither, and yaml-cpp would pass them on into strings that later dump() throws on.
+base::Result<std::vector<YamlDocument>> buildYamlDocuments(std::string_view text, TreeBudget& budget,
+                                                           const YamlRules& rules = {});
 
 }  // namespace daemonlet::model::yaml

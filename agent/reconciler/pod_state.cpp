@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <random>
 
+#include "agent/model/pod_rules.h"
+
 namespace daemonlet::reconciler {
 
 ContainerSlot* PodState::findContainer(const std::string& name, bool init) {
@@ -22,7 +24,7 @@ void initialiseSlots(PodState& pod) {
     ContainerSlot slot;
     slot.name = c.name;
     slot.init = true;
-    slot.sidecar = c.restartPolicy == "Always";
+    slot.sidecar = model::isSidecar(c, true);
     pod.initContainers.push_back(slot);
   }
   for (const auto& c : spec.containers) {
@@ -41,8 +43,9 @@ std::string podNameFor(const std::string& daemonSetName, const std::string& uid)
     suffix += kAlphabet[hash % (sizeof(kAlphabet) - 1)];
     hash /= (sizeof(kAlphabet) - 1);
   }
-  // Pod names are DNS subdomains of at most 253 characters; Kubernetes trims the
-  // base name to keep room for the suffix, and so do we.
+  // A pod name may be 253 characters, but Kubernetes' name generator
+  // (apiserver storage/names) keeps generated names within 63: base trimmed to
+  // 58, then 5 random characters. We trim to 57, add "-" and 5: at most 63 too.
   std::string base = daemonSetName.substr(0, 63 - 6);
   return base + "-" + suffix;
 }

@@ -10,7 +10,7 @@
 // Durability: save() renames a complete file into place (a crash of the agent
 // never leaves a torn or lost file) but does not fsync on the caller's thread:
 // saves lie on the container start and restart paths, where two journal commits
-// (~12 ms each here) per save made restarts and cold starts several times slower
+// per save made restarts and cold starts several times slower
 // than the classic supervisors (bench/README.md). A DeferredSync makes them
 // durable within about a second, off the loop. What a power loss can cost is the
 // last second of history (a restart count, a backoff step) of processes that died

@@ -11,9 +11,12 @@
 #include "agent/decision/plan.h"
 #include "agent/decision/plan_inputs.h"
 #include "agent/decision/taints.h"
+#include "agent/model/object_key.h"
+#include "agent/model/pod_rules.h"
 #include "agent/reconciler/container_env.h"
-#include "agent/reconciler/host_security.h"
+#include "agent/reconciler/container_transitions.h"
 #include "agent/reconciler/node_memory.h"
+#include "agent/reconciler/start_request.h"
 #include "agent/sources/manifest_set.h"
 
 namespace daemonlet::reconciler {
@@ -69,7 +72,7 @@ void Reconciler::setNode(model::Node node) {
 void Reconciler::setSourceSnapshot(sources::SourceSnapshot snapshot) {
   std::map<std::string, DaemonSetEntry> next;
   for (auto& sourced : snapshot.daemonSets) {
-    std::string key = sources::daemonSetKey(*sourced.daemonSet);
+    std::string key = model::daemonSetKey(*sourced.daemonSet);
     next[key].sourced = std::move(sourced);
   }
   daemonSets_ = std::move(next);
@@ -104,16 +107,7 @@ status::DeleteOutcome Reconciler::deletePod(const std::string& namespace_, const
   return status::DeleteOutcome::kNotFound;
 }
 
-void Reconciler::noteTaints() {
-  std::map<std::string, decision::TimePoint> next;
-  for (const auto& taint : node_.taints) {
-    if (taint.effect != decision::kEffectNoExecute) continue;
-    std::string key = decision::describeTaint(taint);
-    auto seen = noExecuteSince_.find(key);
-    next[key] = seen != noExecuteSince_.end() ? seen->second : clock_.now();
-  }
-  noExecuteSince_ = std::move(next);
-}
+void Reconciler::noteTaints() { noExecuteSince_ = decision::noExecuteTaintsSeen(node_, noExecuteSince_, clock_.now()); }
 
 void Reconciler::schedulePass() {
   if (passPending_ || stopped_) return;
@@ -147,13 +141,8 @@ std::vector<decision::DesiredDaemonSet> Reconciler::buildDesired() {
   for (auto& [key, entry] : daemonSets_) {
     const model::DaemonSet& ds = *entry.sourced.daemonSet;
     entry.placement = decision::decidePlacement(node_, ds);
-    entry.evictAt.reset();
-    decision::NoExecuteTolerance tolerance = decision::noExecuteTolerance(node_, ds);
-    if (entry.placement.shouldContinueRunning && tolerance.limit && !noExecuteSince_.empty()) {
-      decision::TimePoint since = noExecuteSince_.begin()->second;
-      for (const auto& [taint, seen] : noExecuteSince_) since = std::min(since, seen);
-      entry.evictAt = since + *tolerance.limit;
-    }
+    entry.evictAt = decision::evictionDeadline(entry.placement.shouldContinueRunning,
+                                               decision::noExecuteTolerance(node_, ds), noExecuteSince_);
     std::string verdict = entry.placement.shouldRun ? "run" : (entry.placement.shouldContinueRunning ? "keep" : "skip");
     if (lastDecision_[key] != verdict) {
       ++counters_.decisions[verdict];
@@ -173,7 +162,7 @@ std::vector<decision::DesiredDaemonSet> Reconciler::buildDesired() {
 std::vector<decision::ObservedPod> Reconciler::observe() {
   std::vector<decision::ObservedPod> observed;
   for (auto& [uid, pod] : pods_) {
-    updateReadiness(pod);
+    updateReadiness(pod, clock_.now(), clock_.wallNow());
     decision::ObservedPod o;
     o.uid = uid;
     o.daemonSetKey = pod.daemonSetKey;
@@ -232,7 +221,7 @@ void Reconciler::runPass() {
   // minReadySeconds: plan again with the new standing.
   for (auto& [uid, pod] : pods_) {
     bool wasReady = pod.ready;
-    updateReadiness(pod);
+    updateReadiness(pod, clock_.now(), clock_.wallNow());
     again = again || (pod.ready && !wasReady);
   }
   std::optional<decision::TimePoint> wakeAt = lastPlan_.wakeAt;
@@ -312,10 +301,7 @@ bool Reconciler::stopPod(const decision::StopPod& action) {
   }
   pod->stopRequested = true;
   save(*pod);
-  std::int64_t grace = 30;
-  if (pod->daemonSet && pod->daemonSet->spec.template_.spec.terminationGracePeriodSeconds) {
-    grace = *pod->daemonSet->spec.template_.spec.terminationGracePeriodSeconds;
-  }
+  const std::chrono::seconds grace = terminationGrace(*pod);
   bool anyRunning = false;
   for (auto* slots : {&pod->initContainers, &pod->containers}) {
     for (auto& slot : *slots) {
@@ -326,7 +312,7 @@ bool Reconciler::stopPod(const decision::StopPod& action) {
       }
       if (slot.state != ContainerState::Running) continue;
       anyRunning = true;
-      auto stopped = runtime_.stop(slot.containerId, std::chrono::seconds(grace),
+      auto stopped = runtime_.stop(slot.containerId, grace,
                                    [this, alive = alive_](const runtime::ContainerStatus&) {
                                      if (*alive) schedulePass();
                                    });
@@ -337,7 +323,7 @@ bool Reconciler::stopPod(const decision::StopPod& action) {
   // Stopping a pod ends all of it: instances the slots do not name (found at
   // adoption) and processes that left the group but not the pod's cgroup. Their
   // exits reach onContainerExit, which schedules the pass that removes the pod.
-  if (runtime_.stopPodLeftovers(pod->ref.uid, std::chrono::seconds(grace)) > 0) anyRunning = true;
+  if (runtime_.stopPodLeftovers(pod->ref.uid, grace) > 0) anyRunning = true;
   return !anyRunning;
 }
 
@@ -359,11 +345,7 @@ bool Reconciler::deletePodState(const decision::DeletePodState& action) {
     auto delay = retry->second.failed(clock_.now());
     // Whatever still runs (a second instance, processes left in its cgroup) is
     // stopped; the next attempt follows the back-off, not at once.
-    std::int64_t grace = 30;
-    if (pod->daemonSet && pod->daemonSet->spec.template_.spec.terminationGracePeriodSeconds) {
-      grace = *pod->daemonSet->spec.template_.spec.terminationGracePeriodSeconds;
-    }
-    int stopping = runtime_.stopPodLeftovers(action.podUid, std::chrono::seconds(grace));
+    int stopping = runtime_.stopPodLeftovers(action.podUid, terminationGrace(*pod));
     auto verdict = logThrottle_.allow(throttleKey, clock_.now());
     if (verdict.log) {
       base::logWarning("cannot remove pod from the runtime yet",
@@ -399,16 +381,7 @@ std::optional<decision::TimePoint> Reconciler::nextRetry() const {
 }
 
 void Reconciler::failStart(PodState& pod, ContainerSlot& slot, const std::string& reason, const std::string& message) {
-  // A start that fails counts as an exit, so the restart backoff applies to it.
-  slot.state = ContainerState::Exited;
-  slot.exitCode = 128;
-  slot.exitReason = reason;
-  slot.exitMessage = message;
-  slot.waitingReason = reason;
-  slot.waitingMessage = message;
-  slot.finishedAt = clock_.now();
-  slot.finishedAtWall = clock_.wallNow();
-  ++slot.starts;
+  markStartFailed(slot, reason, message, clock_.now(), clock_.wallNow());
   base::logWarning("container failed to start", {{"pod", pod.ref.name}, {"container", slot.name},
                                                   {"reason", reason}, {"detail", message}});
 }
@@ -425,72 +398,41 @@ void Reconciler::startContainer(const decision::StartContainer& action) {
     schedulePass();
     return;
   }
-  const model::PodSpec& spec = pod->daemonSet->spec.template_.spec;
-  const auto& list = action.init ? spec.initContainers : spec.containers;
-  auto container = std::find_if(list.begin(), list.end(), [&](const auto& c) { return c.name == action.container; });
-  if (container == list.end()) return;
+  const model::Container* container = containerSpec(*pod, *slot);
+  if (!container) return;
 
-  ResolvedContainer resolved = resolveContainer(*container, envContext(*pod));
-  auto security =
-      hostContainerSecurity(*pod->daemonSet, ContainerRef{action.init, std::size_t(container - list.begin())},
-                            options_.nodeMemoryBytes, ::geteuid() == 0);
-  if (!security && resolved.error.empty()) resolved.error = security.error().describe();
-  if (!resolved.error.empty()) {
-    failStart(*pod, *slot, "CreateContainerConfigError", resolved.error);
+  NodeFacts node{envContext(*pod), options_.nodeMemoryBytes, ::geteuid() == 0};
+  auto request = containerStartRequest(*pod, *slot, node);
+  if (!request) {
+    failStart(*pod, *slot, "CreateContainerConfigError", request.error().describe());
     if (action.backoffAfterStart) slot->backoff = action.backoffAfterStart;
     save(*pod);
     return;
   }
-
-  runtime::ContainerStartRequest request;
-  request.pod = pod->ref;
-  request.container = *container;
-  request.container.command = resolved.command;
-  request.container.args = resolved.args;
-  request.init = action.init;
-  request.restartCount = slot->starts;
-  request.env = resolved.env;
-  request.security = *security;
-  auto pick = [](const auto& own, const auto& podLevel) { return own ? own : podLevel; };
-  std::optional<std::int64_t> podUser, podGroup;
-  if (spec.securityContext) {
-    podUser = spec.securityContext->runAsUser;
-    podGroup = spec.securityContext->runAsGroup;
-  }
-  request.runAsUser = pick(container->securityContext ? container->securityContext->runAsUser : std::nullopt, podUser);
-  request.runAsGroup = pick(container->securityContext ? container->securityContext->runAsGroup : std::nullopt, podGroup);
-  if (auto memory = container->resources.limits.find("memory"); memory != container->resources.limits.end()) {
-    request.limits.memoryBytes = memory->second.value();
-  }
-  if (auto cpu = container->resources.limits.find("cpu"); cpu != container->resources.limits.end()) {
-    request.limits.cpuMillis = cpu->second.milliValue();
-  }
-  request.terminationGracePeriod = std::chrono::seconds(spec.terminationGracePeriodSeconds.value_or(30));
 
   if (action.backoffAfterStart) slot->backoff = action.backoffAfterStart;
   // The start completes later (ProcessRuntime reads the shim's report on the
   // loop), so a burst of starts overlaps instead of running one after another.
   // Until then the slot counts as running for the plan (no second start, no
   // deletion of its pod) and shows ContainerCreating, as the kubelet's does.
-  const std::string key = startKey(pod->ref.uid, slot->name, slot->init);
+  const ContainerKey key = ContainerKey::of(*pod, *slot);
   startsInFlight_.insert(key);
-  slot->waitingReason = "ContainerCreating";
-  slot->waitingMessage.clear();
-  runtime_.startAsync(request, [this, alive = alive_, key, uid = pod->ref.uid, container = *container,
-                                env = resolved.env, grace = request.terminationGracePeriod](
-                                   base::Result<runtime::ContainerStatus> started) {
+  markCreating(*slot);
+  runtime_.startAsync(*request, [this, alive = alive_, key, container = *container, env = request->env,
+                                 grace = request->terminationGracePeriod](
+                                    base::Result<runtime::ContainerStatus> started) {
     if (!*alive) return;
-    onContainerStarted(key, uid, container, env, grace, std::move(started));
+    onContainerStarted(key, container, env, grace, std::move(started));
   });
 }
 
-void Reconciler::onContainerStarted(const std::string& key, const std::string& podUid,
-                                    const model::Container& container, const std::map<std::string, std::string>& env,
-                                    std::chrono::seconds grace, base::Result<runtime::ContainerStatus> started) {
+void Reconciler::onContainerStarted(const ContainerKey& key, const model::Container& container,
+                                    const std::map<std::string, std::string>& env, std::chrono::seconds grace,
+                                    base::Result<runtime::ContainerStatus> started) {
   startsInFlight_.erase(key);
   if (stopped_) return;  // shutting down: a started container runs on and is adopted next time
-  PodState* pod = findPod(podUid);
-  ContainerSlot* slot = pod ? pod->findContainer(container.name, startKeyIsInit(key)) : nullptr;
+  PodState* pod = findPod(key.podUid);
+  ContainerSlot* slot = pod ? pod->findContainer(key.name, key.init) : nullptr;
   if (!slot) {
     // Cannot happen while the slot counts as running; never leave a process nobody tracks.
     if (started) (void)runtime_.stop(started->containerId, grace, [](const runtime::ContainerStatus&) {});
@@ -502,18 +444,7 @@ void Reconciler::onContainerStarted(const std::string& key, const std::string& p
     schedulePass();  // plans the backoff wait
     return;
   }
-  if (slot->starts > 0) ++counters_.containerRestarts;
-  slot->lastStartedAtWall = slot->startedAtWall;
-  ++slot->starts;
-  slot->state = ContainerState::Running;
-  slot->containerId = started->containerId;
-  slot->pid = started->pid;
-  slot->startedAtWall = started->startedAt;
-  slot->logPath = started->logPath;
-  slot->waitingReason.clear();
-  slot->waitingMessage.clear();
-  slot->started = !container.startupProbe;
-  slot->ready = !container.readinessProbe && slot->started;
+  if (markStarted(*slot, *started, container)) ++counters_.containerRestarts;
   save(*pod);
   base::logInfo("container started", {{"pod", pod->ref.name}, {"container", slot->name},
                                       {"id", slot->containerId}, {"restartCount", std::to_string(slot->restartCount())}});
@@ -531,14 +462,8 @@ void Reconciler::onContainerStarted(const std::string& key, const std::string& p
   passAfterStart();
 }
 
-std::string Reconciler::startKey(const std::string& podUid, const std::string& container, bool init) {
-  return podUid + (init ? "/init/" : "/main/") + container;
-}
-
-bool Reconciler::startKeyIsInit(const std::string& key) { return key.find("/init/") != std::string::npos; }
-
 bool Reconciler::startInFlight(const PodState& pod, const ContainerSlot& slot) const {
-  return startsInFlight_.count(startKey(pod.ref.uid, slot.name, slot.init)) > 0;
+  return startsInFlight_.count(ContainerKey::of(pod, slot)) > 0;
 }
 
 PodEnvContext Reconciler::envContext(const PodState& pod) const {
@@ -577,14 +502,7 @@ void Reconciler::onContainerExit(const runtime::ContainerStatus& status) {
     return;
   }
   prober_.stop({pod->ref.uid, slot->name, slot->init});
-  slot->state = ContainerState::Exited;
-  slot->exitCode = status.exitCode;
-  slot->exitReason = status.reason;
-  slot->exitMessage = status.message;
-  slot->finishedAt = clock_.now();
-  slot->finishedAtWall = status.finishedAt.value_or(clock_.wallNow());
-  slot->started = false;
-  slot->ready = false;
+  markExited(*slot, status, clock_.now(), clock_.wallNow());
   saveAfterPass(*pod);
   base::logInfo("container exited", {{"pod", pod->ref.name}, {"container", slot->name},
                                      {"exitCode", status.exitCode ? std::to_string(*status.exitCode) : "unknown"},
@@ -602,13 +520,7 @@ void Reconciler::onProbeResult(const ProbeKey& key, ProbeKind kind, bool success
     case ProbeKind::kStartup:
     case ProbeKind::kLiveness:
       if (kind == ProbeKind::kStartup && success) {
-        slot->started = true;
-        // Without a readiness probe, started means ready.
-        const model::PodSpec& spec = pod->daemonSet->spec.template_.spec;
-        const auto& list = key.init ? spec.initContainers : spec.containers;
-        for (const auto& c : list) {
-          if (c.name == key.container && !c.readinessProbe) slot->ready = true;
-        }
+        markStartupPassed(*slot, containerSpec(*pod, *slot));
         break;
       }
       if (!success) {
@@ -616,29 +528,15 @@ void Reconciler::onProbeResult(const ProbeKey& key, ProbeKind kind, bool success
         // restart policy brings it back with backoff.
         base::logInfo("probe failed, restarting container",
                       {{"pod", pod->ref.name}, {"container", slot->name}, {"probe", probeKindName(kind)}});
-        std::int64_t grace = pod->daemonSet->spec.template_.spec.terminationGracePeriodSeconds.value_or(30);
-        (void)runtime_.stop(slot->containerId, std::chrono::seconds(grace), [](const runtime::ContainerStatus&) {});
+        (void)runtime_.stop(slot->containerId, terminationGrace(*pod), [](const runtime::ContainerStatus&) {});
       }
       break;
     case ProbeKind::kReadiness:
-      slot->ready = success && slot->started;
+      markReadiness(*slot, success);
       break;
   }
   if (slot->ready != wasReady) save(*pod);  // readiness is persisted for adoption
   schedulePass();
-}
-
-void Reconciler::updateReadiness(PodState& pod) {
-  bool ready = !pod.containers.empty() && !pod.stopRequested;
-  for (const auto& slot : pod.containers) ready = ready && slot.state == ContainerState::Running && slot.ready;
-  for (const auto& slot : pod.initContainers) {
-    if (slot.sidecar) ready = ready && slot.state == ContainerState::Running && slot.ready;
-  }
-  if (ready && !pod.ready) {
-    pod.readySince = clock_.now();
-    pod.readySinceWall = clock_.wallNow();
-  }
-  pod.ready = ready;
 }
 
 // A restart with no backoff is planned by the pass that onContainerExit

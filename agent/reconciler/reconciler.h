@@ -28,18 +28,25 @@
 #include "agent/base/log_throttle.h"
 #include "agent/base/retry_backoff.h"
 #include "agent/decision/backoff.h"
+#include "agent/decision/eviction.h"
 #include "agent/decision/placement.h"
 #include "agent/decision/plan_types.h"
+#include "agent/prober/prober.h"
 #include "agent/reconciler/container_env.h"
+#include "agent/reconciler/container_key.h"
 #include "agent/reconciler/pod_state.h"
 #include "agent/reconciler/pod_state_store.h"
-#include "agent/reconciler/prober.h"
 #include "agent/sources/source_snapshot.h"
 #include "agent/status/http_api.h"
 #include "agent/status/status_snapshot.h"
 #include "runtime/runtime.h"
 
 namespace daemonlet::reconciler {
+
+using prober::ProbeKey;
+using prober::ProbeKind;
+using prober::Prober;
+using prober::ProbeTarget;
 
 struct ReconcilerOptions {
   decision::BackoffPolicy backoff;
@@ -103,11 +110,9 @@ class Reconciler {
   std::optional<decision::TimePoint> nextRetry() const;
   void retryUnsaved();
   void startContainer(const decision::StartContainer& action);
-  void onContainerStarted(const std::string& key, const std::string& podUid, const model::Container& container,
+  void onContainerStarted(const ContainerKey& key, const model::Container& container,
                           const std::map<std::string, std::string>& env, std::chrono::seconds grace,
                           base::Result<runtime::ContainerStatus> started);
-  static std::string startKey(const std::string& podUid, const std::string& container, bool init);
-  static bool startKeyIsInit(const std::string& key);
   bool startInFlight(const PodState& pod, const ContainerSlot& slot) const;
   PodEnvContext envContext(const PodState& pod) const;  // pod.daemonSet must be set
   void startProbes(const PodState& pod, const ContainerSlot& slot, const model::Container& container,
@@ -115,7 +120,6 @@ class Reconciler {
   void failStart(PodState& pod, ContainerSlot& slot, const std::string& reason, const std::string& message);
   void onContainerExit(const runtime::ContainerStatus& status);
   void onProbeResult(const ProbeKey& key, ProbeKind kind, bool success);
-  void updateReadiness(PodState& pod);
   void armWakeTimer(std::optional<decision::TimePoint> wakeAt);
   void noteTaints();
   void save(const PodState& pod);
@@ -142,7 +146,7 @@ class Reconciler {
   Prober prober_;
 
   model::Node node_;
-  std::map<std::string, decision::TimePoint> noExecuteSince_;  // taint -> first seen
+  decision::TaintsSeen noExecuteSince_;
   std::set<std::string> savesAfterPass_;  // pod uids (saveAfterPass)
   std::map<std::string, DaemonSetEntry> daemonSets_;           // by namespace/name
   std::vector<sources::SourceError> sourceErrors_;
@@ -153,10 +157,10 @@ class Reconciler {
   bool sourcesComplete_ = true;
   std::optional<status::EndpointView> endpointView_;
   std::map<std::string, PodState> pods_;  // by uid
-  std::set<std::string> startsInFlight_;  // startKey() of containers whose start has not completed
+  std::set<ContainerKey> startsInFlight_;  // containers whose start has not completed
   decision::Plan lastPlan_;
   status::Counters counters_;
-  std::map<std::string, std::string> lastDecision_;  // key -> "run"/"keep"/"stop"
+  std::map<std::string, std::string> lastDecision_;  // key -> "run"/"keep"/"skip"
 
   bool sourcesSeen_ = false;
   bool firstPassDone_ = false;

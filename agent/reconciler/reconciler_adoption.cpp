@@ -5,7 +5,10 @@
 #include <set>
 
 #include "agent/base/log.h"
+#include "agent/model/object_key.h"
+#include "agent/model/pod_rules.h"
 #include "agent/reconciler/reconciler.h"
+#include "agent/reconciler/start_request.h"
 
 namespace daemonlet::reconciler {
 
@@ -29,13 +32,13 @@ void Reconciler::adopt() {
     return;
   }
   int adopted = 0;
-  std::set<std::string> runningInListing;  // startKey() of slots given a running instance
+  std::set<ContainerKey> runningInListing;  // slots given a running instance
   for (const auto& status : *listed) {
     if (status.pod.uid.empty()) {
       // Alive but unidentifiable: it can be neither adopted nor left beside a
       // new copy. Stop it; the plan starts a proper pod if one belongs here.
       base::logWarning("stopping an unidentified daemon process", {{"container", status.containerId}});
-      (void)runtime_.stop(status.containerId, std::chrono::seconds(30), [](const runtime::ContainerStatus&) {});
+      (void)runtime_.stop(status.containerId, std::chrono::seconds(model::kDefaultTerminationGracePeriodSeconds), [](const runtime::ContainerStatus&) {});
       continue;
     }
     auto [it, created] = pods_.try_emplace(status.pod.uid);
@@ -44,14 +47,14 @@ void Reconciler::adopt() {
       // Its state file was lost: rebuild the pod from the runtime's stamp. Its
       // spec is attached once a source supplies the same revision.
       pod.ref = status.pod;
-      pod.daemonSetKey = status.pod.namespace_ + "/" + status.pod.daemonSetName;
+      pod.daemonSetKey = model::objectKey(status.pod.namespace_, status.pod.daemonSetName);
       pod.createdAtWall = status.startedAt;
       pod.createdAt = clock_.now() - std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                                          clock_.wallNow() - status.startedAt);
       base::logWarning("pod state missing; rebuilt from the runtime", {{"pod", pod.ref.name}});
     }
     ContainerSlot* slot = pod.findContainer(status.containerName, status.init);
-    const std::string slotKey = startKey(status.pod.uid, status.containerName, status.init);
+    const ContainerKey slotKey = ContainerKey::of(status);
     if (slot != nullptr && status.state == runtime::ContainerState::kExited && runningInListing.count(slotKey) != 0) {
       // An older instance listed after the running one: it must not hide it,
       // or a second copy is started beside it (list() orders by restart count,
@@ -153,13 +156,11 @@ void Reconciler::attachSpecs() {
 // AgentRestartDuringASurgeKeepsBothPodsAndTheOrder).
 void Reconciler::resumeProbes(PodState& pod) {
   if (!pod.daemonSet || pod.stopRequested) return;
-  const model::PodSpec& spec = pod.daemonSet->spec.template_.spec;
   for (auto* slots : {&pod.initContainers, &pod.containers}) {
     for (auto& slot : *slots) {
       if (slot.state != ContainerState::Running) continue;
-      const auto& list = slot.init ? spec.initContainers : spec.containers;
-      auto container = std::find_if(list.begin(), list.end(), [&](const auto& c) { return c.name == slot.name; });
-      if (container == list.end()) continue;
+      const model::Container* container = containerSpec(pod, slot);
+      if (!container) continue;
       if (!container->readinessProbe) slot.ready = slot.started;
       startProbes(pod, slot, *container, resolveContainer(*container, envContext(pod)).env);
     }

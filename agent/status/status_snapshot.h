@@ -1,7 +1,7 @@
 #pragma once
 // StatusSnapshot: an immutable picture of the agent after one reconcile pass. The
 // reconciler builds a new one each pass and publishes it through SnapshotStore;
-// the local HTTP API, the metrics endpoint and (later) the upward reporter only
+// the local HTTP API, the metrics endpoint and the upward reporter only
 // read snapshots, so they never touch the reconciler's state.
 #include <chrono>
 #include <cstdint>

@@ -25,27 +25,32 @@ std::string describeFailure(const outbound::HttpClient::Outcome& outcome) {
 
 }  // namespace
 
-UpwardReporter::UpwardReporter(Options options, SnapshotStore& store)
+UpwardReporter::UpwardReporter(Options options, SnapshotStore& store, loop::TimerQueue& timers,
+                               loop::BlockingPool& pool)
     : options_(std::move(options)),
       store_(store),
       url_(outbound::expandUrlTemplate(options_.urlTemplate, options_.nodeName)),
       client_(std::make_unique<outbound::HttpClient>(options_.client)),
+      clock_(timers.clock()),
+      pool_(pool),
+      due_(timers),
       jitter_(std::random_device{}()) {}
 
 UpwardReporter::~UpwardReporter() { stop(); }
 
 void UpwardReporter::start() {
   std::lock_guard lock(mutex_);
-  if (thread_.joinable() || stopping_) return;
+  if (started_ || stopping_) return;
+  started_ = true;
   if (url_.rfind("http://", 0) == 0) {
     base::logWarning("upward reports go over plain http: anyone on the path can read or change them",
                      {{"url", url_}});
   }
   // The first report goes out after one debounce window, so an agent that
   // starts and publishes its first pass at once sends one report, not two.
-  sendAfter_ = Clock::now() + options_.debounce;
+  sendAfter_ = clock_.now() + options_.debounce;
   health_.running = true;
-  thread_ = std::thread([this] { run(); });
+  planLocked();
 }
 
 void UpwardReporter::stop() {
@@ -54,19 +59,59 @@ void UpwardReporter::stop() {
     stopping_ = true;
     health_.running = false;
   }
-  wake_.notify_all();
+  due_.cancel();      // outside mutex_: it waits for a running attempt(), which takes it
   client_->cancel();  // ends a PUT in flight now, not after its timeout
-  if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
+  std::unique_lock lock(mutex_);
+  attemptEnded_.wait(lock, [this] { return !inFlight_; });
 }
 
 void UpwardReporter::snapshotPublished() {
+  std::lock_guard lock(mutex_);
+  // Publications inside an open window ride along: under constant churn a
+  // report still goes out every `debounce`, never postponed indefinitely.
+  if (sendAfter_) return;
+  sendAfter_ = clock_.now() + options_.debounce;
+  planLocked();
+}
+
+void UpwardReporter::planLocked() {
+  if (!started_ || stopping_ || inFlight_) return;  // an attempt re-plans when it ends
+  std::optional<TimePoint> due;
+  if (retryAt_) {
+    due = retryAt_;  // while failing, only the backoff decides; the retry sends the latest
+  } else {
+    due = sendAfter_;
+    const TimePoint heartbeatAt = lastAcceptedAt_ + options_.heartbeat;
+    if (haveAccepted_ && (!due || heartbeatAt < *due)) due = heartbeatAt;
+  }
+  if (!due) {
+    due_.cancel();
+    return;
+  }
+  due_.armAt(*due, [this] { attempt(); });
+}
+
+void UpwardReporter::attempt() {
+  bool force = false;
   {
     std::lock_guard lock(mutex_);
-    // Publications inside an open window ride along: under constant churn a
-    // report still goes out every `debounce`, never postponed indefinitely.
-    if (!sendAfter_) sendAfter_ = Clock::now() + options_.debounce;
+    if (stopping_ || inFlight_) return;
+    force = !haveAccepted_ || clock_.now() >= lastAcceptedAt_ + options_.heartbeat;
+    sendAfter_.reset();  // publications from here on open a new window
+    inFlight_ = true;
   }
-  wake_.notify_one();
+  pool_.post([this, force] {
+    const AttemptResult result = sendLatest(force);
+    std::lock_guard lock(mutex_);
+    if (result == AttemptResult::kFailed) {
+      retryAt_ = clock_.now() + nextBackoff(health_.consecutiveFailures);
+    } else {
+      retryAt_.reset();
+    }
+    inFlight_ = false;
+    planLocked();
+    attemptEnded_.notify_all();
+  });
 }
 
 ReporterHealth UpwardReporter::health() const {
@@ -84,40 +129,6 @@ std::chrono::milliseconds UpwardReporter::nextBackoff(std::uint64_t consecutiveF
   std::uniform_real_distribution<double> factor(0.8, 1.2);
   const auto jittered = static_cast<std::int64_t>(static_cast<double>(delay) * factor(jitter_));
   return std::chrono::milliseconds(std::clamp<std::int64_t>(jittered, 1, cap));
-}
-
-void UpwardReporter::run() {
-  std::unique_lock lock(mutex_);
-  while (!stopping_) {
-    const auto now = Clock::now();
-    const bool haveAccepted = lastAccepted_.has_value();
-    const auto heartbeatAt = lastAcceptedAt_ + options_.heartbeat;
-    std::optional<Clock::time_point> due;
-    if (retryAt_) {
-      due = retryAt_;  // while failing, only the backoff decides; the retry sends the latest
-    } else {
-      due = sendAfter_;
-      if (haveAccepted && (!due || heartbeatAt < *due)) due = heartbeatAt;
-    }
-    if (!due) {
-      wake_.wait(lock);
-      continue;
-    }
-    if (now < *due) {
-      wake_.wait_until(lock, *due);
-      continue;  // woken early by a publish or stop: re-plan
-    }
-    const bool force = !haveAccepted || now >= heartbeatAt;
-    sendAfter_.reset();  // publications from here on open a new window
-    lock.unlock();
-    const AttemptResult result = sendLatest(force);
-    lock.lock();
-    if (result == AttemptResult::kFailed) {
-      retryAt_ = Clock::now() + nextBackoff(health_.consecutiveFailures);
-    } else {
-      retryAt_.reset();
-    }
-  }
 }
 
 UpwardReporter::AttemptResult UpwardReporter::sendLatest(bool force) {
@@ -152,7 +163,8 @@ UpwardReporter::AttemptResult UpwardReporter::sendLatest(bool force) {
                     {{"url", url_}, {"failedAttempts", std::to_string(health_.consecutiveFailures)}});
     }
     lastAccepted_ = std::move(report);
-    lastAcceptedAt_ = Clock::now();
+    lastAcceptedAt_ = clock_.now();
+    haveAccepted_ = true;
     ++health_.reportsAccepted;
     health_.consecutiveFailures = 0;
     health_.lastError.clear();

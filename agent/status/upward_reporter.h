@@ -15,10 +15,12 @@
 // snapshot. Nothing is queued: while the endpoint is down the reporter holds
 // only the last accepted report, so memory stays bounded however long it lasts.
 //
-// Threading: one internal thread does all the work (building, HTTP). The
-// reconciler's only contact is snapshotPublished(), which takes a mutex for a
-// flag update and a notify — it never waits on the network. stop() cancels an
-// HTTP request in flight and joins; the destructor stops.
+// Threading: the moments to send are Timers on the agent's TimerQueue (so a
+// ManualClock drives them in tests); building the report and the HTTP PUT run
+// on the shared BlockingPool, one attempt at a time. The reconciler's only
+// contact is snapshotPublished(), which takes a mutex for a flag update and
+// re-arms a timer: it never waits on the network. stop() cancels an HTTP
+// request in flight and waits for the attempt to end; the destructor stops.
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -27,8 +29,9 @@
 #include <optional>
 #include <random>
 #include <string>
-#include <thread>
 
+#include "agent/loop/blocking_pool.h"
+#include "agent/loop/timer_queue.h"
 #include "agent/model/types.h"
 #include "agent/outbound/http_client.h"
 #include "agent/status/status_snapshot.h"
@@ -59,8 +62,8 @@ class UpwardReporter {
     std::chrono::milliseconds backoffMax{300000};
   };
 
-  // `store` must outlive the reporter.
-  UpwardReporter(Options options, SnapshotStore& store);
+  // `store`, `timers` and `pool` must outlive the reporter.
+  UpwardReporter(Options options, SnapshotStore& store, loop::TimerQueue& timers, loop::BlockingPool& pool);
   ~UpwardReporter();
   UpwardReporter(const UpwardReporter&) = delete;
   UpwardReporter& operator=(const UpwardReporter&) = delete;
@@ -74,9 +77,10 @@ class UpwardReporter {
   ReporterHealth health() const;
 
  private:
-  using Clock = std::chrono::steady_clock;
+  using TimePoint = base::TimePoint;
   enum class AttemptResult { kAccepted, kUnchanged, kFailed };
-  void run();
+  void planLocked();  // arms the timer for the next due moment (under mutex_)
+  void attempt();     // the timer's callback: hands one attempt to the pool
   AttemptResult sendLatest(bool force);
   std::chrono::milliseconds nextBackoff(std::uint64_t consecutiveFailures);
 
@@ -84,19 +88,23 @@ class UpwardReporter {
   SnapshotStore& store_;
   std::string url_;
   std::unique_ptr<outbound::HttpClient> client_;
-  std::thread thread_;
+  const base::Clock& clock_;
+  loop::BlockingPool& pool_;
+  loop::Timer due_;
 
   mutable std::mutex mutex_;
-  std::condition_variable wake_;
+  std::condition_variable attemptEnded_;
+  bool started_ = false;
   bool stopping_ = false;
-  bool changed_ = false;                        // published since the window opened
-  std::optional<Clock::time_point> sendAfter_;  // end of the debounce window
+  bool inFlight_ = false;                // an attempt is on the pool
+  std::optional<TimePoint> sendAfter_;  // end of the debounce window
   ReporterHealth health_;
+  std::optional<TimePoint> retryAt_;
+  TimePoint lastAcceptedAt_{};
+  bool haveAccepted_ = false;
 
-  // Reporter thread only.
+  // The attempt in flight only (one at a time).
   std::optional<model::Json> lastAccepted_;
-  Clock::time_point lastAcceptedAt_{};
-  std::optional<Clock::time_point> retryAt_;
   std::uint64_t sequence_ = 0;
   std::minstd_rand jitter_;
 };

@@ -10,7 +10,7 @@ namespace daemonlet::runtime::process {
 
 enum class Durability {
   // temp file, fsync, rename, directory fsync: survives power loss. Costs two
-  // journal commits (15-25 ms on a typical VM disk).
+  // journal commits (bench/README.md).
   kSynced,
   // temp file, rename: readers never see a torn file and it survives a crash of
   // any process, but not of the host.

@@ -59,6 +59,7 @@ ProcessRuntime::ProcessRuntime(boost::asio::io_context& io, ProcessRuntimeOption
   if (ec) base::logError("cannot create runtime state directory", {{"dir", options_.stateDir}, {"error", ec.message()}});
   host_.setExitNotice([this](const std::string& id) { onExitRecorded(id); });
   host_.setDisconnected([this] { onHostLost(); });
+  host_.setReportHold(options_.holdStartReports);
   // Before list() adopts anything: the exits of containers a running host
   // parents must reach us.
   host_.connectIfRunning();

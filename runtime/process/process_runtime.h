@@ -56,8 +56,8 @@ struct ProcessRuntimeOptions {
   // After a container exits, how long to wait for the host to record the status.
   std::chrono::milliseconds exitRecordTimeout{5'000};
   // fsync each record (start and exit) before relying on it. Off by default:
-  // each fsync costs a journal commit (~12 ms on this project's VM disk, 15-25 ms
-  // on others) on the start and restart paths, which dominated restart latency
+  // each fsync costs a journal commit on the start and restart paths, which
+  // dominated restart latency
   // and serialised cold starts (bench/README.md). Records are then renamed into
   // place whole (an agent or shim crash never loses or tears one) and a
   // background DeferredSync (agent/base/atomic_file.h) syncs the state
@@ -70,6 +70,10 @@ struct ProcessRuntimeOptions {
   // to the hard limit (agent/base/file_limit.h), and the shim host it starts
   // inherits the raised one. 0: whatever the shim host was started with.
   std::uint64_t containerFileLimit = 0;
+  // Test only (unset in the agent): startAsync()'s reports are held until the
+  // test calls the function this is handed, so a report can arrive after its
+  // shimReportTimeout deterministically (ShimHostClient::setReportHold).
+  ShimHostClient::ReportHold holdStartReports;
 };
 
 class ProcessRuntime final : public Runtime {

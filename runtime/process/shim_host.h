@@ -10,8 +10,8 @@
 // logging, while the agent is down or restarting.
 //
 // Why one process for all containers rather than a shim per container (as
-// containerd does): a supervisor per daemon costs ~90 kB of private memory even
-// when linked statically, 18 MiB for 200 daemons, and a process exec per
+// containerd does): a supervisor per daemon costs private memory even when
+// linked statically, and a process exec per
 // (re)start; one event loop costs a few hundred bytes per container and lets a
 // restart be a single fork+exec (bench/README.md). The trade-off: if the host
 // itself is killed, its containers keep running but lose their log pipes (a

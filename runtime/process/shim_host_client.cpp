@@ -207,29 +207,35 @@ void ShimHostClient::readMore() {
 
 void ShimHostClient::onMessage(ShimMessage message) {
   switch (message.kind) {
-    case ShimMessageKind::kReport: {
-      auto it = pending_.find(message.sequence);
-      if (it == pending_.end()) {
-        // Timed out earlier: the caller took the start for failed and will
-        // start the container again, so this late instance must not run on
-        // beside that one (a second copy, untracked).
-        auto late = decodeShimReport(message.payload);
-        if (late && late->started && isSameLiveProcess(late->pid, late->pidStartTime)) {
-          base::logWarning("a container started after its start timed out; stopping it",
-                           {{"pid", std::to_string(late->pid)}});
-          ::kill(-late->pid, SIGKILL);
-        }
-        return;
-      }
-      finishStart(message.sequence, outcomeOf(message.payload, it->second.containerId));
+    case ShimMessageKind::kReport:
+      if (!reportHold_) return onReport(message);
+      reportHold_([this, alive = std::weak_ptr<bool>(alive_), message] {
+        if (alive.lock()) onReport(message);
+      });
       return;
-    }
     case ShimMessageKind::kExited:
       if (exitNotice_) exitNotice_(message.payload);
       return;
     case ShimMessageKind::kStart:
       return;  // only agents send these
   }
+}
+
+void ShimHostClient::onReport(const ShimMessage& message) {
+  auto it = pending_.find(message.sequence);
+  if (it == pending_.end()) {
+    // Timed out earlier: the caller took the start for failed and will
+    // start the container again, so this late instance must not run on
+    // beside that one (a second copy, untracked).
+    auto late = decodeShimReport(message.payload);
+    if (late && late->started && isSameLiveProcess(late->pid, late->pidStartTime)) {
+      base::logWarning("a container started after its start timed out; stopping it",
+                       {{"pid", std::to_string(late->pid)}});
+      ::kill(-late->pid, SIGKILL);
+    }
+    return;
+  }
+  finishStart(message.sequence, outcomeOf(message.payload, it->second.containerId));
 }
 
 void ShimHostClient::startAsync(const ShimSpec& spec, ReportCallback done) {

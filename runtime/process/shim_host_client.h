@@ -45,6 +45,11 @@ class ShimHostClient {
   // died: exits it had not recorded yet never will be).
   void setExitNotice(ExitNotice notice) { exitNotice_ = std::move(notice); }
   void setDisconnected(std::function<void()> handler) { disconnected_ = std::move(handler); }
+  // Test hook (ProcessRuntimeOptions::holdStartReports): each start report
+  // heard on the lasting connection is handed to `hold` and handled only when
+  // the function it is given is called, on the io_context.
+  using ReportHold = std::function<void(std::function<void()> handle)>;
+  void setReportHold(ReportHold hold) { reportHold_ = std::move(hold); }
 
   // Connects to a host that is already running, so the exits of containers
   // adopted from it are heard; starts none.
@@ -71,6 +76,7 @@ class ShimHostClient {
   base::Status adopt(int socketFd);
   void readMore();
   void onMessage(ShimMessage message);
+  void onReport(const ShimMessage& message);
   void write(std::string frame);
   void writeNext();
   void drop(const std::string& why);
@@ -94,6 +100,7 @@ class ShimHostClient {
   std::map<std::uint64_t, PendingStart> pending_;
   ExitNotice exitNotice_;
   std::function<void()> disconnected_;
+  ReportHold reportHold_;
   // Handlers still queued after we are gone check this first.
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

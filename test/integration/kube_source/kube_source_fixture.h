@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "agent/sources/kube_endpoint_source.h"
+#include "test/support/running_loop.h"
 #include "fake_kube_apiserver.h"
 
 namespace daemonlet::sources {
@@ -112,7 +113,8 @@ class KubeSourceTest : public ::testing::Test {
   }
 
   void startSource(const EndpointSnapshot* seed = nullptr) {
-    source_ = std::make_unique<KubeEndpointSource>(options_, recorder_.callbacks(), recorder_.nodeCallback(), seed);
+    source_ = std::make_unique<KubeEndpointSource>(options_, recorder_.callbacks(), recorder_.nodeCallback(), seed,
+                                                   loop_.timers(), loop_.pool());
     source_->start();
   }
 
@@ -153,6 +155,7 @@ class KubeSourceTest : public ::testing::Test {
   FakeKubeApiServer server_;
   KubeEndpointOptions options_;
   Recorder recorder_;
+  testing::RunningLoop loop_;
   std::unique_ptr<KubeEndpointSource> source_;
   std::vector<std::filesystem::path> files_;
 

@@ -8,6 +8,7 @@
 
 #include "agent/status/node_report.h"
 #include "agent/status/upward_reporter.h"
+#include "test/support/running_loop.h"
 #include "test/integration/support/nginx_server.h"
 #include "test/integration/support/run_command.h"
 
@@ -88,7 +89,8 @@ class FleetNginxTest : public ::testing::Test {
   void reportNode(const std::string& node, std::shared_ptr<StatusSnapshot> snapshot) {
     SnapshotStore store;
     store.publish(std::move(snapshot));
-    UpwardReporter reporter(reporterOptions(node), store);
+    daemonlet::testing::RunningLoop loop;
+    UpwardReporter reporter(reporterOptions(node), store, loop.timers(), loop.pool());
     reporter.start();
     ASSERT_TRUE(waitForFile(nginx_.reportsDir() / "nodes" / node / "status", std::chrono::seconds(15)))
         << "no report from " << node << "; reporter error: " << reporter.health().lastError;

@@ -6,6 +6,7 @@
 
 #include "agent/status/node_report.h"
 #include "test/integration/reporter/recording_server.h"
+#include "test/support/running_loop.h"
 
 namespace daemonlet::status {
 namespace {
@@ -76,12 +77,13 @@ class UpwardReporterTest : public ::testing::Test {
   RecordingServer server_;
   SnapshotStore store_;
   UpwardReporter* connected_ = nullptr;
+  daemonlet::testing::RunningLoop loop_;
 };
 
 TEST_F(UpwardReporterTest, SendsOnStartAndAfterEachChange) {
   publish(snapshotWithRevision("r1"));
   UpwardReporter reporter(
-      options(milliseconds(50), std::chrono::hours(1), milliseconds(100), milliseconds(1000)), store_);
+      options(milliseconds(50), std::chrono::hours(1), milliseconds(100), milliseconds(1000)), store_, loop_.timers(), loop_.pool());
   connect(reporter);
   reporter.start();
   ASSERT_TRUE(server_.waitFor([](const Puts& p) { return p.size() >= 1; }));
@@ -110,7 +112,7 @@ TEST_F(UpwardReporterTest, SendsOnStartAndAfterEachChange) {
 TEST_F(UpwardReporterTest, BurstOfChangesIsDebouncedIntoFewReports) {
   publish(snapshotWithRevision("r0"));
   UpwardReporter reporter(
-      options(milliseconds(300), std::chrono::hours(1), milliseconds(100), milliseconds(1000)), store_);
+      options(milliseconds(300), std::chrono::hours(1), milliseconds(100), milliseconds(1000)), store_, loop_.timers(), loop_.pool());
   connect(reporter);
   reporter.start();
   ASSERT_TRUE(server_.waitFor([](const Puts& p) { return p.size() >= 1; }));
@@ -124,7 +126,7 @@ TEST_F(UpwardReporterTest, UnchangedSnapshotIsOnlyResentAsHeartbeat) {
   const milliseconds heartbeat(1500);
   publish(snapshotWithRevision("r1"));
   UpwardReporter reporter(options(milliseconds(30), heartbeat, milliseconds(100), milliseconds(1000)),
-                          store_);
+                          store_, loop_.timers(), loop_.pool());
   connect(reporter);
   reporter.start();
   ASSERT_TRUE(server_.waitFor([](const Puts& p) { return p.size() >= 1; }));
@@ -146,7 +148,7 @@ TEST_F(UpwardReporterTest, RetriesWithGrowingCappedBackoffThenSucceeds) {
   server_.failNext(6);
   publish(snapshotWithRevision("r1"));
   const milliseconds initial(100), cap(400);
-  UpwardReporter reporter(options(milliseconds(10), std::chrono::hours(1), initial, cap), store_);
+  UpwardReporter reporter(options(milliseconds(10), std::chrono::hours(1), initial, cap), store_, loop_.timers(), loop_.pool());
   connect(reporter);
   reporter.start();
   ASSERT_TRUE(
@@ -178,7 +180,7 @@ TEST_F(UpwardReporterTest, WhileDownOnlyTheLatestReportIsSentAfterRecovery) {
   server_.setFailing(true);
   publish(snapshotWithRevision("r0"));
   UpwardReporter reporter(
-      options(milliseconds(10), std::chrono::hours(1), milliseconds(150), milliseconds(150)), store_);
+      options(milliseconds(10), std::chrono::hours(1), milliseconds(150), milliseconds(150)), store_, loop_.timers(), loop_.pool());
   connect(reporter);
   reporter.start();
   ASSERT_TRUE(server_.waitFor([](const Puts& p) { return p.size() >= 1; }));
@@ -210,7 +212,7 @@ TEST_F(UpwardReporterTest, StopCancelsARequestInFlight) {
   server_.setHang(true);
   publish(snapshotWithRevision("r1"));
   UpwardReporter reporter(
-      options(milliseconds(10), std::chrono::hours(1), milliseconds(100), milliseconds(1000)), store_);
+      options(milliseconds(10), std::chrono::hours(1), milliseconds(100), milliseconds(1000)), store_, loop_.timers(), loop_.pool());
   connect(reporter);
   reporter.start();
   ASSERT_TRUE(server_.waitHanging());
@@ -226,7 +228,7 @@ TEST_F(UpwardReporterTest, UnreachableEndpointIsRetriedWithoutBlockingPublishers
   UpwardReporter::Options o =
       options(milliseconds(10), std::chrono::hours(1), milliseconds(50), milliseconds(100));
   o.urlTemplate = "http://127.0.0.1:1/nodes/{node}/status";  // nothing listens on port 1
-  UpwardReporter reporter(o, store_);
+  UpwardReporter reporter(o, store_, loop_.timers(), loop_.pool());
   connect(reporter);
   reporter.start();
   const auto before = std::chrono::steady_clock::now();

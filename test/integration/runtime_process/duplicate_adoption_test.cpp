@@ -1,7 +1,9 @@
 // Adoption with two live instances of one container (issue 9 H2): the newer
 // is kept, the older stopped, and list() never reports both, whatever order
 // their record ids sort in ("_10_" sorts before "_9_").
+#include <functional>
 #include <optional>
+#include <vector>
 
 #include "runtime_fixture.h"
 
@@ -60,12 +62,13 @@ namespace {
 // A start the runtime gave up on (its report came after shimReportTimeout,
 // as under heavy load) is retried by the caller: the late instance must not
 // run on beside the retry. Before: it ran on, untracked (a second copy).
-// Disabled: a zero report timeout races the report itself, and under ASan the
-// report won (CI of 2026-12-03); it needs a hook that holds the report back.
-TEST_F(ProcessRuntimeTest, DISABLED_ContainerReportedAfterItsStartTimedOutIsStopped) {
+// The report is held back until the timeout has fired, so the order is certain.
+TEST_F(ProcessRuntimeTest, ContainerReportedAfterItsStartTimedOutIsStopped) {
   makeRuntime();
   startOk(helper({"sleep"}, "first"));  // the shim host runs from here on
+  std::vector<std::function<void()>> held;
   options_.shimReportTimeout = std::chrono::milliseconds(0);
+  options_.holdStartReports = [&](std::function<void()> handle) { held.push_back(std::move(handle)); };
   makeRuntime();
   auto request = helper({"sleep"}, "late");
   request.env["LATE_MARKER"] = root_;
@@ -80,12 +83,15 @@ TEST_F(ProcessRuntimeTest, DISABLED_ContainerReportedAfterItsStartTimedOutIsStop
       if (name.find_first_not_of("0123456789") != std::string::npos) continue;
       if (readFile("/proc/" + name + "/environ").find(needle) != std::string::npos &&
           processAlive(std::stoi(name))) {
+        groups_.push_back(std::stoi(name));  // its own group: killed by TearDown should this test fail
         return true;
       }
     }
     return false;
   };
-  // The report arrives a moment later; the instance it names goes.
+  ASSERT_TRUE(runUntil([&] { return !held.empty(); })) << "the host never reported the start";
+  ASSERT_TRUE(lateAlive()) << "the late instance never ran; the test cannot tell";
+  held.front()();  // the report arrives after the timeout; the instance it names goes
   EXPECT_TRUE(runUntil([&] { return !lateAlive(); }, std::chrono::seconds(5))) << "the late instance runs on";
 }
 

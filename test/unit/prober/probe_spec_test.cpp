@@ -1,14 +1,14 @@
 // Pure parts of the prober: defaults, port resolution, URL building and the
 // gRPC health-check wire format.
-#include "agent/reconciler/probe_spec.h"
+#include "agent/prober/probe_spec.h"
 
 #include <gtest/gtest.h>
 
-#include "agent/reconciler/probe_exec.h"
-#include "agent/reconciler/probe_grpc.h"
-#include "agent/reconciler/probe_http.h"
+#include "agent/prober/probe_exec.h"
+#include "agent/prober/probe_grpc.h"
+#include "agent/prober/probe_http.h"
 
-namespace daemonlet::reconciler {
+namespace daemonlet::prober {
 namespace {
 
 TEST(ProbeTimingTest, AppliesKubernetesDefaultsToUnsetFields) {
@@ -135,4 +135,4 @@ TEST(ResolveExecutableTest, SearchesTheContainerPath) {
 }
 
 }  // namespace
-}  // namespace daemonlet::reconciler
+}  // namespace daemonlet::prober

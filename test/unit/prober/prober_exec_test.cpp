@@ -3,7 +3,7 @@
 
 #include "test/unit/prober/prober_harness.h"
 
-namespace daemonlet::reconciler {
+namespace daemonlet::prober {
 namespace {
 
 using testing::execProbe;
@@ -160,4 +160,4 @@ TEST(ExecProbeTest, StartReplacesEarlierProbingOfTheSameKey) {
 }
 
 }  // namespace
-}  // namespace daemonlet::reconciler
+}  // namespace daemonlet::prober

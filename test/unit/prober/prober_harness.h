@@ -12,9 +12,9 @@
 #include <vector>
 
 #include "agent/model/types.h"
-#include "agent/reconciler/prober.h"
+#include "agent/prober/prober.h"
 
-namespace daemonlet::reconciler::testing {
+namespace daemonlet::prober::testing {
 
 struct Reported {
   ProbeKind kind;
@@ -113,4 +113,4 @@ inline int lineCount(const std::filesystem::path& file) {
   return lines;
 }
 
-}  // namespace daemonlet::reconciler::testing
+}  // namespace daemonlet::prober::testing

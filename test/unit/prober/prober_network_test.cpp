@@ -9,11 +9,11 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <thread>
 
-#include "agent/reconciler/probe_grpc.h"
-#include "agent/reconciler/probe_http.h"
+#include "agent/prober/probe_grpc.h"
+#include "agent/prober/probe_http.h"
 #include "test/unit/prober/prober_harness.h"
 
-namespace daemonlet::reconciler {
+namespace daemonlet::prober {
 namespace {
 
 using boost::asio::ip::tcp;
@@ -222,4 +222,4 @@ TEST(GrpcProbeTest, PlainHttpServerIsNotHealthy) {
 }
 
 }  // namespace
-}  // namespace daemonlet::reconciler
+}  // namespace daemonlet::prober

@@ -2,11 +2,14 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 
 #include "test/unit/prober/prober_harness.h"
 
-namespace daemonlet::reconciler {
+namespace daemonlet::prober {
 namespace {
 
 using testing::execProbe;
@@ -41,10 +44,22 @@ TEST(ProberRulesTest, StopAllDropsEverything) {
   EXPECT_TRUE(harness.reports().empty());
 }
 
+// The server holds the request until the test releases it (or for 10 s). With
+// cancellation working, ~Prober aborts the transfer and returns while the request
+// is still held; with it broken, ~Prober waits for the answer (the probe's 30 s
+// timeout is longer than the hold), so `answered` is already true when it returns.
 TEST(ProberRulesTest, DestroyingTheProberCancelsAnHttpAttemptInFlight) {
+  std::mutex mutex;
+  std::condition_variable releasedChanged;
+  bool released = false;
+  std::atomic<bool> arrived{false};
+  std::atomic<bool> answered{false};
   httplib::Server server;
-  server.Get("/slow", [](const httplib::Request&, httplib::Response& res) {
-    std::this_thread::sleep_for(std::chrono::seconds(2));
+  server.Get("/slow", [&](const httplib::Request&, httplib::Response& res) {
+    arrived = true;
+    std::unique_lock lock(mutex);
+    releasedChanged.wait_for(lock, std::chrono::seconds(10), [&] { return released; });
+    answered = true;
     res.status = 200;
   });
   int port = server.bind_to_any_port("127.0.0.1");
@@ -55,16 +70,21 @@ TEST(ProberRulesTest, DestroyingTheProberCancelsAnHttpAttemptInFlight) {
     model::Container container;
     container.readinessProbe = execProbe({});
     container.readinessProbe->exec.reset();
-    container.readinessProbe->timeoutSeconds = 5;
+    container.readinessProbe->timeoutSeconds = 30;
     container.readinessProbe->httpGet =
         model::HttpGetAction{"/slow", model::IntOrString::fromInt(port), "", "HTTP", {}};
     harness.start(container);
-    harness.runFor(std::chrono::milliseconds(300));  // the request is now waiting on the server
-  }  // ~Prober cancels the transfer and joins its pool; the test hangs if it cannot
+    EXPECT_TRUE(harness.runUntil([&] { return arrived.load(); }));
+  }  // ~Prober cancels the transfer and joins its pool
+  EXPECT_FALSE(answered) << "~Prober waited for the server's answer instead of cancelling the transfer";
+  {
+    std::lock_guard lock(mutex);
+    released = true;
+  }
+  releasedChanged.notify_all();
   server.stop();
   serverThread.join();
-  SUCCEED();
 }
 
 }  // namespace
-}  // namespace daemonlet::reconciler
+}  // namespace daemonlet::prober

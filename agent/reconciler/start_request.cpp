@@ -1,0 +1,69 @@
+#include "agent/reconciler/start_request.h"
+
+#include <algorithm>
+
+#include "agent/model/pod_rules.h"
+#include "agent/reconciler/host_security.h"
+
+namespace daemonlet::reconciler {
+
+std::chrono::seconds terminationGrace(const PodState& pod) {
+  if (!pod.daemonSet) return std::chrono::seconds(model::kDefaultTerminationGracePeriodSeconds);
+  return model::terminationGracePeriod(pod.daemonSet->spec.template_.spec);
+}
+
+const model::Container* containerSpec(const PodState& pod, const ContainerSlot& slot) {
+  if (!pod.daemonSet) return nullptr;
+  const model::PodSpec& spec = pod.daemonSet->spec.template_.spec;
+  const auto& list = slot.init ? spec.initContainers : spec.containers;
+  auto found = std::find_if(list.begin(), list.end(), [&](const auto& c) { return c.name == slot.name; });
+  return found == list.end() ? nullptr : &*found;
+}
+
+base::Result<runtime::ContainerStartRequest> containerStartRequest(const PodState& pod,
+                                                                   const ContainerSlot& slot,
+                                                                   const NodeFacts& node) {
+  const model::Container* container = containerSpec(pod, slot);
+  if (!container) {
+    return base::makeError(base::ErrorCode::kNotFound, "the pod's spec has no such container", slot.name);
+  }
+  const model::PodSpec& spec = pod.daemonSet->spec.template_.spec;
+  const auto& list = slot.init ? spec.initContainers : spec.containers;
+  ContainerRef ref{slot.init, static_cast<std::size_t>(container - list.data())};
+
+  // An env error is named before a security refusal: it is what the kubelet
+  // reports first.
+  ResolvedContainer resolved = resolveContainer(*container, node.env);
+  if (!resolved.error.empty()) return base::makeError(base::ErrorCode::kInvalidArgument, resolved.error);
+  auto security = hostContainerSecurity(*pod.daemonSet, ref, node.nodeMemoryBytes, node.agentIsRoot);
+  if (!security) return security.error();
+
+  runtime::ContainerStartRequest request;
+  request.pod = pod.ref;
+  request.container = *container;
+  request.container.command = resolved.command;
+  request.container.args = resolved.args;
+  request.init = slot.init;
+  request.restartCount = slot.starts;
+  request.env = std::move(resolved.env);
+  request.security = std::move(*security);
+  auto pick = [](const auto& own, const auto& podLevel) { return own ? own : podLevel; };
+  std::optional<std::int64_t> podUser, podGroup;
+  if (spec.securityContext) {
+    podUser = spec.securityContext->runAsUser;
+    podGroup = spec.securityContext->runAsGroup;
+  }
+  const auto& own = container->securityContext;
+  request.runAsUser = pick(own ? own->runAsUser : std::nullopt, podUser);
+  request.runAsGroup = pick(own ? own->runAsGroup : std::nullopt, podGroup);
+  if (auto memory = container->resources.limits.find("memory"); memory != container->resources.limits.end()) {
+    request.limits.memoryBytes = memory->second.value();
+  }
+  if (auto cpu = container->resources.limits.find("cpu"); cpu != container->resources.limits.end()) {
+    request.limits.cpuMillis = cpu->second.milliValue();
+  }
+  request.terminationGracePeriod = terminationGrace(pod);
+  return request;
+}
+
+}  // namespace daemonlet::reconciler

@@ -1,0 +1,41 @@
+#pragma once
+// The start request a container of a pod's spec becomes: the environment,
+// command and args resolved as the kubelet resolves them (container_env.h), the
+// host runtime's security settings (host_security.h), runAsUser/runAsGroup
+// from the container's securityContext over the pod's, resource limits and the
+// grace period. Pure: the caller supplies the node facts (PodEnvContext, node
+// memory, whether the agent runs as root); no clock, no runtime.
+#include <chrono>
+#include <cstdint>
+
+#include "agent/base/result.h"
+#include "agent/model/types.h"
+#include "agent/reconciler/container_env.h"
+#include "agent/reconciler/pod_state.h"
+#include "runtime/runtime.h"
+
+namespace daemonlet::reconciler {
+
+// The grace period the pod's containers get when stopped; the default for a pod
+// whose spec is not known (rebuilt from the runtime alone).
+std::chrono::seconds terminationGrace(const PodState& pod);
+
+// The spec of the slot's container in the pod's spec; null when the pod's spec is
+// not known or no longer names it.
+const model::Container* containerSpec(const PodState& pod, const ContainerSlot& slot);
+
+struct NodeFacts {
+  PodEnvContext env;                 // the pod's and node's fields for fieldRef / resourceFieldRef
+  std::int64_t nodeMemoryBytes = 0;  // for the Burstable oom_score_adj
+  bool agentIsRoot = false;          // runAsNonRoot without runAsUser is refused when root
+};
+
+// The request to start `slot` of `pod` (whose spec must be known and name the
+// slot's container). An error means the container cannot start as specified
+// (CreateContainerConfigError): an unresolvable env reference or a security
+// field the host runtime cannot honour; its describe() is the message to show.
+base::Result<runtime::ContainerStartRequest> containerStartRequest(const PodState& pod,
+                                                                   const ContainerSlot& slot,
+                                                                   const NodeFacts& node);
+
+}  // namespace daemonlet::reconciler
