@@ -2,36 +2,17 @@
 // Shared by the cache, merge and desired-set tests: a private temporary directory
 // and the two sources' snapshots built from manifest text.
 #include <gtest/gtest.h>
-#include <stdlib.h>
-
-#include <filesystem>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "agent/sources/endpoint_snapshot.h"
 #include "agent/sources/manifest_set.h"
+#include "test/support/temp_dir.h"
 
 namespace daemonlet::sources::testing {
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "source_merge_test.XXXXXX").string();
-    if (mkdtemp(pattern.data()) != nullptr) path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using daemonlet::testing::TempDir;
 
 // The manifest directory's snapshot of `files` (path, content).
 inline SourceSnapshot manifestSnapshot(const std::vector<std::pair<std::string, std::string>>& files) {
