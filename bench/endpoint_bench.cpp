@@ -204,7 +204,7 @@ void watchSection(const Options& o, const fs::path& work) {
 // it can; an agent that polls every 30 s costs 1/30 of a request per second.
 void manyAgentsSection(const Options& o, NginxServer& nginx) {
   if (!fs::exists("/usr/bin/wrk")) {
-    std::printf("  many agents: skipped (wrk not installed: packaging/install-deps.sh)\n");
+    std::printf("  many agents: skipped (wrk not installed: packaging/install-test-deps.sh)\n");
     return;
   }
   std::vector<Json> items;

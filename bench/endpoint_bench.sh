@@ -2,7 +2,7 @@
 # Endpoint benchmark: change-to-running latency (HTTP poll and Kubernetes watch),
 # the cost of an unchanged poll, and one nginx serving many agents' conditional
 # polls (wrk). See bench/README.md, "Endpoint". Needs nginx and wrk
-# (packaging/install-deps.sh). Prints figures; asserts nothing.
+# (packaging/install-test-deps.sh). Prints figures; asserts nothing.
 #
 #   bench/endpoint_bench.sh [--build-dir DIR] [--quick]
 set -euo pipefail

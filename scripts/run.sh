@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The README's run command: installs dependencies, builds the release binary and
-# runs the agent on the embedded default: the bundled host-process examples
-# (examples/host/), the host runtime, the local status API on 127.0.0.1:10290.
+# The README's run command: installs the agent's dependencies, builds only what
+# it runs (the release agent and its shim, not the test suite) and runs the agent
+# on the embedded default: the bundled host-process examples (examples/host/),
+# the host runtime, the local status API on 127.0.0.1:10290.
 # State, logs and the API token go to demo directories so a packaged agent on the
 # same machine is left alone. Ctrl-C stops the agent; the daemons keep running
 # (as they would under systemd) until the next start adopts them.
@@ -9,7 +10,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 bash packaging/install-deps.sh
-scripts/build.sh release
+DAEMONLET_TESTS=OFF scripts/build.sh release daemonlet daemonlet-shim
 
 bin="$root/build/release/agent/daemonlet"
 cat <<TXT

@@ -6,7 +6,7 @@ set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
-bash packaging/install-deps.sh || exit 1
+bash packaging/install-test-deps.sh || exit 1
 
 passed=0
 failed=0

@@ -2,7 +2,8 @@
 // AgentRunner: `daemonlet run`. The one place that builds every part of the agent
 // and wires them together (STYLE.md: only main knows every part):
 //   sources thread: manifest directory watcher -> snapshots posted to the loop
-//   endpoint thread(s): the central endpoint (endpoint_wiring.h) -> cache, loop
+//   endpoint thread(s): the central endpoint (endpoint_wiring.h) -> cache, loop,
+//                   where the desired set (sources/desired_set.h) merges the sources
 //   reporter thread: upward status reports, cued after each publish
 //   loop thread:    reconciler + process runtime + timers + signals
 //   HTTP threads:   local API, reading published snapshots

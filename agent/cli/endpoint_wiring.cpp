@@ -53,8 +53,8 @@ sources::DesiredSetOptions desiredSetOptions(const config::AgentConfig& config) 
   return options;
 }
 
-EndpointWiring::EndpointWiring(const config::EndpointConfig& config, asio::io_context& loop, loop::TimerQueue& timers,
-                               loop::BlockingPool& pool, sources::DesiredSet& desired)
+EndpointWiring::EndpointWiring(const config::EndpointConfig& config, asio::io_context& loop,
+                               loop::TimerQueue& timers, loop::BlockingPool& pool, sources::DesiredSet& desired)
     : config_(config), loop_(loop), timers_(timers), pool_(pool), desired_(desired) {}
 
 EndpointWiring::~EndpointWiring() {
@@ -68,7 +68,7 @@ void EndpointWiring::start(const std::string& nodeName) {
   const sources::EndpointSnapshot* seed = desired_.endpointSeed();
   auto alive = alive_;
   sources::EndpointCallbacks callbacks;
-  // Source thread: persist first, then hand over.
+  // Off the loop (the source's callback): persist first, then hand over.
   callbacks.onSnapshot = [this, alive](const sources::EndpointSnapshot& snapshot) {
     auto saved = desired_.persist(snapshot);
     if (!saved) {

@@ -3,13 +3,13 @@
 // for `daemonlet run` and routes what it reports into the DesiredSet on the loop
 // (sources/desired_set.h holds the policy: cache first, merge, completeness).
 //
-// Each accepted snapshot is saved to the cache on the source's callback thread
-// (the shared pool: fsync is fine off the loop), then posted to the loop; health and the followed Node are
-// posted likewise.
+// Each accepted snapshot is saved to the cache where the source calls back (the
+// shared blocking pool: fsync is fine off the loop), then posted to the loop;
+// health and the followed Node are posted likewise.
 //
 // Threading: construct and start() on the loop thread (or before it runs), after
-// DesiredSet::loadCache() so the cache seeds the source. stop() waits for the
-// source's requests; call it before the loop and the DesiredSet are destroyed.
+// DesiredSet::loadCache() so the cache seeds the source. stop() stops the
+// source; call it before the loop and the DesiredSet are destroyed.
 #include <boost/asio/io_context.hpp>
 #include <memory>
 #include <string>

@@ -5,9 +5,9 @@
 
 #include "agent/cli/cli.h"
 #include "agent/cli/commands.h"
-#include "agent/cli/fleet_reports.h"
+#include "agent/fleet/fleet_reports.h"
 #include "agent/cli/table_output.h"
-#include "agent/status/fleet_view.h"
+#include "agent/fleet/fleet_view.h"
 #include "agent/status/status_json.h"
 #include "config/go_duration.h"
 
@@ -111,12 +111,12 @@ std::string joined(const std::vector<std::string>& items) {
   return out.empty() ? "<none>" : out;
 }
 
-void printFleetTable(const status::FleetStatus& fleet, status::WallTime now, bool wide, CommandIo& io) {
+void printFleetTable(const fleet::FleetStatus& view, status::WallTime now, bool wide, CommandIo& io) {
   std::vector<std::vector<std::string>> rows = {{"NAMESPACE", "NAME", "DESIRED", "CURRENT", "READY",
                                                  "UP-TO-DATE", "AVAILABLE", "MISSCHEDULED", "STALE",
                                                  "LAST-REPORT"}};
   if (wide) rows[0].insert(rows[0].end(), {"NODES", "REVISION", "STALE-NODES", "MISSCHEDULED-NODES"});
-  for (const auto& ds : fleet.daemonSets) {
+  for (const auto& ds : view.daemonSets) {
     const auto age = std::chrono::duration_cast<std::chrono::seconds>(now - ds.newestReportTime);
     std::vector<std::string> row = {ds.namespace_,
                                     ds.name,
@@ -144,27 +144,28 @@ int runFleetStatus(const Arguments& args, CommandIo& io) {
     io.err << "Run `daemonlet fleet status --help` for usage.\n";
     return kExitUsage;
   }
-  CollectedReports collected = isUrl(options.reports) ? collectReportsFromUrl(options.reports, options.client)
-                                                      : collectReportsFromDirectory(options.reports);
+  fleet::CollectedReports collected = isUrl(options.reports)
+                                          ? fleet::collectReportsFromUrl(options.reports, options.client)
+                                          : fleet::collectReportsFromDirectory(options.reports);
   for (const auto& problem : collected.problems) io.err << "daemonlet fleet: skipped " << problem << "\n";
   if (collected.reports.empty()) {
     io.err << "daemonlet fleet: no node report could be read from " << options.reports << "\n";
     return kExitInvalid;
   }
   const auto now = std::chrono::system_clock::now();
-  const auto reports = status::newestReportPerNode(std::move(collected.reports));
-  const status::FleetStatus fleet = status::computeFleetStatus(reports, now, options.staleAfter);
+  const auto reports = fleet::newestReportPerNode(std::move(collected.reports));
+  const fleet::FleetStatus view = fleet::computeFleetStatus(reports, now, options.staleAfter);
   if (options.output == "json") {
-    io.out << status::fleetStatusJson(fleet).dump(2) << "\n";
-  } else if (fleet.daemonSets.empty()) {
-    io.err << "No DaemonSets in " << fleet.nodes << " node report(s).\n";
+    io.out << fleet::fleetStatusJson(view).dump(2) << "\n";
+  } else if (view.daemonSets.empty()) {
+    io.err << "No DaemonSets in " << view.nodes << " node report(s).\n";
   } else {
-    printFleetTable(fleet, now, options.output == "wide", io);
+    printFleetTable(view, now, options.output == "wide", io);
   }
-  if (!fleet.staleNodes.empty()) {
-    io.err << "warning: " << fleet.staleNodes.size() << " of " << fleet.nodes
+  if (!view.staleNodes.empty()) {
+    io.err << "warning: " << view.staleNodes.size() << " of " << view.nodes
            << " node(s) have not reported for more than " << config::formatGoDuration(options.staleAfter)
-           << ": " << joined(fleet.staleNodes) << "\n";
+           << ": " << joined(view.staleNodes) << "\n";
   }
   return kExitOk;
 }

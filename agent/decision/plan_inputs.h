@@ -1,7 +1,6 @@
 #pragma once
-// Building the plan's inputs from the model: the desired entry of a DaemonSet on
-// this node (the reconciler's), and the container list a new pod starts with
-// (only tests use it: the reconciler still sets up its own slots and keys).
+// Building the plan's inputs from the model, so the reconciler does not repeat
+// these rules: the desired entry of a DaemonSet on this node.
 #include <optional>
 #include <string>
 
@@ -15,11 +14,5 @@ namespace daemonlet::decision {
 // DesiredDaemonSet and eviction.h.
 DesiredDaemonSet desiredDaemonSet(const model::DaemonSet& daemonSet, std::string revision,
                                   const PlacementDecision& placement, std::optional<TimePoint> evictAt);
-
-// A pod as StartPod creates it: uid, key, revision, creation time, and every
-// container of `spec` Waiting, init containers with restartPolicy Always marked
-// as sidecars.
-ObservedPod newPodState(std::string uid, const DesiredDaemonSet& desired, const model::PodSpec& spec,
-                        TimePoint createdAt);
 
 }  // namespace daemonlet::decision

@@ -15,15 +15,6 @@ ContainerSlot* PodState::findContainer(const std::string& name, bool init) {
   return nullptr;
 }
 
-bool PodState::anyRunning() const {
-  for (const auto* slots : {&initContainers, &containers}) {
-    for (const auto& slot : *slots) {
-      if (slot.state == decision::ContainerState::Running) return true;
-    }
-  }
-  return false;
-}
-
 void initialiseSlots(PodState& pod) {
   if (!pod.daemonSet) return;
   const model::PodSpec& spec = pod.daemonSet->spec.template_.spec;

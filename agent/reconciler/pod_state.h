@@ -61,7 +61,6 @@ struct PodState {
   std::optional<base::WallTime> readySinceWall;
 
   ContainerSlot* findContainer(const std::string& name, bool init);
-  bool anyRunning() const;
 };
 
 // Fills the slots from the pod's spec (init containers, then containers).

@@ -17,9 +17,9 @@
 // Without an endpoint it only passes the manifest directory's snapshots through.
 //
 // Threading: one thread (the agent's loop) calls everything except persist(),
-// which the endpoint source's thread calls before handing the snapshot over
-// (EndpointCache: one thread saves; load() ran before the source started). The
-// outputs are called synchronously, on the calling thread.
+// which the endpoint source's callback calls off the loop before handing the
+// snapshot over (EndpointCache: one caller saves; load() ran before the source
+// started). The outputs are called synchronously, on the calling thread.
 #include <filesystem>
 #include <functional>
 #include <optional>
@@ -61,7 +61,7 @@ class DesiredSet {
   // The endpoint source's seed: the cached snapshot, or null.
   const EndpointSnapshot* endpointSeed() const { return endpoint_ ? &*endpoint_ : nullptr; }
 
-  // Saves an accepted snapshot to the cache (endpoint source's thread). A failed
+  // Saves an accepted snapshot to the cache (off the loop, one caller). A failed
   // save is returned for the caller to log; the snapshot applies anyway.
   base::Status persist(const EndpointSnapshot& snapshot);
   void cacheSaved();  // a good cache is on disk: the load error no longer applies

@@ -125,33 +125,17 @@ struct StatusSnapshot {
 class SnapshotStore {
  public:
   void publish(std::shared_ptr<const StatusSnapshot> snapshot) {
-    std::function<void()> listener;
-    {
-      std::lock_guard lock(mutex_);
-      latest_ = std::move(snapshot);
-      listener = listener_;
-    }
-    // Outside the lock, so a listener may call latest(). It runs on the
-    // publisher's (reconciler's) thread: it must be cheap and never block
-    // (UpwardReporter::snapshotPublished only sets a flag and notifies).
-    if (listener) listener();
+    std::lock_guard lock(mutex_);
+    latest_ = std::move(snapshot);
   }
   std::shared_ptr<const StatusSnapshot> latest() const {
     std::lock_guard lock(mutex_);
     return latest_;
   }
-  // Called after every publish(); one listener, replaced by the next call,
-  // cleared with an empty function. Set it before the listener's owner starts
-  // and clear it before that owner is destroyed.
-  void setListener(std::function<void()> listener) {
-    std::lock_guard lock(mutex_);
-    listener_ = std::move(listener);
-  }
 
  private:
   mutable std::mutex mutex_;
   std::shared_ptr<const StatusSnapshot> latest_ = std::make_shared<StatusSnapshot>();
-  std::function<void()> listener_;
 };
 
 }  // namespace daemonlet::status

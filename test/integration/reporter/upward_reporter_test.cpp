@@ -65,15 +65,18 @@ class UpwardReporterTest : public ::testing::Test {
     o.client.requestTimeout = milliseconds(30000);
     return o;
   }
-  // Publishes through the store, so the listener path the reconciler uses is the one tested.
-  void publish(std::shared_ptr<StatusSnapshot> snapshot) { store_.publish(std::move(snapshot)); }
-  void connect(UpwardReporter& reporter) {
-    store_.setListener([&reporter] { reporter.snapshotPublished(); });
+  // Publishes through the store, then cues the connected reporter, as the agent
+  // runner does after each reconcile pass (Reconciler::onPublish).
+  void publish(std::shared_ptr<StatusSnapshot> snapshot) {
+    store_.publish(std::move(snapshot));
+    if (connected_) connected_->snapshotPublished();
   }
-  void TearDown() override { store_.setListener({}); }
+  void connect(UpwardReporter& reporter) { connected_ = &reporter; }
+  void TearDown() override { connected_ = nullptr; }
 
   RecordingServer server_;
   SnapshotStore store_;
+  UpwardReporter* connected_ = nullptr;
   daemonlet::testing::RunningLoop loop_;
 };
 

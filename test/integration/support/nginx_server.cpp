@@ -166,7 +166,7 @@ bool NginxServer::prepare() {
   upstream_ = std::make_unique<FaultUpstream>(docroot());
   if (!upstream_->start(lastError_)) return false;
   if (!fs::exists(nginxBinary())) {
-    lastError_ = nginxBinary() + " not found: run packaging/install-deps.sh (as root) to install Debian's nginx";
+    lastError_ = nginxBinary() + " not found: run packaging/install-test-deps.sh (as root) to install Debian's nginx";
     return false;
   }
   return true;

@@ -60,7 +60,7 @@ bool issue(const std::filesystem::path& dir, const std::string& name, const std:
 
 bool generateTestCertificates(const std::filesystem::path& dir, TestCertificates& out, std::string& error) {
   if (!std::filesystem::exists(kOpenssl)) {
-    error = std::string(kOpenssl) + " not found: run packaging/install-deps.sh (as root)";
+    error = std::string(kOpenssl) + " not found: run packaging/install-test-deps.sh (as root)";
     return false;
   }
   out.caCert = dir / "ca.crt";

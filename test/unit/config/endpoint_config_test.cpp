@@ -2,7 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "config/agent_config_loader.h"
-#include "test/unit/config/temp_dir.h"
+#include "test/support/temp_dir.h"
 
 namespace daemonlet::config {
 namespace {

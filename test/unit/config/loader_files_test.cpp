@@ -4,7 +4,7 @@
 #include <algorithm>
 
 #include "config/agent_config_loader.h"
-#include "test/unit/config/temp_dir.h"
+#include "test/support/temp_dir.h"
 
 namespace daemonlet::config {
 namespace {

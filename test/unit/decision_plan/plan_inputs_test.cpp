@@ -45,13 +45,27 @@ TEST(PlanInputs, DesiredDaemonSetFromModel) {
   EXPECT_EQ(d.minReadySeconds, seconds(7));
 }
 
+// A pod before its first pass: every container waiting, the init container with
+// restartPolicy Always a sidecar.
+ObservedPod freshPod(std::string uid, const DesiredDaemonSet& desired, TimePoint createdAt) {
+  ObservedPod pod;
+  pod.uid = std::move(uid);
+  pod.daemonSetKey = desired.key;
+  pod.revision = desired.revision;
+  pod.createdAt = createdAt;
+  pod.initContainers = {waitingContainer("setup"), waitingContainer("proxy")};
+  pod.initContainers[1].sidecar = true;
+  pod.containers = {waitingContainer("main")};
+  return pod;
+}
+
 TEST(PlanInputs, NewPodStartsInitThenSidecarThenMain) {
   const model::DaemonSet model = sampleDaemonSet();
   PlacementDecision placement;
   placement.shouldRun = placement.shouldContinueRunning = true;
   Scenario s;
   s.desired = {desiredDaemonSet(model, "r1", placement, std::nullopt)};
-  s.observed = {newPodState("p1", s.ds(), model.spec.template_.spec, at(90))};
+  s.observed = {freshPod("p1", s.ds(), at(90))};
   ASSERT_EQ(s.pod("p1").initContainers.size(), 2u);
   EXPECT_FALSE(s.pod("p1").initContainers[0].sidecar);
   EXPECT_TRUE(s.pod("p1").initContainers[1].sidecar);

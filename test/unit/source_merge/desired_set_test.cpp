@@ -4,12 +4,11 @@
 #include "agent/sources/desired_set.h"
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <filesystem>
 #include <vector>
 
-#include "agent/sources/manifest_set.h"
+#include "source_fixtures.h"
 
 namespace daemonlet::sources {
 namespace {
@@ -18,41 +17,15 @@ namespace fs = std::filesystem;
 
 const std::string kUrl = "https://fleet.example/daemonsets.json";
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "desired_set_test.XXXXXX").string();
-    if (mkdtemp(pattern.data()) != nullptr) path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+using testing::manifestSnapshot;
+using testing::TempDir;
+EndpointSnapshot endpointSnapshot(const std::string& body) { return testing::endpointSnapshotOf(body, kUrl); }
 
 std::string daemonSetYaml(const std::string& name, const std::string& image) {
   return "apiVersion: apps/v1\nkind: DaemonSet\nmetadata:\n  name: " + name +
          "\n  namespace: ops\nspec:\n  selector:\n    matchLabels: {app: " + name +
          "}\n  template:\n    metadata:\n      labels: {app: " + name +
          "}\n    spec:\n      containers:\n      - name: main\n        image: " + image + "\n";
-}
-
-SourceSnapshot manifestSnapshot(const std::vector<std::pair<std::string, std::string>>& files) {
-  ManifestSet set;
-  std::vector<FileReading> input;
-  for (const auto& [path, content] : files) input.push_back({path, content, {}});
-  set.update(input);
-  return set.snapshot();
-}
-
-EndpointSnapshot endpointSnapshot(const std::string& body) {
-  auto accepted = acceptEndpointBody(body, kUrl, nullptr);
-  EXPECT_TRUE(accepted) << accepted.error().describe();
-  return accepted ? *accepted : EndpointSnapshot{};
 }
 
 // What the policy published, in order.

@@ -8,29 +8,16 @@
 #include <sstream>
 
 #include "agent/sources/manifest_set.h"
+#include "source_fixtures.h"
 
 namespace daemonlet::sources {
 namespace {
 
+using testing::TempDir;
+
 namespace fs = std::filesystem;
 
 const std::string kUrl = "https://fleet.example/daemonsets.json";
-
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "endpoint_cache_test.XXXXXX").string();
-    if (mkdtemp(pattern.data()) != nullptr) path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
 
 std::string daemonSetJson(const std::string& name, const std::string& image) {
   return R"({"apiVersion":"apps/v1","kind":"DaemonSet","metadata":{"name":")" + name +

@@ -6,31 +6,20 @@
 
 #include <algorithm>
 
-#include "agent/sources/manifest_set.h"
+#include "source_fixtures.h"
 
 namespace daemonlet::sources {
 namespace {
 
 const std::string kUrl = "https://fleet.example/ds.yaml";
 
+using testing::manifestSnapshot;
+EndpointSnapshot endpointSnapshot(const std::string& body) { return testing::endpointSnapshotOf(body, kUrl); }
+
 std::string daemonSetYaml(const std::string& ns, const std::string& name, const std::string& image) {
   return "apiVersion: apps/v1\nkind: DaemonSet\nmetadata:\n  name: " + name + "\n  namespace: " + ns +
          "\nspec:\n  selector:\n    matchLabels: {app: " + name + "}\n  template:\n    metadata:\n      labels: {app: " +
          name + "}\n    spec:\n      containers:\n      - name: main\n        image: " + image + "\n";
-}
-
-SourceSnapshot localSnapshot(const std::vector<std::pair<std::string, std::string>>& files) {
-  ManifestSet set;
-  std::vector<FileReading> input;
-  for (const auto& [path, content] : files) input.push_back({path, content, {}});
-  set.update(input);
-  return set.snapshot();
-}
-
-EndpointSnapshot endpointSnapshot(const std::string& body) {
-  auto accepted = acceptEndpointBody(body, kUrl, nullptr);
-  EXPECT_TRUE(accepted) << accepted.error().describe();
-  return accepted ? *accepted : EndpointSnapshot{};
 }
 
 std::vector<std::string> described(const SourceSnapshot& snapshot) {
@@ -74,7 +63,7 @@ TEST(SourceMergeTest, Table) {
     SCOPED_TRACE(c.name);
     std::optional<EndpointSnapshot> endpoint;
     if (c.endpointBody) endpoint = endpointSnapshot(*c.endpointBody);
-    SourceSnapshot merged = mergeSources(localSnapshot(c.files), endpoint, c.how);
+    SourceSnapshot merged = mergeSources(manifestSnapshot(c.files), endpoint, c.how);
     EXPECT_EQ(described(merged), c.expected);
     EXPECT_EQ(merged.notices.size(), c.notices);
     EXPECT_TRUE(merged.errors.empty());
@@ -83,7 +72,7 @@ TEST(SourceMergeTest, Table) {
 }
 
 TEST(SourceMergeTest, OverrideNoticeNamesTheFileAndTheEndpoint) {
-  SourceSnapshot merged = mergeSources(localSnapshot({{"/m/a.yaml", daemonSetYaml("ops", "agent", "local:1")}}),
+  SourceSnapshot merged = mergeSources(manifestSnapshot({{"/m/a.yaml", daemonSetYaml("ops", "agent", "local:1")}}),
                                        endpointSnapshot(daemonSetYaml("ops", "agent", "remote:1")),
                                        EndpointOrigin::kCache);
   ASSERT_EQ(merged.notices.size(), 1u);
@@ -95,7 +84,7 @@ TEST(SourceMergeTest, OverrideNoticeNamesTheFileAndTheEndpoint) {
 }
 
 TEST(SourceMergeTest, ErrorsOfBothSourcesAreKeptAndRelabelled) {
-  SourceSnapshot local = localSnapshot({{"/m/bad.yaml", "kind: DaemonSet\nmetadata: {name: x\n"}});
+  SourceSnapshot local = manifestSnapshot({{"/m/bad.yaml", "kind: DaemonSet\nmetadata: {name: x\n"}});
   ASSERT_EQ(local.errors.size(), 1u);
   EndpointSnapshot endpoint =
       endpointSnapshot(daemonSetYaml("ops", "logs", "remote:2") + "---\n" + daemonSetYaml("ops", "bad", ""));

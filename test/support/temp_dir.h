@@ -6,12 +6,12 @@
 #include <fstream>
 #include <string>
 
-namespace daemonlet::config::testing {
+namespace daemonlet::testing {
 
 class TempDir {
  public:
   TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "config_test.XXXXXX").string();
+    std::string pattern = (std::filesystem::temp_directory_path() / "daemonlet_test.XXXXXX").string();
     if (mkdtemp(pattern.data()) != nullptr) path_ = pattern;
   }
   ~TempDir() {
@@ -35,4 +35,4 @@ class TempDir {
   std::filesystem::path path_;
 };
 
-}  // namespace daemonlet::config::testing
+}  // namespace daemonlet::testing

@@ -21,7 +21,7 @@
 #include "agent/outbound/http_client.h"
 #include "agent/status/node_report.h"
 
-namespace daemonlet::cli {
+namespace daemonlet::fleet {
 
 inline constexpr int kMaxReportDepth = 8;
 inline constexpr std::uintmax_t kMaxReportBytes = 16u << 20;
@@ -37,4 +37,4 @@ CollectedReports collectReportsFromUrl(const std::string& url, const outbound::C
 // True when `name` must be a report (see above).
 bool isReportFileName(const std::string& name);
 
-}  // namespace daemonlet::cli
+}  // namespace daemonlet::fleet

@@ -1,5 +1,5 @@
 // Per-DaemonSet fleet counts from node reports (see fleet_view.h for the rules).
-#include "agent/status/fleet_view.h"
+#include "agent/fleet/fleet_view.h"
 
 #include <algorithm>
 #include <map>
@@ -8,10 +8,12 @@
 
 #include "agent/status/status_json.h"
 
-namespace daemonlet::status {
+namespace daemonlet::fleet {
 namespace {
 
 using model::Json;
+using status::ReportedDaemonSet;
+using status::ReportedPod;
 using DaemonSetKey = std::pair<std::string, std::string>;  // namespace, name
 
 bool newerReport(const NodeReport& a, const NodeReport& b) {
@@ -138,11 +140,11 @@ model::Json fleetStatusJson(const FleetStatus& status) {
                           {"numberStale", row.stale},
                           {"reportingNodes", row.nodes},
                           {"newestRevision", row.newestRevision},
-                          {"newestReportTime", formatTime(row.newestReportTime)},
+                          {"newestReportTime", status::formatTime(row.newestReportTime)},
                           {"staleNodes", row.staleNodes},
                           {"misscheduledNodes", row.misscheduledNodes}});
   }
   return {{"nodes", status.nodes}, {"staleNodes", status.staleNodes}, {"daemonSets", std::move(daemonSets)}};
 }
 
-}  // namespace daemonlet::status
+}  // namespace daemonlet::fleet

@@ -28,7 +28,10 @@
 #include "agent/model/types.h"
 #include "agent/status/node_report.h"
 
-namespace daemonlet::status {
+namespace daemonlet::fleet {
+
+using status::NodeReport;
+using status::WallTime;
 
 struct FleetDaemonSetRow {
   std::string namespace_;
@@ -62,4 +65,4 @@ FleetStatus computeFleetStatus(const std::vector<NodeReport>& reports, WallTime 
 // The machine-readable form printed by `daemonlet fleet status -o json`.
 model::Json fleetStatusJson(const FleetStatus& status);
 
-}  // namespace daemonlet::status
+}  // namespace daemonlet::fleet

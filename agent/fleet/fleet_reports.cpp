@@ -1,13 +1,13 @@
 // Reads node reports from a directory tree or an nginx JSON directory listing
 // (the rules are in fleet_reports.h).
-#include "agent/cli/fleet_reports.h"
+#include "agent/fleet/fleet_reports.h"
 
 #include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <system_error>
 
-namespace daemonlet::cli {
+namespace daemonlet::fleet {
 namespace {
 
 using model::Json;
@@ -156,4 +156,4 @@ CollectedReports collectReportsFromUrl(const std::string& url, const outbound::C
   return out;
 }
 
-}  // namespace daemonlet::cli
+}  // namespace daemonlet::fleet

@@ -1,10 +1,13 @@
 // Fleet view: tables of node reports -> the kubectl-style DaemonSet columns.
-#include "agent/status/fleet_view.h"
+#include "agent/fleet/fleet_view.h"
 
 #include <gtest/gtest.h>
 
-namespace daemonlet::status {
+namespace daemonlet::fleet {
 namespace {
+
+using status::ReportedDaemonSet;
+using status::ReportedPod;
 
 using std::chrono::minutes;
 using std::chrono::seconds;
@@ -200,4 +203,4 @@ TEST(FleetViewTest, JsonCarriesControllerFieldNames) {
 }
 
 }  // namespace
-}  // namespace daemonlet::status
+}  // namespace daemonlet::fleet
