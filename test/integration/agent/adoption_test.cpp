@@ -6,7 +6,16 @@
 namespace daemonlet::e2e {
 namespace {
 
-using AdoptionTest = AgentE2eTest;
+class AdoptionTest : public AgentE2eTest {
+ protected:
+  bool containerLogsContain(const std::string& needle) const {
+    std::error_code ec;
+    for (const auto& entry : fs::recursive_directory_iterator(root_ / "logs", ec)) {
+      if (entry.is_regular_file() && readFile(entry.path()).find(needle) != std::string::npos) return true;
+    }
+    return false;
+  }
+};
 
 struct Observed {
   std::string uid;
@@ -32,11 +41,9 @@ TEST_F(AdoptionTest, KilledAgentLeavesDaemonsAndTheNextOneAdoptsThem) {
 
   agent_.signal(SIGKILL);
   ASSERT_TRUE(agent_.waitExit(5s).has_value());
-  std::this_thread::sleep_for(500ms);
-  for (const auto& [name, seen] : before) EXPECT_TRUE(processAlive(seen.pid)) << name << " died with the agent";
-
   startAgent();
-  std::this_thread::sleep_for(1500ms);  // let a wrong agent start copies, if it would
+  ASSERT_TRUE(waitPasses()) << "no reconcile passes after the restart";  // a wrong agent starts copies here
+  for (const auto& [name, seen] : before) EXPECT_TRUE(processAlive(seen.pid)) << name << " died with the agent";
   for (const auto& [name, seen] : before) {
     SCOPED_TRACE(name);
     auto pod = onlyPod(name);
@@ -78,7 +85,7 @@ TEST_F(AdoptionTest, CorruptStateFilesNeverDuplicateDaemons) {
   ASSERT_GE(truncated, 2) << "no state files found under " << root_ / "state";
 
   startAgent();
-  std::this_thread::sleep_for(2s);
+  ASSERT_TRUE(waitPasses()) << "no reconcile passes after the restart";
   for (const std::string name : {"a", "b"}) {
     SCOPED_TRACE(name);
     EXPECT_EQ(daemonProcesses(name).size(), 1u) << "not exactly one process for the daemon";
@@ -86,7 +93,7 @@ TEST_F(AdoptionTest, CorruptStateFilesNeverDuplicateDaemons) {
     EXPECT_FALSE(pod.is_null()) << "the daemon is not running under the new agent";
   }
   // And it stays so (no late duplicate from a resync).
-  std::this_thread::sleep_for(1s);
+  ASSERT_TRUE(waitPasses());
   EXPECT_EQ(daemonProcesses("a").size(), 1u);
   EXPECT_EQ(daemonProcesses("b").size(), 1u);
 }
@@ -106,7 +113,7 @@ TEST_F(AdoptionTest, ChangesWhileTheAgentWasDownAreCaughtUpOn) {
   ASSERT_TRUE(agent_.waitExit(5s).has_value());
   ASSERT_EQ(::kill(diesPid, SIGKILL), 0);  // exits while nobody watches
   removeManifest("removed.json");          // removed while nobody watches
-  std::this_thread::sleep_for(300ms);
+  ASSERT_TRUE(waitUntil([&] { return !processAlive(diesPid); }));
 
   startAgent();
   Json restarted = waitRestarted("dies", diesPid);
@@ -133,10 +140,11 @@ TEST_F(AdoptionTest, StopInProgressAndEditWhileDownAreFinishedByTheNextAgent) {
   ASSERT_FALSE(stubbornPod.is_null());
   ASSERT_FALSE(editedPod.is_null());
   int stubbornPid = pidOf(mainStatus(stubbornPod)), editedPid = pidOf(mainStatus(editedPod));
-  std::this_thread::sleep_for(300ms);  // let it ignore SIGTERM before the stop
+  ASSERT_TRUE(waitUntil([&] { return containerLogsContain("stdout F ready"); }))  // it ignores SIGTERM from here
+      << "the stubborn daemon never said ready";
 
   removeManifest("stubborn.json");  // a stop with a 3 s grace period begins...
-  std::this_thread::sleep_for(800ms);
+  ASSERT_TRUE(waitUntil([&] { return readFile(root_ / "agent.log").find("stopping pod") != std::string::npos; }));
   ASSERT_TRUE(processAlive(stubbornPid));
   agent_.signal(SIGKILL);  // ...and its agent dies in the middle
   ASSERT_TRUE(agent_.waitExit(5s).has_value());

@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -131,6 +132,22 @@ inline int pidOf(const Json& containerStatus) {
 // Parts of a DaemonSet manifest (JSON) that tests tweak.
 inline Json& podSpec(Json& ds) { return ds["spec"]["template"]["spec"]; }
 inline Json& mainContainer(Json& ds) { return podSpec(ds)["containers"][0]; }
+
+// An exec probe that passes while `file` exists; each attempt appends a line to
+// probeAttemptsFile(file), so a test waits for attempts, not probe periods.
+inline fs::path probeAttemptsFile(const fs::path& file) { return file.string() + ".attempts"; }
+inline Json countedFileProbe(const fs::path& file) {
+  std::string script = "echo >> '" + probeAttemptsFile(file).string() + "'; test -f '" + file.string() + "'";
+  return {{"exec", {{"command", Json::array({"/bin/sh", "-c", script})}}},
+          {"periodSeconds", 1},
+          {"failureThreshold", 1},
+          {"successThreshold", 1},
+          {"timeoutSeconds", 1}};
+}
+inline long probeAttempts(const fs::path& file) {
+  std::string lines = readFile(probeAttemptsFile(file));
+  return static_cast<long>(std::count(lines.begin(), lines.end(), '\n'));
+}
 
 // The agent process: our child, its output appended to a file.
 class AgentProcess {
@@ -386,6 +403,53 @@ class AgentE2eTest : public ::testing::Test {
         },
         timeout);
     return found;
+  }
+
+  // --- reconcile passes ----------------------------------------------------
+
+  // Passes the agent has completed: the count of /metrics'
+  // daemonlet_reconcile_duration_seconds histogram; -1 without an answer.
+  long reconcilePasses() const {
+    const std::string name = "daemonlet_reconcile_duration_seconds_count ";
+    std::string metrics = getText("/metrics");
+    auto at = metrics.find("\n" + name);
+    return at == std::string::npos ? -1 : std::atol(metrics.c_str() + at + 1 + name.size());
+  }
+
+  // For "nothing happened" checks: returns once `count` more passes have
+  // completed, so at least count - 1 of them planned with everything the test
+  // did before this call; what the agent decided then is in /status (a pod it
+  // would start or stop is listed, or terminating). While no pass comes, each
+  // wait nudges the agent with SIGHUP: a configuration reload plans again (a
+  // full pass, as the resync timer's), and changes nothing when the file is
+  // unchanged. Not for a test whose config file the agent would refuse.
+  bool waitPasses(int count = 2, std::chrono::milliseconds timeout = 10s) {
+    long start = reconcilePasses();
+    if (start < 0) return false;
+    long nudgedAt = -1;
+    return waitUntil(
+        [&] {
+          long now = reconcilePasses();
+          if (now >= start + count) return true;
+          if (now >= 0 && now != nudgedAt) {
+            nudgedAt = now;
+            agent_.signal(SIGHUP);
+          }
+          return false;
+        },
+        timeout);
+  }
+
+  // Waits until `total` attempts of countedFileProbe(file) have begun since the
+  // container started, so total - 1 of them have finished.
+  static bool waitProbeAttempts(const fs::path& file, long total, std::chrono::milliseconds timeout = 10s) {
+    return waitUntil([&] { return probeAttempts(file) >= total; }, timeout);
+  }
+
+  // /status's count of failed endpoint requests in a row (0 without an endpoint).
+  int endpointFailures() const {
+    Json endpoint = getJson("/status")["endpoint"];
+    return endpoint.is_object() ? endpoint.value("consecutiveFailures", 0) : 0;
   }
 
   // --- manifests -----------------------------------------------------------

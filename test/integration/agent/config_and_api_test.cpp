@@ -89,10 +89,9 @@ TEST_F(ConfigAndApiTest, TermOfTheAgentLeavesDaemonsRunning) {
   auto status = agent_.waitExit(10s);
   ASSERT_TRUE(status.has_value()) << "SIGTERM did not stop the agent";
   EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0);
-  std::this_thread::sleep_for(500ms);
-  EXPECT_TRUE(processAlive(pid)) << "stopping the agent stopped a daemon";
   startAgent();
-  std::this_thread::sleep_for(1s);
+  ASSERT_TRUE(waitPasses());
+  EXPECT_TRUE(processAlive(pid)) << "stopping the agent stopped a daemon";
   auto adopted = onlyPod("a");
   ASSERT_TRUE(adopted.has_value());
   EXPECT_EQ(pidOf(mainStatus(*adopted)), pid);

@@ -108,7 +108,7 @@ TEST_F(EndpointCacheTest, CorruptCacheIsSetAsideAndTheAgentRuns) {
 TEST_F(EndpointCacheTest, CacheOfAnotherUrlIsNotUsed) {
   writeCache("https://other.example/ds.json", {daemonSet("cached", {"sleep"})});
   startAgent();
-  std::this_thread::sleep_for(1500ms);
+  ASSERT_TRUE(waitPasses());
   EXPECT_TRUE(podsOf("cached").empty());
   EXPECT_TRUE(daemonProcesses("cached").empty());
   EXPECT_TRUE(fs::exists(cachePath()));  // left for the next save to replace
@@ -130,7 +130,8 @@ TEST_F(EndpointCacheTest, UnsettledEndpointKeepsPodsOfUnseenDaemonSets) {
   removeManifest("fleet.json");
   writeConfig("endpoint:\n  url: " + url_ + "\n  backoff: {initial: 200ms, max: 1s}\n");
   startAgent();
-  std::this_thread::sleep_for(2500ms);  // several passes and failed fetches
+  ASSERT_TRUE(waitUntil([&] { return endpointFailures() >= 2; })) << "the endpoint never failed twice";
+  ASSERT_TRUE(waitPasses());
   EXPECT_TRUE(processAlive(pid)) << "a pod of an unseen DaemonSet was stopped before the endpoint settled";
   ASSERT_EQ(podsOf("fleet").size(), 1u);
   EXPECT_EQ(pidOf(mainStatus(podsOf("fleet")[0])), pid);

@@ -25,7 +25,7 @@ TEST_F(LazyLibrariesTest, IdleAgentMapsNeitherLibcurlNorLibsystemd) {
   startAgent();
   ASSERT_FALSE(waitRunning("plain").is_null());
   // A few passes and API calls later (the fixture's client is not curl).
-  std::this_thread::sleep_for(1500ms);
+  ASSERT_TRUE(waitPasses(3));
   ASSERT_TRUE(agent_.running());
   const std::string maps = agentMaps();
   ASSERT_FALSE(maps.empty()) << "cannot read the agent's /proc/<pid>/maps";

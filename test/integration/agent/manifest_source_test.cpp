@@ -41,7 +41,14 @@ TEST_F(ManifestSourceTest, BadManifestEditKeepsThePreviousVersionAndShowsTheErro
 
   // Then plain garbage.
   writeManifest("good.json", std::string("{ this is not json"));
-  std::this_thread::sleep_for(1500ms);
+  ASSERT_TRUE(waitUntil([&] {
+    Json status = getJson("/status");
+    for (const auto& e : status["sourceErrors"]) {
+      if (e.value("message", "") != error.value("message", "")) return true;  // the garbage, not the bad manifest
+    }
+    return false;
+  })) << "the garbage was never read";
+  ASSERT_TRUE(waitPasses());
   Json status = getJson("/status");
   EXPECT_TRUE(errorNames(status, "good.json")) << status.dump();
   auto still = onlyPod("good");

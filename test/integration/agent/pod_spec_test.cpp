@@ -2,6 +2,10 @@
 // first (a failing one is retried and holds the main container back), env
 // values and $(VAR) references in args, the working directory; a manual DELETE
 // restarts a pod of the same revision.
+#include <ctime>
+#include <iomanip>
+#include <sstream>
+
 #include "test/integration/agent/agent_fixture.h"
 
 namespace daemonlet::e2e {
@@ -114,13 +118,27 @@ TEST_F(PodSpecTest, RemovingAManifestDuringBackoffCancelsTheRestart) {
   writeManifest("flaky.json", daemonSet("flaky", {"exit", "2"}));
   startAgent();
   // Restart 1 is immediate; then it waits 3 s in backoff.
+  std::string backoffUntil;
   ASSERT_TRUE(waitUntil([&] {
     auto p = onlyPod("flaky");
-    return p && mainStatus(*p)["restartCount"].get<int>() >= 1 && !isRunning(*p);
+    if (!p || mainStatus(*p)["restartCount"].get<int>() < 1 || isRunning(*p)) return false;
+    Json status = getJson("/status");
+    for (const auto& ds : status["daemonSets"]) {
+      for (const auto& pod : ds["pods"]) {
+        Json until = pod["containers"][0].value("backoffUntil", Json());
+        if (until.is_string()) backoffUntil = until;
+      }
+    }
+    return !backoffUntil.empty();
   })) << "never reached the backoff";
   removeManifest("flaky.json");
   EXPECT_TRUE(waitUntil([&] { return podsOf("flaky").empty(); })) << "the pod outlived its manifest";
-  std::this_thread::sleep_for(4s);  // past the backoff
+  // Past the backoff (the status gives whole seconds, rounded down) and a pass after it.
+  std::tm end{};
+  std::istringstream(backoffUntil) >> std::get_time(&end, "%Y-%m-%dT%H:%M:%SZ");
+  auto backoffEnd = std::chrono::system_clock::from_time_t(::timegm(&end)) + 1s;
+  ASSERT_TRUE(waitUntil([&] { return std::chrono::system_clock::now() >= backoffEnd; })) << backoffUntil;
+  ASSERT_TRUE(waitPasses());
   EXPECT_TRUE(podsOf("flaky").empty());
   EXPECT_TRUE(daemonProcesses("flaky").empty()) << "restarted after its manifest was removed";
 }

@@ -8,23 +8,15 @@ namespace {
 
 using ProbesTest = AgentE2eTest;
 
-Json fileProbe(const fs::path& file) {
-  return {{"exec", {{"command", Json::array({"/bin/test", "-f", file.string()})}}},
-          {"periodSeconds", 1},
-          {"failureThreshold", 1},
-          {"successThreshold", 1},
-          {"timeoutSeconds", 1}};
-}
-
 TEST_F(ProbesTest, ReadinessProbeFlipsReady) {
   Json ds = daemonSet("gated", {"sleep"});
-  mainContainer(ds)["readinessProbe"] = fileProbe(filePath("ready"));
+  mainContainer(ds)["readinessProbe"] = countedFileProbe(filePath("ready"));
   writeManifest("gated.json", ds);
   startAgent();
   Json pod = waitRunning("gated");
   ASSERT_FALSE(pod.is_null());
   int pid = pidOf(mainStatus(pod));
-  std::this_thread::sleep_for(1500ms);  // a few probe periods, all failing
+  ASSERT_TRUE(waitProbeAttempts(filePath("ready"), 2)) << "the readiness probe does not run";  // all failing
   pod = *onlyPod("gated");
   EXPECT_FALSE(podReady(pod)) << "ready without its readiness probe passing";
   EXPECT_EQ(mainStatus(pod)["ready"], false);
@@ -60,13 +52,14 @@ TEST_F(ProbesTest, PodWithoutProbesIsReady) {
 TEST_F(ProbesTest, LivenessFailureRestartsTheContainer) {
   writeFile(filePath("alive"), "");
   Json ds = daemonSet("watched", {"sleep"});
-  mainContainer(ds)["livenessProbe"] = fileProbe(filePath("alive"));
+  mainContainer(ds)["livenessProbe"] = countedFileProbe(filePath("alive"));
   writeManifest("watched.json", ds);
   startAgent();
   Json pod = waitRunning("watched");
   ASSERT_FALSE(pod.is_null());
   int pid = pidOf(mainStatus(pod));
-  std::this_thread::sleep_for(2s);  // passing probes change nothing
+  ASSERT_TRUE(waitProbeAttempts(filePath("alive"), 3)) << "the liveness probe does not run";  // all passing
+  ASSERT_TRUE(waitPasses());  // and change nothing
   EXPECT_TRUE(processAlive(pid));
   EXPECT_EQ((*onlyPod("watched"))["status"]["containerStatuses"][0]["restartCount"], 0);
 
@@ -110,17 +103,17 @@ TEST_F(ProbesTest, ProbesKeepWorkingForAdoptedDaemons) {
   // The delay keeps the replacement's first liveness probe from running before
   // the test has put "alive" back (with failureThreshold 1 it would be killed
   // again and sit out a 10-s backoff).
-  Json liveness = fileProbe(filePath("alive"));
+  Json liveness = countedFileProbe(filePath("alive"));
   liveness["initialDelaySeconds"] = 3;
   mainContainer(ds)["livenessProbe"] = liveness;
-  mainContainer(ds)["readinessProbe"] = fileProbe(filePath("ready"));
+  mainContainer(ds)["readinessProbe"] = countedFileProbe(filePath("ready"));
   writeManifest("adopted.json", ds);
   auto firstStart = std::chrono::steady_clock::now();
   startAgent();
   Json pod = waitRunning("adopted");
   ASSERT_FALSE(pod.is_null());
   int pid = pidOf(mainStatus(pod));
-  std::this_thread::sleep_for(1500ms);  // readiness failing: not ready, as recorded
+  ASSERT_TRUE(waitProbeAttempts(filePath("ready"), 2));  // readiness failing: not ready, as recorded
 
   restartAgentAfterKill();
   ASSERT_EQ(pidOf(mainStatus(*onlyPod("adopted"))), pid) << "not adopted";
@@ -153,7 +146,7 @@ TEST_F(ProbesTest, ProbesKeepWorkingForAdoptedDaemons) {
 TEST_F(ProbesTest, FirstFailingReadinessAfterAdoptionClearsReady) {
   writeFile(filePath("ready"), "");
   Json ds = daemonSet("adopted", {"sleep"});
-  mainContainer(ds)["readinessProbe"] = fileProbe(filePath("ready"));
+  mainContainer(ds)["readinessProbe"] = countedFileProbe(filePath("ready"));
   writeManifest("adopted.json", ds);
   startAgent();
   ASSERT_TRUE(waitUntil([&] {

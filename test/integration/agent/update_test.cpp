@@ -19,11 +19,7 @@ void setRollingUpdate(Json& ds, int maxSurge, int maxUnavailable) {
 
 // A readiness probe that passes once `file` exists.
 void setReadinessFile(Json& ds, const fs::path& file) {
-  mainContainer(ds)["readinessProbe"] = {
-      {"exec", {{"command", Json::array({"/bin/test", "-f", file.string()})}}},
-      {"periodSeconds", 1},
-      {"failureThreshold", 1},
-      {"successThreshold", 1}};
+  mainContainer(ds)["readinessProbe"] = countedFileProbe(file);
 }
 
 TEST_F(UpdateTest, RollingUpdateWithoutSurgeStopsOldThenStartsNew) {
@@ -97,8 +93,9 @@ TEST_F(UpdateTest, RollingUpdateWithSurgeKeepsOldUntilNewIsReady) {
   EXPECT_TRUE(processAlive(newPid));
   EXPECT_EQ(podsOf("surge").size(), 2u) << "both pods are listed during the surge";
 
-  // While the new pod is not ready, the old one keeps running.
-  std::this_thread::sleep_for(2500ms);
+  // While the new pod is not ready (its probe failing), the old one keeps running.
+  ASSERT_TRUE(waitProbeAttempts(filePath("ready-v2"), 2));
+  ASSERT_TRUE(waitPasses());
   EXPECT_TRUE(processAlive(oldPid)) << "the old pod stopped although the new one never became ready";
   EXPECT_EQ(daemonProcesses("surge").size(), 2u);
 
@@ -130,7 +127,7 @@ TEST_F(UpdateTest, OnDeleteWaitsForAnAuthorizedDelete) {
     Json status = getJson("/status");
     return !status["daemonSets"].empty() && status["daemonSets"][0]["revision"] != oldRevision;
   })) << "the edit was never picked up";
-  std::this_thread::sleep_for(2s);
+  ASSERT_TRUE(waitPasses());
   auto still = onlyPod("ondelete");
   ASSERT_TRUE(still.has_value());
   EXPECT_EQ(revisionOf(*still), oldRevision);
@@ -139,7 +136,7 @@ TEST_F(UpdateTest, OnDeleteWaitsForAnAuthorizedDelete) {
 
   std::string name = old["metadata"]["name"];
   EXPECT_EQ(deletePod(name, false), 401);
-  std::this_thread::sleep_for(500ms);
+  ASSERT_TRUE(waitPasses());
   EXPECT_TRUE(processAlive(oldPid)) << "an unauthorized DELETE stopped the pod";
   EXPECT_EQ(deletePod("no-such-pod", true), 404);
 
@@ -188,7 +185,8 @@ TEST_F(UpdateTest, AgentRestartDuringASurgeKeepsBothPodsAndTheOrder) {
 
   restartAgentAfterKill();
   // The new pod is still not ready, so the adopted old one must keep running.
-  std::this_thread::sleep_for(2500ms);
+  ASSERT_TRUE(waitProbeAttempts(filePath("ready-v2"), probeAttempts(filePath("ready-v2")) + 2));
+  ASSERT_TRUE(waitPasses());
   EXPECT_TRUE(processAlive(oldPid)) << "after adoption the unready surge pod was taken as ready";
   EXPECT_TRUE(processAlive(newPid));
   EXPECT_EQ(daemonProcesses("surge").size(), 2u);

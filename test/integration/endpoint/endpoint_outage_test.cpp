@@ -70,7 +70,9 @@ TEST_F(EndpointOutageTest, NginxStoppedKeepsDaemonsAndCacheThenRecovers) {
   nginx_.stop();
   ASSERT_TRUE(waitUntil([&] { return !endpointErrorText().empty(); }, 10s))
       << "/status does not show the endpoint error: " << getJson("/status").dump(1);
-  std::this_thread::sleep_for(1500ms);  // several failed polls and backoffs
+  int failures = endpointFailures();
+  ASSERT_TRUE(waitUntil([&] { return endpointFailures() > failures; })) << "no failed poll after the first";
+  ASSERT_TRUE(waitPasses());
   expectNothingChanged();
   ASSERT_TRUE(nginx_.start()) << nginx_.lastError();
   expectRecovery();
@@ -89,7 +91,9 @@ TEST_P(EndpointFaultTest, DaemonsKeepRunningCacheUntouchedRecoveryAutomatic) {
   // Slow and hanging answers fail by the 2 s request timeout; the rest at once.
   ASSERT_TRUE(waitUntil([&] { return !endpointErrorText().empty(); }, 15s))
       << "/status does not show the endpoint error: " << getJson("/status").dump(1);
-  std::this_thread::sleep_for(1500ms);
+  int failures = endpointFailures();
+  ASSERT_TRUE(waitUntil([&] { return endpointFailures() > failures; }, 15s)) << "no failed poll after the first";
+  ASSERT_TRUE(waitPasses());
   expectNothingChanged();
   ASSERT_TRUE(nginx_.setFault(Fault::None)) << nginx_.lastError();
   expectRecovery();

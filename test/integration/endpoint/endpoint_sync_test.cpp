@@ -51,7 +51,7 @@ TEST_F(EndpointE2eTest, UnchangedPollsAreConditionalAndGet304) {
   startAgentWith(endpointArgs());
   ASSERT_GT(runningPid("a"), 0);
   nginx_.clearAccessLog();
-  std::this_thread::sleep_for(2s);  // about ten 200 ms polls
+  ASSERT_TRUE(waitUntil([&] { return nginx_.accessLog().size() >= 5; })) << "the agent should poll every 200 ms";
   const auto log = nginx_.accessLog();
   ASSERT_GE(log.size(), 3u) << "the agent should poll every 200 ms";
   std::int64_t bytes = 0;
@@ -88,7 +88,7 @@ TEST_F(EndpointE2eTest, AnInvalidDaemonSetIsRejectedAloneAndTheRestApplies) {
       << "the rejected DaemonSet's error is in /status: " << getJson("/status").dump(1);
   EXPECT_NE(endpointErrorText().find("stays"), std::string::npos) << endpointErrorText();
   EXPECT_TRUE(daemonProcesses("bad").empty());
-  std::this_thread::sleep_for(1s);
+  ASSERT_TRUE(waitPasses());
   auto staysPod = onlyPod("stays");
   ASSERT_TRUE(staysPod.has_value()) << "the last good version of a DaemonSet that turned invalid stays";
   EXPECT_EQ(pidOf(mainStatus(*staysPod)), staysPid);
