@@ -18,7 +18,7 @@
 #include "agent/reconciler/reconciler.h"
 #include "agent/status/status_snapshot.h"
 #include "in_memory_runtime.h"
-#include "test/unit/config/temp_dir.h"
+#include "test/support/temp_dir.h"
 
 namespace daemonlet::reconciler::testing {
 
@@ -134,7 +134,7 @@ class ReconcilerHarness : public ::testing::Test {
     return set;
   }
 
-  config::testing::TempDir stateDir_;  // a private temporary directory
+  daemonlet::testing::TempDir stateDir_;  // a private temporary directory
   boost::asio::io_context io_;
   base::ManualClock clock_;
   loop::TimerQueue timers_{io_, clock_};
