@@ -8,11 +8,12 @@
 #include <system_error>
 #include <utility>
 
+#include "agent/model/taint_json.h"
 #include "config/config_decode.h"
+#include "config/config_document.h"
 #include "config/config_merge.h"
 #include "config/config_schema.h"
 #include "config/config_validation.h"
-#include "config/yaml_to_json.h"
 
 namespace daemonlet::config {
 namespace {
@@ -82,7 +83,7 @@ void addFileLayer(const fs::path& path, const std::string& shownName,
     problems.push_back(content.error().message);
     return;
   }
-  auto document = yamlToJson(*content, shownName);
+  auto document = readConfigDocument(*content, shownName);
   if (!document) {
     problems.push_back(document.error().describe());
     return;
@@ -90,13 +91,6 @@ void addFileLayer(const fs::path& path, const std::string& shownName,
   const FieldProblems shape = checkDocumentShape(*document);
   for (const FieldProblem& p : shape) problems.push_back(formatLine(shownName, p.field, p.message));
   if (shape.empty()) layers.apply(*document, Origin{shownName, path.parent_path()});
-}
-
-model::Json taintsToJson(const std::vector<model::Taint>& taints) {
-  model::Json list = model::Json::array();
-  for (const model::Taint& t : taints)
-    list.push_back({{"key", t.key}, {"value", t.value}, {"effect", t.effect}});
-  return list;
 }
 
 void addFlagLayers(const CommandLineOverrides& o, const fs::path& cwd, LayeredConfig& layers) {
@@ -113,7 +107,7 @@ void addFlagLayers(const CommandLineOverrides& o, const fs::path& cwd, LayeredCo
     for (const auto& [key, value] : *o.nodeLabels) labels[key] = value;
     layer("--node-labels", {{"node", {{"labels", labels}}}});
   }
-  if (o.nodeTaints) layer("--node-taints", {{"node", {{"taints", taintsToJson(*o.nodeTaints)}}}});
+  if (o.nodeTaints) layer("--node-taints", {{"node", {{"taints", model::taintsToJson(*o.nodeTaints)}}}});
   scalar("--manifest-dir", "manifestDir", o.manifestDir);
   scalar("--state-dir", "stateDir", o.stateDir);
   scalar("--log-dir", "logDir", o.logDir);

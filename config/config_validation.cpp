@@ -5,8 +5,8 @@
 #include <sstream>
 #include <utility>
 
+#include "agent/model/validation_names.h"
 #include "config/go_duration.h"
-#include "config/k8s_names.h"
 
 namespace daemonlet::config {
 namespace {
@@ -24,7 +24,7 @@ void validateNode(const NodeConfig& node, FieldProblems& out) {
   if (node.name.empty()) {
     out.push_back({namePath, requiredValue()});
   } else {
-    addAll(out, namePath, node.name, dns1123SubdomainErrors(node.name));
+    addAll(out, namePath, node.name, model::isDns1123Subdomain(node.name));
     // The name is also the kubernetes.io/hostname label's value.
     if (node.name.size() > kLabelValueMaxLength) {
       out.push_back({namePath, invalidValue(node.name,
@@ -36,8 +36,8 @@ void validateNode(const NodeConfig& node, FieldProblems& out) {
   const FieldPath labelsPath = path.child("labels");
   for (const auto& [key, value] : node.labels) {
     const FieldPath labelPath = labelsPath.key(key);
-    addAll(out, labelPath, key, qualifiedNameErrors(key));
-    addAll(out, labelPath, value, labelValueErrors(value));
+    addAll(out, labelPath, key, model::isQualifiedName(key));
+    addAll(out, labelPath, value, model::isValidLabelValue(value));
   }
 
   const FieldPath taintsPath = path.child("taints");
@@ -48,9 +48,9 @@ void validateNode(const NodeConfig& node, FieldProblems& out) {
     if (taint.key.empty()) {
       out.push_back({at.child("key"), requiredValue()});
     } else {
-      addAll(out, at.child("key"), taint.key, qualifiedNameErrors(taint.key));
+      addAll(out, at.child("key"), taint.key, model::isQualifiedName(taint.key));
     }
-    addAll(out, at.child("value"), taint.value, labelValueErrors(taint.value));
+    addAll(out, at.child("value"), taint.value, model::isValidLabelValue(taint.value));
     if (taint.effect.empty()) {
       out.push_back({at.child("effect"), requiredValue()});
     } else if (taint.effect != "NoSchedule" && taint.effect != "PreferNoSchedule" &&
@@ -146,7 +146,7 @@ void validateEndpoint(const EndpointConfig& e, FieldProblems& out) {
   if (!e.kubernetes.namespace_.empty()) {
     // A namespace is a DNS label: a subdomain without dots, at most 63 characters.
     const std::string& ns = e.kubernetes.namespace_;
-    addAll(out, kube.child("namespace"), ns, dns1123SubdomainErrors(ns));
+    addAll(out, kube.child("namespace"), ns, model::isDns1123Subdomain(ns));
     if (ns.find('.') != std::string::npos || ns.size() > kLabelValueMaxLength) {
       out.push_back({kube.child("namespace"),
                      invalidValue(ns, "must be a DNS label: at most 63 characters, no dots")});

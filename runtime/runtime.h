@@ -21,14 +21,14 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "agent/base/clock.h"
 #include "agent/base/result.h"
-#include <memory>
-
+#include "agent/model/pod_rules.h"
 #include "agent/model/types.h"
 #include "runtime/container_security.h"
 
@@ -74,7 +74,7 @@ struct ContainerStartRequest {
   // <logDir>/<namespace>_<name>_<uid>/<container>/<restartCount>.log.
   std::string logPath;
   ResourceLimits limits;
-  std::chrono::seconds terminationGracePeriod{30};
+  std::chrono::seconds terminationGracePeriod{model::kDefaultTerminationGracePeriodSeconds};
 };
 
 enum class ContainerState {

@@ -1,83 +1,42 @@
 #include "agent/cli/agent_runner.h"
 
-#include <arpa/inet.h>
-#include <ifaddrs.h>
-#include <netinet/in.h>
-#include <unistd.h>
-
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <filesystem>
 #include <future>
 #include <thread>
 #include <vector>
 
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/signal_set.hpp>
-#include <boost/asio/steady_timer.hpp>
-
 #include "agent/base/atomic_file.h"
 #include "agent/base/clock.h"
 #include "agent/base/file_limit.h"
 #include "agent/base/log.h"
+#include "agent/cli/agent_signals.h"
+#include "agent/cli/config_reload.h"
 #include "agent/cli/endpoint_wiring.h"
 #include "agent/cli/idle_heap_trim.h"
 #include "agent/loop/blocking_pool.h"
 #include "agent/loop/timer_queue.h"
+#include "agent/cli/shim_location.h"
 #include "agent/reconciler/reconciler.h"
+#include "agent/sources/desired_set.h"
 #include "agent/sources/manifest_directory.h"
 #include "agent/status/http_api.h"
 #include "agent/status/upward_reporter.h"
-#include "config/agent_config_loader.h"
+#include "config/host_address.h"
 #include "config/node_identity.h"
 #include "runtime/process/cgroup_v2.h"
 #include "runtime/process/process_runtime.h"
 #include "runtime/runtime_set.h"
 #include "systemd/notifier.h"
+#include "systemd/watchdog_pinger.h"
 
 namespace daemonlet::cli {
 namespace {
 
 namespace fs = std::filesystem;
 namespace asio = boost::asio;
-
-// The first non-loopback IPv4 address: what status.hostIP and host-network
-// probes use. Loopback when the host has nothing else.
-std::string detectHostIp() {
-  ifaddrs* list = nullptr;
-  if (getifaddrs(&list) != 0) return "127.0.0.1";
-  std::string found = "127.0.0.1";
-  for (ifaddrs* it = list; it; it = it->ifa_next) {
-    if (!it->ifa_addr || it->ifa_addr->sa_family != AF_INET) continue;
-    auto* addr = reinterpret_cast<sockaddr_in*>(it->ifa_addr);
-    if ((ntohl(addr->sin_addr.s_addr) >> 24) == 127) continue;
-    char text[INET_ADDRSTRLEN];
-    inet_ntop(AF_INET, &addr->sin_addr, text, sizeof text);
-    found = text;
-    break;
-  }
-  freeifaddrs(list);
-  return found;
-}
-
-std::string selfExecutable() {
-  std::error_code ec;
-  fs::path self = fs::read_symlink("/proc/self/exe", ec);
-  return ec ? std::string("daemonlet") : self.string();
-}
-
-// One shim runs per container, so its start time and memory count per daemon:
-// prefer the small static `daemonlet-shim` (beside us in the build tree, in
-// ../lib/daemonlet when installed) over re-executing this large binary, whose
-// dynamic loading costs time and memory per container (bench/README.md).
-std::vector<std::string> shimCommand() {
-  fs::path self = selfExecutable();
-  for (const fs::path& candidate :
-       {self.parent_path() / "daemonlet-shim", self.parent_path() / "../lib/daemonlet/daemonlet-shim"}) {
-    if (::access(candidate.c_str(), X_OK) == 0) return {fs::weakly_canonical(candidate).string()};
-  }
-  return {self.string(), "shim"};
-}
 
 // Host-process cgroups live under the cgroup2 mount; the configured root is a
 // path inside it. An empty root (or no cgroup v2) means no limits.
@@ -107,6 +66,70 @@ std::string summary(const status::StatusSnapshot& snapshot) {
          " source errors";
 }
 
+// The process runtime's settings: where containers' state and logs go, the
+// shim, and the cgroup that limits (or, without limits, only tracks) each pod.
+runtime::process::ProcessRuntimeOptions processRuntimeOptions(const config::AgentConfig& config,
+                                                              const base::FileLimitChange& fileLimit) {
+  runtime::process::ProcessRuntimeOptions options;
+  options.stateDir = (fs::path(config.stateDir) / "containers").string();
+  options.logDir = config.logDir;
+  options.shimCommand = shimCommand();
+  options.cgroupRoot = cgroupDirectory(config);
+  options.containerFileLimit = fileLimit.original.rlim_cur;
+  if (options.cgroupRoot.empty()) {
+    // No limits, but every process of a pod is still tracked (issue 9 M5).
+    auto tracking = runtime::process::trackingCgroupRoot(config.runDir);
+    if (tracking) {
+      options.cgroupRoot = *tracking;
+      options.cgroupLimits = false;
+    } else {
+      base::logWarning(
+          "no cgroup to track pod processes; a process that leaves its group may outlive its pod",
+          {{"error", tracking.error().describe()}});
+    }
+  }
+  options.logMaxBytes = config.containerLogs.maxSizeBytes();
+  options.logMaxFiles = config.containerLogs.maxFiles;
+  return options;
+}
+
+reconciler::ReconcilerOptions reconcilerOptionsFor(const config::AgentConfig& config) {
+  reconciler::ReconcilerOptions options;
+  options.backoff = backoffPolicy(config);
+  options.stateDir = config.stateDir;
+  options.agentVersion = DAEMONLET_VERSION;
+  options.hostIP = config::detectHostIp();
+  options.resyncPeriod = std::chrono::duration_cast<std::chrono::seconds>(config.resyncPeriod);
+  if (options.resyncPeriod.count() <= 0) options.resyncPeriod = std::chrono::seconds(60);
+  return options;
+}
+
+status::UpwardReporter::Options reporterOptions(const config::AgentConfig& config) {
+  status::UpwardReporter::Options options;
+  options.urlTemplate = config.reports.url;
+  options.nodeName = config.node.name;
+  options.client = endpointClientSettings(config.endpoint);
+  options.heartbeat = std::chrono::duration_cast<std::chrono::milliseconds>(config.reports.interval);
+  options.debounce = std::chrono::duration_cast<std::chrono::milliseconds>(config.reports.debounce);
+  options.backoffInitial =
+      std::chrono::duration_cast<std::chrono::milliseconds>(config.endpoint.backoffInitial);
+  options.backoffMax = std::chrono::duration_cast<std::chrono::milliseconds>(config.endpoint.backoffMax);
+  return options;
+}
+
+// Creates the directories the agent writes to; false (logged) when one cannot be.
+bool createAgentDirectories(const config::AgentConfig& config) {
+  for (const auto& dir : {config.stateDir, config.logDir, config.runDir, config.manifestDir}) {
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) {
+      base::logError("cannot create directory", {{"path", dir}, {"error", ec.message()}});
+      return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 int runAgent(const config::AgentConfig& initialConfig, const config::CommandLineOverrides& overrides) {
@@ -121,15 +144,7 @@ int runAgent(const config::AgentConfig& initialConfig, const config::CommandLine
     base::logError("cannot start the local API", {{"error", listener.error().describe()}});
     return 1;
   }
-
-  for (const auto& dir : {config.stateDir, config.logDir, config.runDir, config.manifestDir}) {
-    std::error_code ec;
-    fs::create_directories(dir, ec);
-    if (ec) {
-      base::logError("cannot create directory", {{"path", dir}, {"error", ec.message()}});
-      return config::kExitConfig;
-    }
-  }
+  if (!createAgentDirectories(config)) return config::kExitConfig;
 
   // Before any descriptor-hungry work: a pidfd per container, sockets, files.
   const base::FileLimitChange fileLimit = base::raiseOpenFileLimit();
@@ -146,48 +161,25 @@ int runAgent(const config::AgentConfig& initialConfig, const config::CommandLine
   status::SnapshotStore store;
   systemd::Notifier notifier;
 
-  runtime::process::ProcessRuntimeOptions runtimeOptions;
-  runtimeOptions.stateDir = (fs::path(config.stateDir) / "containers").string();
-  runtimeOptions.logDir = config.logDir;
-  runtimeOptions.shimCommand = shimCommand();
-  runtimeOptions.cgroupRoot = cgroupDirectory(config);
-  runtimeOptions.containerFileLimit = fileLimit.original.rlim_cur;
-  if (runtimeOptions.cgroupRoot.empty()) {
-    // No limits, but every process of a pod is still tracked (issue 9 M5).
-    auto tracking = runtime::process::trackingCgroupRoot(config.runDir);
-    if (tracking) {
-      runtimeOptions.cgroupRoot = *tracking;
-      runtimeOptions.cgroupLimits = false;
-    } else {
-      base::logWarning("no cgroup to track pod processes; a process that leaves its group may outlive its pod",
-                       {{"error", tracking.error().describe()}});
-    }
-  }
-  runtimeOptions.logMaxBytes = config.containerLogs.maxSizeBytes();
-  runtimeOptions.logMaxFiles = config.containerLogs.maxFiles;
-  runtimeOptions.hostIP = detectHostIp();
+  const reconciler::ReconcilerOptions reconcilerOptions = reconcilerOptionsFor(config);
+  runtime::process::ProcessRuntimeOptions runtimeOptions = processRuntimeOptions(config, fileLimit);
+  runtimeOptions.hostIP = reconcilerOptions.hostIP;
   runtime::process::ProcessRuntime runtime(loop, runtimeOptions);
   // Pods name their runtime by runtimeClassName; only "host" exists so far.
   runtime::RuntimeSet runtimes(config.defaultRuntime
                                    ? std::optional<std::string>(config::runtimeKindName(*config.defaultRuntime))
                                    : std::nullopt);
   runtimes.add(runtime);
-
-  reconciler::ReconcilerOptions reconcilerOptions;
-  reconcilerOptions.backoff = backoffPolicy(config);
-  reconcilerOptions.stateDir = config.stateDir;
-  reconcilerOptions.agentVersion = DAEMONLET_VERSION;
-  reconcilerOptions.hostIP = runtimeOptions.hostIP;
-  reconcilerOptions.resyncPeriod = std::chrono::duration_cast<std::chrono::seconds>(config.resyncPeriod);
-  if (reconcilerOptions.resyncPeriod.count() <= 0) reconcilerOptions.resyncPeriod = std::chrono::seconds(60);
-  reconciler::Reconciler reconciler(loop, runtimes, store, clock, reconcilerOptions);
+  reconciler::Reconciler reconciler(timers, runtimes, store, reconcilerOptions);
 
   // The HTTP threads hand deletions to the loop and wait for its answer.
   auto deleter = [&loop, &reconciler](const std::string& ns, const std::string& name) {
     auto promise = std::make_shared<std::promise<status::DeleteOutcome>>();
     auto answer = promise->get_future();
-    asio::post(loop, [promise, &reconciler, ns, name] { promise->set_value(reconciler.deletePod(ns, name)); });
-    if (answer.wait_for(std::chrono::seconds(5)) != std::future_status::ready) return status::DeleteOutcome::kUnavailable;
+    asio::post(loop,
+               [promise, &reconciler, ns, name] { promise->set_value(reconciler.deletePod(ns, name)); });
+    if (answer.wait_for(std::chrono::seconds(5)) != std::future_status::ready)
+      return status::DeleteOutcome::kUnavailable;
     return answer.get();
   };
   auto token = status::writeApiToken(fs::path(config.runDir) / "api-token");
@@ -206,22 +198,19 @@ int runAgent(const config::AgentConfig& initialConfig, const config::CommandLine
   (void)base::writeFileAtomically(fs::path(config.runDir) / "listen-address", address + "\n");
   base::logInfo("local API listening", {{"address", address}});
 
-  // The cache is read before any network contact; its DaemonSets join the
-  // manifest directory's first snapshot (endpoint_wiring.h).
-  EndpointWiring endpoint(config, loop, reconciler);
-  endpoint.loadCache();
+  // The desired set (sources/desired_set.h) reads the endpoint cache before any
+  // network contact; its DaemonSets join the manifest directory's first snapshot.
+  sources::DesiredSet desired(
+      desiredSetOptions(config),
+      {[&reconciler](sources::SourceSnapshot set) { reconciler.setSourceSnapshot(std::move(set)); },
+       [&reconciler](const sources::EndpointView& view) { reconciler.setEndpointView(view); },
+       [&reconciler](const model::Node& node) { reconciler.setNode(node); }});
+  desired.loadCache();
+  EndpointWiring endpoint(config.endpoint, loop, timers, blockingPool, desired);
 
   std::unique_ptr<status::UpwardReporter> reporter;
   if (config.reports.enabled()) {
-    status::UpwardReporter::Options options;
-    options.urlTemplate = config.reports.url;
-    options.nodeName = config.node.name;
-    options.client = endpointClientSettings(config.endpoint);
-    options.heartbeat = std::chrono::duration_cast<std::chrono::milliseconds>(config.reports.interval);
-    options.debounce = std::chrono::duration_cast<std::chrono::milliseconds>(config.reports.debounce);
-    options.backoffInitial = std::chrono::duration_cast<std::chrono::milliseconds>(config.endpoint.backoffInitial);
-    options.backoffMax = std::chrono::duration_cast<std::chrono::milliseconds>(config.endpoint.backoffMax);
-    reporter = std::make_unique<status::UpwardReporter>(std::move(options), store, timers, blockingPool);
+    reporter = std::make_unique<status::UpwardReporter>(reporterOptions(config), store, timers, blockingPool);
     reporter->start();
     base::logInfo("upward status reports enabled", {{"url", config.reports.url}});
   }
@@ -232,65 +221,40 @@ int runAgent(const config::AgentConfig& initialConfig, const config::CommandLine
     heapTrim.afterWork();
     if (reporter) reporter->snapshotPublished();
   });
-  reconciler.start(endpoint.effectiveNode(config::nodeIdentity(config)));
+  const model::Node localNode = config::nodeIdentity(config);
+  reconciler.start(desired.effectiveNode(localNode));
 
   sources::ManifestDirectorySource manifests(
       sourcesLoop, {config.manifestDir, std::chrono::milliseconds(200), std::chrono::seconds(20)},
-      [&loop, &endpoint](const sources::SourceSnapshot& snapshot) {
-        asio::post(loop, [&endpoint, snapshot] { endpoint.setManifestSnapshot(snapshot); });
+      [&loop, &desired](const sources::SourceSnapshot& snapshot) {
+        asio::post(loop, [&desired, snapshot] { desired.setManifestSnapshot(snapshot); });
       });
   auto sourcesWork = asio::make_work_guard(sourcesLoop);
   std::thread sourcesThread([&] {
     manifests.start();
     sourcesLoop.run();
   });
-  endpoint.start();
+  endpoint.start(localNode.metadata.name);
 
-  asio::steady_timer watchdogTimer(loop);
-  std::function<void()> armWatchdog = [&] {
-    auto interval = notifier.watchdogPingInterval();
-    if (!interval) return;
-    watchdogTimer.expires_after(*interval);
-    watchdogTimer.async_wait([&](boost::system::error_code ec) {
-      if (ec) return;
-      // Pinged from the loop itself: a stuck loop stops pinging and systemd restarts us.
-      notifier.watchdog();
-      notifier.status(summary(*store.latest()));
-      armWatchdog();
-    });
-  };
-  armWatchdog();
+  systemd::WatchdogPinger watchdog(loop, notifier, [&store] { return summary(*store.latest()); });
+  watchdog.start();
 
-  asio::signal_set signals(loop, SIGTERM, SIGINT, SIGHUP);
-  std::function<void()> waitSignal = [&] {
-    signals.async_wait([&](boost::system::error_code ec, int signal) {
-      if (ec) return;
-      if (signal == SIGHUP) {
-        auto reloaded = config::loadAgentConfig(overrides);
-        if (!reloaded) {
-          base::logError("configuration reload refused; keeping the running configuration",
-                         {{"error", reloaded.error().describe()}});
-        } else {
-          for (const auto& field : config::fieldsNeedingRestart(config, *reloaded)) {
-            base::logWarning("setting changed on reload takes effect only after a restart", {{"field", field}});
-          }
-          for (const auto& warning : reloaded->warnings) base::logWarning(warning);
-          base::setLogLevel(reloaded->logLevel);
-          reconciler.setNode(endpoint.effectiveNode(config::nodeIdentity(*reloaded)));
-          config.node = reloaded->node;
-          base::logInfo("configuration reloaded");
-        }
-        waitSignal();
-        return;
-      }
-      base::logInfo("stopping the agent; daemons keep running", {{"signal", std::to_string(signal)}});
-      notifier.stopping();
-      reconciler.shutdown();
-      watchdogTimer.cancel();
-      loop.stop();
-    });
-  };
-  waitSignal();
+  AgentSignals signals(
+      loop,
+      [&] {
+        auto reloaded = reloadAgentConfig(config, overrides);
+        if (!reloaded) return;
+        reconciler.setNode(desired.effectiveNode(config::nodeIdentity(*reloaded)));
+        config.node = reloaded->node;
+        base::logInfo("configuration reloaded");
+      },
+      [&](int signal) {
+        base::logInfo("stopping the agent; daemons keep running", {{"signal", std::to_string(signal)}});
+        notifier.stopping();
+        reconciler.shutdown();
+        watchdog.stop();
+        loop.stop();
+      });
 
   loop.run();
 

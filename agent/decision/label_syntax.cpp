@@ -2,56 +2,13 @@
 
 #include <limits>
 
+#include "agent/model/validation_names.h"
+
 namespace daemonlet::decision {
-namespace {
 
-constexpr std::size_t kMaxNameLength = 63;
-constexpr std::size_t kMaxSubdomainLength = 253;
+bool isValidLabelKey(std::string_view key) { return model::isQualifiedName(key).empty(); }
 
-bool isAsciiAlnum(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
-bool isLowerAlnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
-
-// ([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9], non-empty.
-bool isQualifiedNamePart(std::string_view name) {
-  if (name.empty() || name.size() > kMaxNameLength) return false;
-  if (!isAsciiAlnum(name.front()) || !isAsciiAlnum(name.back())) return false;
-  for (char c : name) {
-    if (!isAsciiAlnum(c) && c != '-' && c != '_' && c != '.') return false;
-  }
-  return true;
-}
-
-// [a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*, at most 253 characters.
-bool isDns1123Subdomain(std::string_view text) {
-  if (text.empty() || text.size() > kMaxSubdomainLength) return false;
-  std::size_t start = 0;
-  while (true) {
-    std::size_t dot = text.find('.', start);
-    std::string_view label =
-        text.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
-    if (label.empty() || !isLowerAlnum(label.front()) || !isLowerAlnum(label.back())) return false;
-    for (char c : label) {
-      if (!isLowerAlnum(c) && c != '-') return false;
-    }
-    if (dot == std::string_view::npos) return true;
-    start = dot + 1;
-  }
-}
-
-}  // namespace
-
-bool isValidLabelKey(std::string_view key) {
-  std::size_t slash = key.find('/');
-  if (slash == std::string_view::npos) return isQualifiedNamePart(key);
-  std::string_view prefix = key.substr(0, slash);
-  std::string_view name = key.substr(slash + 1);
-  if (name.find('/') != std::string_view::npos) return false;
-  return isDns1123Subdomain(prefix) && isQualifiedNamePart(name);
-}
-
-bool isValidLabelValue(std::string_view value) { return value.empty() || isQualifiedNamePart(value); }
+bool isValidLabelValue(std::string_view value) { return model::isValidLabelValue(value).empty(); }
 
 std::optional<std::int64_t> parseGoInt64(std::string_view text) {
   bool negative = false;

@@ -4,6 +4,8 @@
 #include <utility>
 
 #include "agent/decision/plan_update_strategy.h"
+#include "agent/model/object_key.h"
+#include "agent/model/pod_rules.h"
 
 namespace daemonlet::decision {
 namespace {
@@ -11,20 +13,16 @@ namespace {
 ObservedContainer waitingContainer(const model::Container& container, bool init) {
   ObservedContainer observed;
   observed.name = container.name;
-  observed.sidecar = init && container.restartPolicy == "Always";
+  observed.sidecar = model::isSidecar(container, init);
   return observed;
 }
 
 }  // namespace
 
-std::string daemonSetKey(const model::ObjectMeta& metadata) {
-  return metadata.namespace_ + "/" + metadata.name;
-}
-
 DesiredDaemonSet desiredDaemonSet(const model::DaemonSet& daemonSet, std::string revision,
                                   const PlacementDecision& placement, std::optional<TimePoint> evictAt) {
   DesiredDaemonSet desired;
-  desired.key = daemonSetKey(daemonSet.metadata);
+  desired.key = model::daemonSetKey(daemonSet);
   desired.revision = std::move(revision);
   desired.shouldRun = placement.shouldRun;
   desired.shouldContinueRunning = placement.shouldContinueRunning;

@@ -11,9 +11,6 @@
 
 namespace daemonlet::decision {
 
-// "namespace/name", the key pods carry in ObservedPod::daemonSetKey.
-std::string daemonSetKey(const model::ObjectMeta& metadata);
-
 // `revision` is the template hash (model/revision_hash.h); `evictAt` see
 // DesiredDaemonSet and eviction.h.
 DesiredDaemonSet desiredDaemonSet(const model::DaemonSet& daemonSet, std::string revision,

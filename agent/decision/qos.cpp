@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "agent/model/pod_rules.h"
+
 namespace daemonlet::decision {
 namespace {
 
@@ -31,9 +33,9 @@ std::int64_t memoryRequest(const model::Container& container) {
 }
 
 bool isSidecar(const model::PodSpec& spec, const model::Container& container) {
-  if (container.restartPolicy != "Always") return false;
-  return std::any_of(spec.initContainers.begin(), spec.initContainers.end(),
-                     [&](const model::Container& c) { return c.name == container.name; });
+  const bool init = std::any_of(spec.initContainers.begin(), spec.initContainers.end(),
+                                [&](const model::Container& c) { return c.name == container.name; });
+  return model::isSidecar(container, init);
 }
 
 std::int64_t burstableScore(std::int64_t request, std::int64_t capacity) {

@@ -116,10 +116,13 @@ Timer::Timer(TimerQueue& queue) : queue_(queue) {}
 
 Timer::~Timer() { cancel(); }
 
-void Timer::armAt(base::TimePoint at, std::function<void()> callback) { queue_.arm(*this, at, std::move(callback)); }
+void Timer::armAt(base::TimePoint at, std::function<void()> callback) {
+  queue_.arm(*this, at, std::move(callback));
+}
 
 void Timer::armAfter(std::chrono::nanoseconds delay, std::function<void()> callback) {
-  armAt(queue_.clock().now() + std::chrono::duration_cast<base::TimePoint::duration>(delay), std::move(callback));
+  armAt(queue_.clock().now() + std::chrono::duration_cast<base::TimePoint::duration>(delay),
+        std::move(callback));
 }
 
 void Timer::cancel() { queue_.cancel(*this); }

@@ -14,7 +14,6 @@
 // Ownership: the queue outlives every Timer armed on it.
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
-
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>

@@ -4,6 +4,7 @@
 #include "agent/model/defaults.h"
 
 #include "agent/model/defaults_internal.h"
+#include "agent/model/pod_rules.h"
 
 namespace daemonlet::model {
 namespace {
@@ -133,7 +134,7 @@ void defaultPodSpec(Json& spec) {
   defaultString(spec, "restartPolicy", "Always");
   defaultString(spec, "schedulerName", "default-scheduler");
   if (isUnset(spec, "securityContext")) spec["securityContext"] = Json::object();
-  if (isUnset(spec, "terminationGracePeriodSeconds")) spec["terminationGracePeriodSeconds"] = 30;
+  if (isUnset(spec, "terminationGracePeriodSeconds")) spec["terminationGracePeriodSeconds"] = kDefaultTerminationGracePeriodSeconds;
   // serviceAccount is the deprecated spelling; the API server keeps both in step.
   auto nonEmpty = [&](const char* k) { return spec.contains(k) && spec[k].is_string() && !spec[k].get<std::string>().empty(); };
   if (nonEmpty("serviceAccount") && !nonEmpty("serviceAccountName")) spec["serviceAccountName"] = spec["serviceAccount"];

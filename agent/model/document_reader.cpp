@@ -2,8 +2,6 @@
 // documents; `*List` objects are expanded into their items.
 #include "agent/model/document_reader.h"
 
-#include <cstdint>
-
 #include "agent/model/yaml_tree_builder.h"
 
 namespace daemonlet::model {
@@ -152,71 +150,8 @@ base::Status appendDocument(Json object, int line, const std::vector<int>& itemL
   return base::Ok{};
 }
 
-// yaml-cpp passes bytes through unchecked, but JSON (and go-yaml) require UTF-8;
-// invalid sequences would make every later dump() throw. Returns the offset of
-// the first invalid byte, or npos.
-std::size_t firstInvalidUtf8(std::string_view text) {
-  std::size_t i = 0;
-  while (i < text.size()) {
-    const auto byte = static_cast<unsigned char>(text[i]);
-    std::size_t length = 0;
-    std::uint32_t low = 0;  // smallest code point allowed for this length (rejects overlongs)
-    std::uint32_t cp = 0;
-    if (byte < 0x80) {
-      ++i;
-      continue;
-    }
-    if ((byte & 0xE0) == 0xC0) {
-      length = 2;
-      low = 0x80;
-      cp = byte & 0x1Fu;
-    } else if ((byte & 0xF0) == 0xE0) {
-      length = 3;
-      low = 0x800;
-      cp = byte & 0x0Fu;
-    } else if ((byte & 0xF8) == 0xF0) {
-      length = 4;
-      low = 0x10000;
-      cp = byte & 0x07u;
-    } else {
-      return i;
-    }
-    if (i + length > text.size()) return i;
-    for (std::size_t k = 1; k < length; ++k) {
-      const auto next = static_cast<unsigned char>(text[i + k]);
-      if ((next & 0xC0) != 0x80) return i;
-      cp = (cp << 6) | (next & 0x3F);
-    }
-    if (cp < low || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return i;
-    i += length;
-  }
-  return std::string_view::npos;
-}
-
-std::string positionOf(std::string_view text, std::size_t offset) {
-  std::size_t line = 1;
-  std::size_t lineStart = 0;
-  for (std::size_t i = 0; i < offset; ++i) {
-    if (text[i] == '\n') {
-      ++line;
-      lineStart = i + 1;
-    }
-  }
-  return "line " + std::to_string(line) + ", column " + std::to_string(offset - lineStart + 1);
-}
-
 base::Result<std::vector<Document>> readYaml(std::string_view content, const std::string& fileName,
                                              const ReadLimits& limits) {
-  // YAML allows no NUL, and NULs near the start make yaml-cpp guess UTF-16/32 and
-  // hand back invalid UTF-8 (found by the endpoint fuzzer).
-  if (const auto nul = content.find('\0'); nul != std::string_view::npos) {
-    return makeError(ErrorCode::kInvalidArgument, "invalid YAML at " + positionOf(content, nul) + ": NUL byte",
-                     fileName);
-  }
-  if (const auto bad = firstInvalidUtf8(content); bad != std::string_view::npos) {
-    return makeError(ErrorCode::kInvalidArgument,
-                     "invalid YAML at " + positionOf(content, bad) + ": invalid UTF-8", fileName);
-  }
   yaml::TreeBudget budget;
   budget.maxDepth = limits.maxDepth;
   budget.maxBytes = limits.maxTreeBytes(content.size());

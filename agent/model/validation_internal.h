@@ -14,6 +14,7 @@
 
 #include "agent/model/types.h"
 #include "agent/model/validation.h"
+#include "agent/model/validation_names.h"
 
 namespace daemonlet::model::validation_detail {
 
@@ -40,10 +41,7 @@ FieldError notFound(std::string path, std::string renderedValue);
 FieldError tooLong(std::string path, std::int64_t maxLength);
 
 // --- apimachinery util/validation checks (empty result = valid) --------------
-Messages isDns1123Label(std::string_view v);
-Messages isDns1123Subdomain(std::string_view v);
-Messages isQualifiedName(std::string_view v);
-Messages isValidLabelValue(std::string_view v);
+// (the name checks shared outside the model: validation_names.h)
 Messages isValidPortName(std::string_view v);  // IANA_SVC_NAME
 Messages isValidPortNum(std::int64_t port);
 Messages isValidPercent(std::string_view v);

@@ -1,12 +1,16 @@
 // apimachinery's util/validation string checks (IsDNS1123Label, IsQualifiedName,
-// IsValidLabelValue, ...) with their exact messages. Hand-written matchers stand
+// IsValidLabelValue, ...) with their exact messages: the names of manifests, of
+// the agent's configuration and of node-affinity requirements all use these. Hand-written matchers stand
 // in for the Go regular expressions quoted in the messages.
 #include <string>
 
 #include "agent/model/validation_internal.h"
+#include "agent/model/validation_names.h"
 
-namespace daemonlet::model::validation_detail {
+namespace daemonlet::model {
 namespace {
+
+using Messages = std::vector<std::string>;
 
 bool isLowerAlnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
 bool isAlnum(char c) { return isLowerAlnum(c) || (c >= 'A' && c <= 'Z'); }
@@ -79,12 +83,6 @@ Messages isDns1123Subdomain(std::string_view v) {
   return errs;
 }
 
-Messages nameIsDnsSubdomain(std::string_view v, bool prefix) {
-  std::string name(v);
-  if (prefix && name.size() > 1 && name.back() == '-') name.back() = 'a';  // maskTrailingDash
-  return isDns1123Subdomain(name);
-}
-
 Messages isQualifiedName(std::string_view v) {
   Messages errs;
   std::vector<std::string_view> parts;
@@ -130,6 +128,14 @@ Messages isValidLabelValue(std::string_view v) {
         "start and end with an alphanumeric character",
         "(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?", {"MyValue", "my_value", "12345"}));
   return errs;
+}
+
+namespace validation_detail {
+
+Messages nameIsDnsSubdomain(std::string_view v, bool prefix) {
+  std::string name(v);
+  if (prefix && name.size() > 1 && name.back() == '-') name.back() = 'a';  // maskTrailingDash
+  return isDns1123Subdomain(name);
 }
 
 Messages isValidPortName(std::string_view v) {
@@ -201,4 +207,5 @@ Messages isHttpHeaderName(std::string_view v) {
                      {"X-Header-Name"})};
 }
 
-}  // namespace daemonlet::model::validation_detail
+}  // namespace validation_detail
+}  // namespace daemonlet::model

@@ -2,6 +2,7 @@
 // sigs.k8s.io/yaml, and so kubectl and the API server, use).
 #include "agent/model/yaml_to_json.h"
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <charconv>
@@ -159,6 +160,49 @@ base::Result<Json> resolvePlainScalar(const std::string& text) {
       if (auto number = parseFloat(text)) return *number;
     }
   }
+  return Json(text);
+}
+
+Json resolveCoreSchemaScalar(const std::string& text) {
+  static constexpr std::array<std::string_view, 5> kNulls = {"", "~", "null", "Null", "NULL"};
+  static constexpr std::array<std::string_view, 3> kTrue = {"true", "True", "TRUE"};
+  static constexpr std::array<std::string_view, 3> kFalse = {"false", "False", "FALSE"};
+  const auto among = [&text](const auto& words) {
+    return std::find(words.begin(), words.end(), text) != words.end();
+  };
+  if (among(kNulls)) return Json(nullptr);
+  if (among(kTrue)) return Json(true);
+  if (among(kFalse)) return Json(false);
+  std::string_view digits = text;
+  const bool negative = !digits.empty() && digits.front() == '-';
+  int base = 0;
+  if (digits.size() > 2 && digits.substr(0, 2) == "0o") {
+    base = 8;
+    digits.remove_prefix(2);
+  } else if (digits.size() > 2 && digits.substr(0, 2) == "0x") {
+    base = 16;
+    digits.remove_prefix(2);
+  } else {
+    if (!digits.empty() && (digits.front() == '-' || digits.front() == '+')) digits.remove_prefix(1);
+    if (allDigits(digits, 10)) base = 10;
+  }
+  if (base != 0 && allDigits(digits, base)) {
+    std::uint64_t magnitude = 0;
+    const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), magnitude, base);
+    if (ec != std::errc() || end != digits.data() + digits.size()) return Json(text);  // too large: the text
+    constexpr auto kMaxSigned = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+    if (!negative) return magnitude <= kMaxSigned ? Json(static_cast<std::int64_t>(magnitude)) : Json(magnitude);
+    if (magnitude <= kMaxSigned + 1) return Json(static_cast<std::int64_t>(0 - magnitude));
+    return Json(text);
+  }
+  if (looksLikeYamlFloat(text)) return Json(std::strtod(text.c_str(), nullptr));
+  std::string_view word = text;
+  const bool negativeWord = !word.empty() && word.front() == '-';
+  if (!word.empty() && (word.front() == '-' || word.front() == '+')) word.remove_prefix(1);
+  if (word == ".inf" || word == ".Inf" || word == ".INF") {
+    return Json(negativeWord ? -std::numeric_limits<double>::infinity() : std::numeric_limits<double>::infinity());
+  }
+  if (text == ".nan" || text == ".NaN" || text == ".NAN") return Json(std::numeric_limits<double>::quiet_NaN());
   return Json(text);
 }
 

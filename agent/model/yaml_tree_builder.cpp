@@ -6,6 +6,7 @@
 #include <yaml-cpp/parser.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <istream>
 #include <map>
 #include <optional>
@@ -49,12 +50,65 @@ struct RawScalar {
 };
 
 // Keys become strings as sigs.k8s.io/yaml writes them: `yes:` -> "true", `1:` -> "1".
-std::string keyText(const RawScalar& key) {
-  if (!resolvesLikePlain(key.tag)) return key.text;
+// Under the core rules a key stays as written.
+std::string keyText(const RawScalar& key, const YamlRules& rules) {
+  if (rules.scalars == YamlRules::Scalars::kCore12 || !resolvesLikePlain(key.tag)) return key.text;
   auto resolved = resolvePlainScalar(key.text);
   if (!resolved || resolved->is_string()) return key.text;
   if (resolved->is_null()) return "null";
   return resolved->dump();
+}
+
+// yaml-cpp passes bytes through unchecked, but JSON (and go-yaml) require UTF-8. Returns the offset of
+// the first invalid byte, or npos.
+std::size_t firstInvalidUtf8(std::string_view text) {
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const auto byte = static_cast<unsigned char>(text[i]);
+    std::size_t length = 0;
+    std::uint32_t low = 0;  // smallest code point allowed for this length (rejects overlongs)
+    std::uint32_t cp = 0;
+    if (byte < 0x80) {
+      ++i;
+      continue;
+    }
+    if ((byte & 0xE0) == 0xC0) {
+      length = 2;
+      low = 0x80;
+      cp = byte & 0x1Fu;
+    } else if ((byte & 0xF0) == 0xE0) {
+      length = 3;
+      low = 0x800;
+      cp = byte & 0x0Fu;
+    } else if ((byte & 0xF8) == 0xF0) {
+      length = 4;
+      low = 0x10000;
+      cp = byte & 0x07u;
+    } else {
+      return i;
+    }
+    if (i + length > text.size()) return i;
+    for (std::size_t k = 1; k < length; ++k) {
+      const auto next = static_cast<unsigned char>(text[i + k]);
+      if ((next & 0xC0) != 0x80) return i;
+      cp = (cp << 6) | (next & 0x3F);
+    }
+    if (cp < low || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return i;
+    i += length;
+  }
+  return std::string_view::npos;
+}
+
+std::string positionOf(std::string_view text, std::size_t offset) {
+  std::size_t line = 1;
+  std::size_t lineStart = 0;
+  for (std::size_t i = 0; i < offset; ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      lineStart = i + 1;
+    }
+  }
+  return "line " + std::to_string(line) + ", column " + std::to_string(offset - lineStart + 1);
 }
 
 std::string where(const YAML::Mark& mark) {
@@ -64,7 +118,8 @@ std::string where(const YAML::Mark& mark) {
 
 class TreeBuilder : public YAML::EventHandler {
  public:
-  TreeBuilder(TreeBudget& budget, std::size_t inputBytes) : budget_(budget), inputBytes_(inputBytes) {}
+  TreeBuilder(TreeBudget& budget, const YamlRules& rules, std::size_t inputBytes)
+      : budget_(budget), rules_(rules), inputBytes_(inputBytes) {}
 
   std::vector<YamlDocument>& documents() { return documents_; }
 
@@ -111,6 +166,8 @@ class TreeBuilder : public YAML::EventHandler {
     Json json;
     if (!resolvesLikePlain(tag)) {
       json = value;
+    } else if (rules_.scalars == YamlRules::Scalars::kCore12) {
+      json = resolveCoreSchemaScalar(value);
     } else {
       auto resolved = resolvePlainScalar(value);
       // A key that does not resolve (`.inf:`) stays text, as sigs.k8s.io/yaml keeps it.
@@ -262,10 +319,14 @@ class TreeBuilder : public YAML::EventHandler {
     }
     if (!parent.haveKey) {
       if (raw) {
-        parent.keyIsMerge = raw->tag == "?" && raw->text == "<<";
-        parent.key = isNull ? std::string("null") : keyText(*raw);
+        parent.keyIsMerge = rules_.scalars == YamlRules::Scalars::kGoYaml11 && raw->tag == "?" && raw->text == "<<";
+        parent.key = isNull ? std::string("null") : keyText(*raw, rules_);
       } else {
         fail(mark, "map keys must be scalars");
+      }
+      // The key's first use is already in the map: its value completed before this key.
+      if (rules_.rejectDuplicateKeys && parent.value.contains(parent.key)) {
+        fail(mark, "duplicate key \"" + parent.key + "\"");
       }
       charge(mark, TreeCost::kMember + parent.key.size(), false);
       parent.haveKey = true;
@@ -286,6 +347,7 @@ class TreeBuilder : public YAML::EventHandler {
   }
 
   TreeBudget& budget_;
+  const YamlRules& rules_;
   std::size_t inputBytes_;
   std::vector<YamlDocument> documents_;
   std::vector<Frame> stack_;
@@ -296,12 +358,20 @@ class TreeBuilder : public YAML::EventHandler {
 
 }  // namespace
 
-base::Result<std::vector<YamlDocument>> buildYamlDocuments(std::string_view text, TreeBudget& budget) {
+base::Result<std::vector<YamlDocument>> buildYamlDocuments(std::string_view text, TreeBudget& budget,
+                                                           const YamlRules& rules) {
+  // NULs near the start also make yaml-cpp guess UTF-16/32 (found by the endpoint fuzzer).
+  if (const auto nul = text.find('\0'); nul != std::string_view::npos) {
+    return makeError(ErrorCode::kInvalidArgument, "invalid YAML at " + positionOf(text, nul) + ": NUL byte");
+  }
+  if (const auto bad = firstInvalidUtf8(text); bad != std::string_view::npos) {
+    return makeError(ErrorCode::kInvalidArgument, "invalid YAML at " + positionOf(text, bad) + ": invalid UTF-8");
+  }
   try {
     ViewBuffer buffer(text);
     std::istream stream(&buffer);
     YAML::Parser parser(stream);
-    TreeBuilder builder(budget, text.size());
+    TreeBuilder builder(budget, rules, text.size());
     while (parser.HandleNextDocument(builder)) {
     }
     return std::move(builder.documents());

@@ -42,8 +42,22 @@ struct YamlDocument {
   std::vector<int> itemLines;  // lines of the root map's `items` entries (List expansion)
 };
 
+// How scalars and keys are read. The defaults are go-yaml v2's, as kubectl reads
+// a manifest; the agent's own configuration asks for strictness instead.
+struct YamlRules {
+  // kCore12: YAML 1.2 core schema (`yes` is text), keys kept as written, `<<` an
+  // ordinary key. kGoYaml11: go-yaml v2 resolution, keys as sigs.k8s.io/yaml
+  // writes them (`yes:` -> "true"), `<<` merges.
+  enum class Scalars { kGoYaml11, kCore12 };
+  Scalars scalars = Scalars::kGoYaml11;
+  bool rejectDuplicateKeys = false;  // go-yaml v2 keeps the last one
+};
+
 // Parses a whole YAML stream. Errors carry "line L, column C" where known; a
 // refusal for size says how large the tree would have been allowed to grow.
-base::Result<std::vector<YamlDocument>> buildYamlDocuments(std::string_view text, TreeBudget& budget);
+// Text with a NUL byte or invalid UTF-8 is refused before parsing: YAML allows
+// neither, and yaml-cpp would pass them on into strings that later dump() throws on.
+base::Result<std::vector<YamlDocument>> buildYamlDocuments(std::string_view text, TreeBudget& budget,
+                                                           const YamlRules& rules = {});
 
 }  // namespace daemonlet::model::yaml

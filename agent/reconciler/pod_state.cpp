@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <random>
 
+#include "agent/model/pod_rules.h"
+
 namespace daemonlet::reconciler {
 
 ContainerSlot* PodState::findContainer(const std::string& name, bool init) {
@@ -31,7 +33,7 @@ void initialiseSlots(PodState& pod) {
     ContainerSlot slot;
     slot.name = c.name;
     slot.init = true;
-    slot.sidecar = c.restartPolicy == "Always";
+    slot.sidecar = model::isSidecar(c, true);
     pod.initContainers.push_back(slot);
   }
   for (const auto& c : spec.containers) {

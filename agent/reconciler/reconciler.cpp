@@ -11,6 +11,8 @@
 #include "agent/decision/plan.h"
 #include "agent/decision/plan_inputs.h"
 #include "agent/decision/taints.h"
+#include "agent/model/object_key.h"
+#include "agent/model/pod_rules.h"
 #include "agent/reconciler/container_env.h"
 #include "agent/reconciler/container_transitions.h"
 #include "agent/reconciler/node_memory.h"
@@ -21,18 +23,17 @@ namespace daemonlet::reconciler {
 
 using decision::ContainerState;
 
-Reconciler::Reconciler(boost::asio::io_context& io, const runtime::RuntimeSet& runtimes, status::SnapshotStore& store,
-                       const base::Clock& clock, ReconcilerOptions options)
-    : io_(io),
+Reconciler::Reconciler(loop::TimerQueue& timers, const runtime::RuntimeSet& runtimes, status::SnapshotStore& store,
+                       ReconcilerOptions options)
+    : io_(timers.io()),
       runtimes_(runtimes),
       store_(store),
-      clock_(clock),
+      clock_(timers.clock()),
       options_(std::move(options)),
-      podStore_(options_.stateDir / "pods", clock),
-      prober_(io, [this](const ProbeKey& key, ProbeKind kind, bool ok) { onProbeResult(key, kind, ok); }),
-      wakeTimer_(io),
-      resyncTimer_(io),
-      startBurstTimer_(io) {
+      podStore_(options_.stateDir / "pods", clock_),
+      prober_(io_, [this](const ProbeKey& key, ProbeKind kind, bool ok) { onProbeResult(key, kind, ok); }),
+      wakeTimer_(timers),
+      startBurstTimer_(timers) {
   counters_.reconcileBucketCounts.assign(status::kReconcileBuckets.size(), 0);
   if (options_.nodeMemoryBytes <= 0) options_.nodeMemoryBytes = readNodeMemoryBytes();
 }
@@ -59,7 +60,6 @@ void Reconciler::shutdown() {
   stopped_ = true;
   wakeTimer_.cancel();
   startBurstTimer_.cancel();
-  resyncTimer_.cancel();
   prober_.stopAll();
   for (runtime::Runtime* runtime : runtimes_.all()) runtime->setEventHandler({});
 }
@@ -73,7 +73,7 @@ void Reconciler::setNode(model::Node node) {
 void Reconciler::setSourceSnapshot(sources::SourceSnapshot snapshot) {
   std::map<std::string, DaemonSetEntry> next;
   for (auto& sourced : snapshot.daemonSets) {
-    std::string key = sources::daemonSetKey(*sourced.daemonSet);
+    std::string key = model::daemonSetKey(*sourced.daemonSet);
     next[key].sourced = std::move(sourced);
   }
   daemonSets_ = std::move(next);
@@ -127,14 +127,8 @@ void Reconciler::schedulePass() {
 void Reconciler::passAfterStart() {
   constexpr auto kStartBurstPassDelay = std::chrono::milliseconds(20);
   if (startsInFlight_.empty()) return schedulePass();
-  if (startBurstPassArmed_) return;
-  startBurstPassArmed_ = true;
-  startBurstTimer_.expires_after(kStartBurstPassDelay);
-  startBurstTimer_.async_wait([this, alive = alive_](boost::system::error_code ec) {
-    if (ec || !*alive) return;
-    startBurstPassArmed_ = false;
-    schedulePass();
-  });
+  if (startBurstTimer_.armed()) return;
+  startBurstTimer_.armAfter(kStartBurstPassDelay, [this] { schedulePass(); });
 }
 
 std::vector<decision::DesiredDaemonSet> Reconciler::buildDesired() {
@@ -251,11 +245,7 @@ void Reconciler::runPass() {
 void Reconciler::armWakeTimer(std::optional<decision::TimePoint> wakeAt) {
   decision::TimePoint next = clock_.now() + options_.resyncPeriod;
   if (wakeAt && *wakeAt < next) next = *wakeAt;
-  auto delay = std::max<decision::Duration>(next - clock_.now(), decision::Duration::zero());
-  wakeTimer_.expires_after(delay);
-  wakeTimer_.async_wait([this, alive = alive_](boost::system::error_code ec) {
-    if (!ec && *alive) schedulePass();
-  });
+  wakeTimer_.armAt(next, [this] { schedulePass(); });
 }
 
 bool Reconciler::apply(const decision::Action& action) {

@@ -22,7 +22,6 @@
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 #include "agent/base/clock.h"
 #include "agent/base/log_throttle.h"
@@ -31,6 +30,7 @@
 #include "agent/decision/eviction.h"
 #include "agent/decision/placement.h"
 #include "agent/decision/plan_types.h"
+#include "agent/loop/timer_queue.h"
 #include "agent/prober/prober.h"
 #include "agent/reconciler/container_env.h"
 #include "agent/reconciler/container_key.h"
@@ -61,9 +61,10 @@ struct ReconcilerOptions {
 
 class Reconciler {
  public:
+  // Runs on the timer queue's io_context and reads time from its clock.
   // `runtimes` name each pod's runtime (runtimeClassName); they outlive the reconciler.
-  Reconciler(boost::asio::io_context& io, const runtime::RuntimeSet& runtimes, status::SnapshotStore& store,
-             const base::Clock& clock, ReconcilerOptions options);
+  Reconciler(loop::TimerQueue& timers, const runtime::RuntimeSet& runtimes, status::SnapshotStore& store,
+             ReconcilerOptions options);
   ~Reconciler();
   Reconciler(const Reconciler&) = delete;
   Reconciler& operator=(const Reconciler&) = delete;
@@ -177,12 +178,10 @@ class Reconciler {
   std::uint64_t sequence_ = 0;
   std::function<void()> onFirstPass_;
   std::function<void()> onPublish_;
-  boost::asio::steady_timer wakeTimer_;
-  boost::asio::steady_timer resyncTimer_;
+  loop::Timer wakeTimer_;  // the plan's next deadline, a retry, or the resync
   // While a burst of starts completes one by one, the passes their
   // completions ask for are gathered (see passAfterStart).
-  boost::asio::steady_timer startBurstTimer_;
-  bool startBurstPassArmed_ = false;
+  loop::Timer startBurstTimer_;
   // Pods the runtime refused to remove (something of them still runs): the
   // next attempt waits for its back-off instead of following at once (issue 9
   // H1: a pod whose detached processes survived was retried in a busy loop).

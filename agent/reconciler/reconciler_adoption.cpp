@@ -5,6 +5,8 @@
 #include <set>
 
 #include "agent/base/log.h"
+#include "agent/model/object_key.h"
+#include "agent/model/pod_rules.h"
 #include "agent/reconciler/reconciler.h"
 #include "agent/reconciler/start_request.h"
 
@@ -41,7 +43,8 @@ void Reconciler::adopt() {
       // Alive but unidentifiable: it can be neither adopted nor left beside a
       // new copy. Stop it; the plan starts a proper pod if one belongs here.
       base::logWarning("stopping an unidentified daemon process", {{"container", status.containerId}});
-      (void)owner->stop(status.containerId, kDefaultTerminationGrace, [](const runtime::ContainerStatus&) {});
+      (void)owner->stop(status.containerId, std::chrono::seconds(model::kDefaultTerminationGracePeriodSeconds),
+                        [](const runtime::ContainerStatus&) {});
       continue;
     }
     auto [it, created] = pods_.try_emplace(status.pod.uid);
@@ -51,7 +54,7 @@ void Reconciler::adopt() {
       // Its state file was lost: rebuild the pod from the runtime's stamp. Its
       // spec is attached once a source supplies the same revision.
       pod.ref = status.pod;
-      pod.daemonSetKey = status.pod.namespace_ + "/" + status.pod.daemonSetName;
+      pod.daemonSetKey = model::objectKey(status.pod.namespace_, status.pod.daemonSetName);
       pod.createdAtWall = status.startedAt;
       pod.createdAt = clock_.now() - std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                                          clock_.wallNow() - status.startedAt);

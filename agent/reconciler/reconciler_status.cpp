@@ -5,6 +5,8 @@
 #include <map>
 #include <vector>
 
+#include "agent/model/object_key.h"
+
 namespace daemonlet::reconciler {
 namespace {
 
@@ -130,7 +132,7 @@ void Reconciler::publish() {
   // Pods by DaemonSet key, found once: a loop over every pod per DaemonSet made
   // each publish quadratic, and a cold start publishes once per started pod.
   std::map<std::string, std::vector<const status::PodView*>> podsByDaemonSet;
-  for (const auto& pod : snapshot->pods) podsByDaemonSet[pod.namespace_ + "/" + pod.daemonSetName].push_back(&pod);
+  for (const auto& pod : snapshot->pods) podsByDaemonSet[model::objectKey(pod.namespace_, pod.daemonSetName)].push_back(&pod);
 
   for (const auto& [key, entry] : daemonSets_) {
     const model::DaemonSet& ds = *entry.sourced.daemonSet;

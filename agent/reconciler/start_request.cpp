@@ -2,14 +2,14 @@
 
 #include <algorithm>
 
+#include "agent/model/pod_rules.h"
 #include "agent/reconciler/host_security.h"
 
 namespace daemonlet::reconciler {
 
 std::chrono::seconds terminationGrace(const PodState& pod) {
-  if (!pod.daemonSet) return kDefaultTerminationGrace;
-  const auto& grace = pod.daemonSet->spec.template_.spec.terminationGracePeriodSeconds;
-  return grace ? std::chrono::seconds(*grace) : kDefaultTerminationGrace;
+  if (!pod.daemonSet) return std::chrono::seconds(model::kDefaultTerminationGracePeriodSeconds);
+  return model::terminationGracePeriod(pod.daemonSet->spec.template_.spec);
 }
 
 const model::Container* containerSpec(const PodState& pod, const ContainerSlot& slot) {

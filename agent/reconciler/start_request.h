@@ -16,9 +16,6 @@
 
 namespace daemonlet::reconciler {
 
-// The Kubernetes default when the pod sets no terminationGracePeriodSeconds.
-inline constexpr std::chrono::seconds kDefaultTerminationGrace{30};
-
 // The grace period the pod's containers get when stopped; the default for a pod
 // whose spec is not known (rebuilt from the runtime alone).
 std::chrono::seconds terminationGrace(const PodState& pod);

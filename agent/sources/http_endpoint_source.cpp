@@ -24,11 +24,14 @@ std::string seconds(std::chrono::milliseconds delay) {
 }  // namespace
 
 HttpEndpointSource::HttpEndpointSource(HttpEndpointOptions options, EndpointCallbacks callbacks,
-                                       const EndpointSnapshot* seed)
+                                       const EndpointSnapshot* seed, loop::TimerQueue& timers,
+                                       loop::BlockingPool& pool)
     : options_(std::move(options)),
       callbacks_(std::move(callbacks)),
       schedule_{options_.pollInterval, options_.jitter, options_.backoffInitial, options_.backoffMax},
       client_(std::make_unique<outbound::HttpClient>(options_.client)),
+      pool_(pool),
+      next_(timers),
       random_(std::random_device{}()) {
   if (seed) last_ = *seed;
   health_.url = options_.url;
@@ -42,7 +45,10 @@ void HttpEndpointSource::start() {
     base::logWarning("endpoint uses plain http: responses are neither authenticated nor private",
                      {{"url", options_.url}});
   }
-  thread_ = std::thread([this] { run(); });
+  std::lock_guard lock(mutex_);
+  if (started_ || stopping_) return;
+  started_ = true;
+  startPollLocked();
 }
 
 void HttpEndpointSource::stop() {
@@ -50,38 +56,55 @@ void HttpEndpointSource::stop() {
     std::lock_guard lock(mutex_);
     stopping_ = true;
   }
-  wake_.notify_all();
+  next_.cancel();     // outside mutex_: it waits for a running callback, which takes it
   client_->cancel();  // ends a request in flight at once
-  if (thread_.joinable()) thread_.join();
+  std::unique_lock lock(mutex_);
+  pollEnded_.wait(lock, [this] { return !polling_; });
 }
 
 void HttpEndpointSource::pollNow() {
-  {
-    std::lock_guard lock(mutex_);
+  std::lock_guard lock(mutex_);
+  if (!started_ || stopping_) return;
+  if (polling_) {
     pollRequested_ = true;
+    return;
   }
-  wake_.notify_all();
+  startPollLocked();
 }
 
-void HttpEndpointSource::run() {
-  while (true) {
-    {
-      std::lock_guard lock(mutex_);
-      if (stopping_) return;
-      pollRequested_ = false;
-    }
-    pollOnce();
-    const auto delay = nextDelay();
-    health_.nextAttempt = std::chrono::system_clock::now() + delay;
-    {
-      std::lock_guard lock(mutex_);
-      if (stopping_) return;
-    }
-    if (callbacks_.onHealth) callbacks_.onHealth(health_);
+void HttpEndpointSource::startPollLocked() {
+  polling_ = true;
+  pollRequested_ = false;
+  pool_.post([this] { poll(); });
+}
 
-    std::unique_lock lock(mutex_);
-    wake_.wait_for(lock, delay, [this] { return stopping_ || pollRequested_; });
+void HttpEndpointSource::poll() {
+  pollOnce();
+  const auto delay = nextDelay();
+  health_.nextAttempt = std::chrono::system_clock::now() + delay;
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) {
+      polling_ = false;
+      pollEnded_.notify_all();
+      return;
+    }
   }
+  if (callbacks_.onHealth) callbacks_.onHealth(health_);
+
+  std::lock_guard lock(mutex_);
+  polling_ = false;
+  if (!stopping_) {
+    if (pollRequested_) {
+      startPollLocked();
+    } else {
+      next_.armAfter(delay, [this] {
+        std::lock_guard lock(mutex_);
+        if (!stopping_ && !polling_) startPollLocked();
+      });
+    }
+  }
+  pollEnded_.notify_all();
 }
 
 std::chrono::milliseconds HttpEndpointSource::nextDelay() {

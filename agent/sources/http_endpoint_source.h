@@ -1,8 +1,7 @@
 #pragma once
 // HttpEndpointSource: polls one URL that serves the fleet's DaemonSets (a
-// DaemonSetList/List as JSON, or a YAML stream) from any HTTP(S) server, on its
-// own thread, and reports accepted snapshots and endpoint health through
-// EndpointCallbacks.
+// DaemonSetList/List as JSON, or a YAML stream) from any HTTP(S) server and reports accepted snapshots and
+// endpoint health through EndpointCallbacks.
 //
 // Each poll is a conditional GET (If-None-Match / If-Modified-Since from the last
 // accepted snapshot, or from the seed loaded from the cache):
@@ -15,9 +14,11 @@
 //   error (naming the URL) and the next poll is pushed out by exponential backoff
 //   (see poll_schedule.h); the first success resets it.
 //
-// Threading: start() spawns the polling thread; callbacks run on it and must not
-// call stop(). stop() cancels a request in flight and joins, promptly; the
-// destructor stops. pollNow() may be called from any thread (tests do; SIGHUP does not poll).
+// Threading: the wait between polls is a Timer on the loop's TimerQueue; each
+// poll (the blocking GET) runs on the shared BlockingPool, one at a time, and
+// the callbacks run there too; they must not call stop(). stop() cancels a
+// request in flight and waits for it, promptly; the destructor stops.
+// pollNow() may be called from any thread (tests do; SIGHUP does not poll).
 #include <chrono>
 #include <condition_variable>
 #include <memory>
@@ -25,8 +26,9 @@
 #include <optional>
 #include <random>
 #include <string>
-#include <thread>
 
+#include "agent/loop/blocking_pool.h"
+#include "agent/loop/timer_queue.h"
 #include "agent/outbound/http_client.h"
 #include "agent/sources/endpoint_snapshot.h"
 #include "agent/sources/poll_schedule.h"
@@ -47,7 +49,9 @@ class HttpEndpointSource {
   // `seed` (may be null) is the snapshot loaded from the last-known-good cache:
   // its validators are sent on the first poll and its DaemonSets are the last
   // good versions for items the endpoint serves broken. Copied; not kept.
-  HttpEndpointSource(HttpEndpointOptions options, EndpointCallbacks callbacks, const EndpointSnapshot* seed);
+  // `timers` and `pool` outlive the source.
+  HttpEndpointSource(HttpEndpointOptions options, EndpointCallbacks callbacks, const EndpointSnapshot* seed,
+                     loop::TimerQueue& timers, loop::BlockingPool& pool);
   ~HttpEndpointSource();
   HttpEndpointSource(const HttpEndpointSource&) = delete;
   HttpEndpointSource& operator=(const HttpEndpointSource&) = delete;
@@ -57,7 +61,8 @@ class HttpEndpointSource {
   void pollNow();  // skip the rest of the current wait (interval or backoff)
 
  private:
-  void run();
+  void startPollLocked();  // hands one poll to the pool (under mutex_)
+  void poll();             // on the pool
   bool pollOnce();  // true on success (200 accepted or 304)
   void recordSuccess();
   void recordFailure(const std::string& message);
@@ -68,17 +73,21 @@ class HttpEndpointSource {
   const PollSchedule schedule_;
   std::unique_ptr<outbound::HttpClient> client_;
 
-  // Owned by the polling thread once started.
+  loop::BlockingPool& pool_;
+  loop::Timer next_;  // the next poll
+
+  // The poll in flight only (one at a time) once started.
   std::optional<EndpointSnapshot> last_;
   EndpointHealth health_;
   std::mt19937_64 random_;
   int loggedFailures_ = 0;
 
   std::mutex mutex_;  // guards the flags below
-  std::condition_variable wake_;
+  std::condition_variable pollEnded_;
+  bool started_ = false;
   bool stopping_ = false;
-  bool pollRequested_ = false;
-  std::thread thread_;
+  bool polling_ = false;        // a poll is on the pool
+  bool pollRequested_ = false;  // pollNow() during a poll: poll again at once
 };
 
 }  // namespace daemonlet::sources

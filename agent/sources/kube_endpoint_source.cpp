@@ -3,29 +3,24 @@
 #include <condition_variable>
 #include <mutex>
 #include <optional>
-#include <thread>
 
 #include "agent/base/log.h"
 #include "agent/sources/kube_list_state.h"
-#include "agent/sources/kube_list_watch.h"
 #include "agent/sources/kube_node_follower.h"
-#include "agent/sources/kube_retry.h"
+#include "agent/sources/kube_reflector.h"
 
 namespace daemonlet::sources {
-namespace {
-
-// Below this, a watch that ended without delivering anything counts as a
-// failure (backoff) rather than a normal end (immediate re-watch).
-constexpr std::chrono::seconds kMinHealthyWatch{1};
-
-bool worthLogging(int failures) { return failures == 1 || (failures & (failures - 1)) == 0; }
-
-}  // namespace
 
 struct KubeEndpointSource::Impl {
-  Impl(KubeEndpointOptions o, EndpointCallbacks c, NodeCallback n, const EndpointSnapshot* seed)
-      : options(std::move(o)), callbacks(std::move(c)), onNode(std::move(n)), client(options.client),
-        backoff(options.backoffInitial, options.backoffMax) {
+  Impl(KubeEndpointOptions o, EndpointCallbacks c, NodeCallback n, const EndpointSnapshot* seed,
+       loop::TimerQueue& timers, loop::BlockingPool& pool)
+      : options(std::move(o)),
+        callbacks(std::move(c)),
+        onNode(std::move(n)),
+        client(options.client),
+        timers(timers),
+        pool(pool),
+        publishTimer(timers) {
     options.server = trimServerUrl(options.server);
     collection = KubeCollection{options.server, daemonSetCollectionPath(options.namespace_),
                                 CollectionQuery{options.labelSelector, ""}};
@@ -36,14 +31,27 @@ struct KubeEndpointSource::Impl {
     health.mode = "kubernetes";
   }
 
-  void runDaemonSets();
-  void runPublisher();
+  KubeReflectorOptions reflectorOptions() const {
+    KubeReflectorOptions reflector;
+    reflector.collection = collection;
+    reflector.what = url;
+    reflector.listPageSize = options.listPageSize;
+    reflector.backoffInitial = options.backoffInitial;
+    reflector.backoffMax = options.backoffMax;
+    reflector.watchTimeout = options.watchTimeout;
+    reflector.maxEventBytes = options.client.maxBodyBytes;
+    return reflector;
+  }
+
+  void onList(KubeListResult& list);
   void onWatchEvent(const WatchEvent& event);
-  bool retryAfter(const std::string& error);  // false when stopped
+  void onFailure(const std::string& error, std::chrono::milliseconds retryIn);
   void reportSuccess();
   void publishHealth() {
     if (callbacks.onHealth) callbacks.onHealth(health);
   }
+  void schedulePublishLocked(std::chrono::milliseconds after);  // under stateMutex
+  void publish();                                               // on the pool
 
   KubeEndpointOptions options;
   EndpointCallbacks callbacks;
@@ -51,51 +59,72 @@ struct KubeEndpointSource::Impl {
   KubeCollection collection;
   std::string url;
   outbound::HttpClient client;
-  StopSignal stopSignal;
+  loop::TimerQueue& timers;
+  loop::BlockingPool& pool;
 
   std::mutex lifecycleMutex;
   bool started = false;
   bool stopped = false;
-  std::thread daemonSetThread, nodeThread, publisherThread;
+  std::unique_ptr<KubeReflector> daemonSets;
+  std::unique_ptr<KubeNodeFollower> node;
 
-  // Shared by the DaemonSet thread (writer) and the publisher (reader).
+  // Shared by the DaemonSet reflector (writer) and the publisher (reader).
   std::mutex stateMutex;
-  std::condition_variable publishCv;
+  std::condition_variable publishEnded;
   KubeListState state;
   bool dirty = false;
   bool stopping = false;
-  std::chrono::steady_clock::time_point publishAt;
+  int publishing = 0;  // publish jobs posted to the pool and not yet ended
+  loop::Timer publishTimer;
 
-  std::optional<EndpointSnapshot> last;  // publisher thread only (after start)
-  EndpointHealth health;                 // DaemonSet thread only (after start)
-  JitteredBackoff backoff;               // DaemonSet thread only
+  std::mutex publishMutex;               // one snapshot at a time
+  std::optional<EndpointSnapshot> last;  // under publishMutex (after start)
+  EndpointHealth health;                 // the DaemonSet reflector's thread only (after start)
 };
+
+void KubeEndpointSource::Impl::schedulePublishLocked(std::chrono::milliseconds after) {
+  if (stopping) return;
+  publishTimer.armAfter(after, [this] {
+    {
+      std::lock_guard lock(stateMutex);
+      if (stopping) return;
+      ++publishing;
+    }
+    pool.post([this] {
+      publish();
+      std::lock_guard lock(stateMutex);
+      --publishing;
+      publishEnded.notify_all();
+    });
+  });
+}
+
+void KubeEndpointSource::Impl::onList(KubeListResult& list) {
+  {
+    std::lock_guard lock(stateMutex);
+    state.replace(list.items, list.resourceVersion);
+    dirty = true;
+    schedulePublishLocked(std::chrono::milliseconds(0));  // a list result is published at once
+  }
+  reportSuccess();
+}
 
 void KubeEndpointSource::Impl::onWatchEvent(const WatchEvent& event) {
   std::lock_guard lock(stateMutex);
   if (state.apply(event) != KubeListState::Applied::kChanged) return;
   if (!dirty) {
+    // The first change opens the window; events until it ends join this snapshot.
     dirty = true;
-    publishAt = std::chrono::steady_clock::now() + options.debounce;
-    publishCv.notify_all();
+    schedulePublishLocked(options.debounce);
   }
 }
 
-bool KubeEndpointSource::Impl::retryAfter(const std::string& error) {
-  auto delay = backoff.next();
+void KubeEndpointSource::Impl::onFailure(const std::string& error, std::chrono::milliseconds retryIn) {
   health.connected = false;
   health.lastError = error;
   ++health.consecutiveFailures;
-  health.nextAttempt = std::chrono::system_clock::now() + delay;
+  health.nextAttempt = std::chrono::system_clock::now() + retryIn;
   publishHealth();
-  if (worthLogging(health.consecutiveFailures)) {
-    base::logWarning("kubernetes endpoint request failed",
-                     {{"url", url},
-                      {"error", error},
-                      {"failures", std::to_string(health.consecutiveFailures)},
-                      {"retry_in_ms", std::to_string(delay.count())}});
-  }
-  return stopSignal.waitFor(delay);
 }
 
 void KubeEndpointSource::Impl::reportSuccess() {
@@ -111,101 +140,35 @@ void KubeEndpointSource::Impl::reportSuccess() {
   publishHealth();
 }
 
-void KubeEndpointSource::Impl::runDaemonSets() {
-  bool needList = true;
-  while (!stopSignal.requested()) {
-    if (needList) {
-      KubeListResult list = listCollection(client, collection, options.listPageSize);
-      health.requests += list.requests;
-      health.bytesReceived += list.bytesReceived;
-      if (stopSignal.requested()) return;
-      if (!list.ok) {
-        if (!retryAfter(list.error)) return;
-        continue;
-      }
-      {
-        std::lock_guard lock(stateMutex);
-        state.replace(list.items, list.resourceVersion);
-        dirty = true;
-        publishAt = std::chrono::steady_clock::now();  // a list result is published at once
-      }
-      publishCv.notify_all();
-      needList = false;
-      backoff.reset();
-      reportSuccess();
-    }
-
-    std::string from;
-    {
-      std::lock_guard lock(stateMutex);
-      from = state.resourceVersion();
-    }
-    const auto started = std::chrono::steady_clock::now();
-    WatchEnd end = watchCollection(
-        client, collection, from, static_cast<long>(backoff.spread(options.watchTimeout).count()),
-        options.client.maxBodyBytes,
-        [this] {
-          if (!health.connected || health.consecutiveFailures > 0) reportSuccess();
-        },
-        [this](const WatchEvent& event) { onWatchEvent(event); });
-    ++health.requests;
-    health.bytesReceived += end.bytesReceived;
-
-    switch (end.kind) {
-      case WatchEndKind::kCancelled:
-        return;
-      case WatchEndKind::kClosed:
-        if (end.events > 0) backoff.reset();
-        if (end.events == 0 && std::chrono::steady_clock::now() - started < kMinHealthyWatch) {
-          if (!retryAfter(end.message)) return;
-        }
-        break;  // re-watch from the last resourceVersion seen
-      case WatchEndKind::kExpired:
-        base::logInfo("kubernetes watch expired; relisting", {{"url", url}, {"detail", end.message}});
-        needList = true;
-        if (!stopSignal.waitFor(backoff.next())) return;
-        break;
-      case WatchEndKind::kRelist:
-        needList = true;
-        if (!retryAfter(end.message)) return;
-        break;
-      case WatchEndKind::kFailed:
-        if (!retryAfter(end.message)) return;
-        break;
-    }
+void KubeEndpointSource::Impl::publish() {
+  std::lock_guard publishLock(publishMutex);
+  std::string body;
+  std::string resourceVersion;
+  {
+    std::lock_guard lock(stateMutex);
+    if (stopping || !dirty) return;
+    dirty = false;
+    body = state.listBody();
+    resourceVersion = state.resourceVersion();
   }
+  auto accepted = acceptEndpointBody(body, url, last ? &*last : nullptr);
+  if (!accepted) {
+    // Our own rendering of JSON objects: failing here is a bug or an absurd object.
+    base::logError("kubernetes items could not be accepted",
+                   {{"url", url}, {"error", accepted.error().describe()}});
+    return;
+  }
+  accepted->resourceVersion = resourceVersion;
+  accepted->fetchedAt = std::chrono::system_clock::now();
+  last = std::move(*accepted);
+  if (callbacks.onSnapshot) callbacks.onSnapshot(*last);
 }
 
-void KubeEndpointSource::Impl::runPublisher() {
-  while (true) {
-    std::string body;
-    std::string resourceVersion;
-    {
-      std::unique_lock lock(stateMutex);
-      publishCv.wait(lock, [this] { return stopping || dirty; });
-      if (stopping) return;
-      // Events arriving until publishAt join this snapshot.
-      if (publishCv.wait_until(lock, publishAt, [this] { return stopping; })) return;
-      dirty = false;
-      body = state.listBody();
-      resourceVersion = state.resourceVersion();
-    }
-    auto accepted = acceptEndpointBody(body, url, last ? &*last : nullptr);
-    if (!accepted) {
-      // Our own rendering of JSON objects: failing here is a bug or an absurd object.
-      base::logError("kubernetes items could not be accepted", {{"url", url}, {"error", accepted.error().describe()}});
-      continue;
-    }
-    accepted->resourceVersion = resourceVersion;
-    accepted->fetchedAt = std::chrono::system_clock::now();
-    last = std::move(*accepted);
-    if (callbacks.onSnapshot) callbacks.onSnapshot(*last);
-  }
-}
-
-KubeEndpointSource::KubeEndpointSource(KubeEndpointOptions options, EndpointCallbacks callbacks, NodeCallback onNode,
-                                       const EndpointSnapshot* seed)
-    : impl_(std::make_unique<Impl>(std::move(options), std::move(callbacks), std::move(onNode), seed)) {}
+KubeEndpointSource::KubeEndpointSource(KubeEndpointOptions options, EndpointCallbacks callbacks,
+                                       NodeCallback onNode, const EndpointSnapshot* seed,
+                                       loop::TimerQueue& timers, loop::BlockingPool& pool)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(callbacks), std::move(onNode), seed, timers,
+                                   pool)) {}
 
 KubeEndpointSource::~KubeEndpointSource() { stop(); }
 
@@ -220,16 +183,28 @@ void KubeEndpointSource::start() {
                      {{"url", impl_->url}});
   }
   Impl* impl = impl_.get();
-  impl->publisherThread = std::thread([impl] { impl->runPublisher(); });
-  impl->daemonSetThread = std::thread([impl] { impl->runDaemonSets(); });
+  impl->daemonSets = std::make_unique<KubeReflector>(
+      impl->reflectorOptions(), impl->client, impl->timers,
+      KubeReflectorHandler{[impl](KubeListResult& list) { impl->onList(list); },
+                           [impl](const WatchEvent& event) { impl->onWatchEvent(event); },
+                           [impl] {
+                             if (!impl->health.connected || impl->health.consecutiveFailures > 0)
+                               impl->reportSuccess();
+                           },
+                           [impl](const std::string& error, std::chrono::milliseconds retryIn) {
+                             impl->onFailure(error, retryIn);
+                           },
+                           [impl](std::uint64_t requests, std::uint64_t bytes) {
+                             impl->health.requests += requests;
+                             impl->health.bytesReceived += bytes;
+                           }});
+  impl->daemonSets->start();
   if (!impl->options.nodeName.empty()) {
     KubeNodeFollowerOptions nodeOptions{impl->options.server, impl->options.nodeName, impl->options.backoffInitial,
                                         impl->options.backoffMax, impl->options.watchTimeout,
                                         impl->options.client.maxBodyBytes};
-    impl->nodeThread = std::thread([impl, nodeOptions] {
-      KubeNodeFollower follower(nodeOptions, impl->client, impl->stopSignal, impl->onNode);
-      follower.run();
-    });
+    impl->node = std::make_unique<KubeNodeFollower>(nodeOptions, impl->client, impl->timers, impl->onNode);
+    impl->node->start();
   }
 }
 
@@ -237,16 +212,16 @@ void KubeEndpointSource::stop() {
   std::lock_guard lock(impl_->lifecycleMutex);
   if (impl_->stopped) return;
   impl_->stopped = true;
-  impl_->stopSignal.request();
   impl_->client.cancel();
+  if (impl_->daemonSets) impl_->daemonSets->stop();
+  if (impl_->node) impl_->node->stop();
   {
     std::lock_guard stateLock(impl_->stateMutex);
     impl_->stopping = true;
   }
-  impl_->publishCv.notify_all();
-  for (std::thread* thread : {&impl_->daemonSetThread, &impl_->nodeThread, &impl_->publisherThread}) {
-    if (thread->joinable()) thread->join();
-  }
+  impl_->publishTimer.cancel();  // outside stateMutex: its callback takes it
+  std::unique_lock stateLock(impl_->stateMutex);
+  impl_->publishEnded.wait(stateLock, [this] { return impl_->publishing == 0; });
 }
 
 }  // namespace daemonlet::sources

@@ -3,7 +3,8 @@
 // client-go's Reflector does (API Concepts, "Efficient detection of changes"),
 // and optionally this node's Node object.
 //
-// Protocol, DaemonSets:
+// Protocol, DaemonSets (the list/watch loop itself is KubeReflector's,
+// kube_reflector.h, shared with the Node):
 //   1. LIST  GET {server}/apis/apps/v1[/namespaces/NS]/daemonsets?labelSelector=..&limit=N
 //      following metadata.continue; a 410 on a continue request restarts the
 //      list. resourceVersion is left unset: a consistent read.
@@ -31,7 +32,7 @@
 // Unchanged items keep their revision, so a relist that finds the same items
 // gives a snapshot equal to the previous one and the reconciler restarts nothing.
 //
-// Node (when nodeName is set), on a second thread: LIST /api/v1/nodes with
+// Node (when nodeName is set), with a second KubeReflector: LIST /api/v1/nodes with
 // fieldSelector=metadata.name=<node> (the list form of GET /api/v1/nodes/<node>:
 // an absent node is an empty list instead of a 404, and the list's
 // resourceVersion is always recent enough to watch from), then WATCH with the
@@ -43,18 +44,21 @@
 // Health: callbacks.onHealth gets an EndpointHealth (mode "kubernetes",
 // url = collectionUrl()) after every DaemonSet list/watch success or failure.
 //
-// Threading: start() spawns the threads; every callback runs on one of them
-// (onSnapshot: the publisher thread; onHealth: the DaemonSet thread; onNode:
-// the node thread), never concurrently with itself. Callbacks must not call
-// stop(). stop() cancels in-flight requests and joins; it returns promptly
-// (bounded by curl noticing the cancel, well under a second). The destructor
-// stops.
+// Threading: each reflector has its own thread for the held watch; the
+// debounce is a Timer on the loop's TimerQueue and a snapshot is built (and
+// onSnapshot runs, e.g. to save the cache) on the shared BlockingPool. onHealth
+// runs on the DaemonSet reflector's thread, onNode on the node's; each callback
+// never concurrently with itself. Callbacks must not call stop(). stop()
+// cancels in-flight requests and waits for them; it returns promptly (bounded
+// by curl noticing the cancel, well under a second). The destructor stops.
 #include <chrono>
 #include <cstddef>
 #include <functional>
 #include <memory>
 #include <string>
 
+#include "agent/loop/blocking_pool.h"
+#include "agent/loop/timer_queue.h"
 #include "agent/outbound/http_client.h"
 #include "agent/sources/endpoint_snapshot.h"
 #include "agent/sources/kube_node_info.h"
@@ -77,9 +81,9 @@ class KubeEndpointSource {
  public:
   using NodeCallback = std::function<void(const KubeNodeInfo&)>;
 
-  // `seed` may be null; it is copied.
+  // `seed` may be null; it is copied. `timers` and `pool` outlive the source.
   KubeEndpointSource(KubeEndpointOptions options, EndpointCallbacks callbacks, NodeCallback onNode,
-                     const EndpointSnapshot* seed);
+                     const EndpointSnapshot* seed, loop::TimerQueue& timers, loop::BlockingPool& pool);
   ~KubeEndpointSource();
   KubeEndpointSource(const KubeEndpointSource&) = delete;
   KubeEndpointSource& operator=(const KubeEndpointSource&) = delete;

@@ -4,6 +4,8 @@
 #include <array>
 #include <string_view>
 
+#include "agent/model/taint_json.h"
+
 namespace daemonlet::sources {
 namespace {
 
@@ -14,17 +16,6 @@ std::string stringField(const model::Json& object, const char* name) {
 
 bool sameTaint(const model::Taint& a, const model::Taint& b) {
   return a.key == b.key && a.value == b.value && a.effect == b.effect;
-}
-
-model::Json taintsToJson(const std::vector<model::Taint>& taints) {
-  model::Json array = model::Json::array();
-  for (const model::Taint& taint : taints) {
-    model::Json item = {{"key", taint.key}};
-    if (!taint.value.empty()) item["value"] = taint.value;
-    item["effect"] = taint.effect;
-    array.push_back(std::move(item));
-  }
-  return array;
 }
 
 }  // namespace
@@ -95,7 +86,7 @@ model::Node mergeNodeIdentity(const model::Node& local, const KubeNodeInfo& remo
     if (merged.taints.empty()) {
       if (merged.raw.contains("spec") && merged.raw["spec"].is_object()) merged.raw["spec"].erase("taints");
     } else {
-      merged.raw["spec"]["taints"] = taintsToJson(merged.taints);
+      merged.raw["spec"]["taints"] = model::taintsToJson(merged.taints);
     }
   }
   return merged;

@@ -1,10 +1,9 @@
 #pragma once
-// Retry pacing for the Kubernetes API source: jittered exponential backoff and
-// an interruptible wait, so stop() never waits out a backoff.
+// Retry pacing for the Kubernetes API source: jittered exponential backoff.
+// The waits themselves are Timers on the loop (kube_reflector.h), so stop()
+// never waits out a backoff.
 #include <algorithm>
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
 #include <random>
 
 namespace daemonlet::sources {
@@ -41,33 +40,6 @@ class JitteredBackoff {
   std::chrono::milliseconds max_;
   int failures_ = 0;
   std::mt19937_64 random_;
-};
-
-// Set once by stop(); waitFor() returns early (false) when it is set.
-class StopSignal {
- public:
-  void request() {
-    {
-      std::lock_guard lock(mutex_);
-      stopped_ = true;
-    }
-    cv_.notify_all();
-  }
-  bool requested() const {
-    std::lock_guard lock(mutex_);
-    return stopped_;
-  }
-  // Sleeps up to `duration`; false when stopped (before or during the wait).
-  template <typename Duration>
-  bool waitFor(Duration duration) {
-    std::unique_lock lock(mutex_);
-    return !cv_.wait_for(lock, duration, [this] { return stopped_; });
-  }
-
- private:
-  mutable std::mutex mutex_;
-  std::condition_variable cv_;
-  bool stopped_ = false;
 };
 
 }  // namespace daemonlet::sources

@@ -9,10 +9,6 @@
 
 namespace daemonlet::sources {
 
-std::string daemonSetKey(const model::DaemonSet& daemonSet) {
-  return daemonSet.metadata.namespace_ + "/" + daemonSet.metadata.name;
-}
-
 ParsedManifests parseManifests(const std::string& content, const std::string& name, const std::string& origin) {
   ParsedManifests parsed;
   model::DecodedFile decoded = model::decodeFile(content, name);

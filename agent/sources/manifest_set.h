@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "agent/model/object_key.h"
+
 #include "agent/sources/source_snapshot.h"
 
 namespace daemonlet::sources {
@@ -60,9 +62,6 @@ class ManifestSet {
   std::vector<Selected> selected_;  // sorted by key
   std::vector<SourceError> errors_;
 };
-
-// "namespace/name" of a DaemonSet: the identity used across sources.
-std::string daemonSetKey(const model::DaemonSet& daemonSet);
 
 // Turns a file's content into its DaemonSets (defaulted, validated, hashed) or the
 // errors that keep it from being used. Shared by every source.

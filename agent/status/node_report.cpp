@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "agent/model/taint_json.h"
 #include "agent/status/status_json.h"
 
 namespace daemonlet::status {
@@ -12,17 +13,6 @@ using model::Json;
 
 Json optionalTime(const std::optional<WallTime>& time) {
   return time ? Json(formatTime(*time)) : Json(nullptr);
-}
-
-Json taintsJson(const std::vector<model::Taint>& taints) {
-  Json out = Json::array();
-  for (const auto& taint : taints) {
-    Json t = {{"key", taint.key}};
-    if (!taint.value.empty()) t["value"] = taint.value;
-    t["effect"] = taint.effect;
-    out.push_back(std::move(t));
-  }
-  return out;
 }
 
 // When a container last ended: its current termination if it is terminated now,
@@ -85,7 +75,7 @@ model::Json buildNodeReport(const StatusSnapshot& snapshot, std::uint64_t report
                             WallTime reportTime) {
   Json node = {{"name", snapshot.node.name},
                {"labels", snapshot.node.labels},
-               {"taints", taintsJson(snapshot.node.taints)},
+               {"taints", model::taintsToJson(snapshot.node.taints)},
                {"hostIP", snapshot.node.hostIP}};
   Json daemonSets = Json::array();
   for (const auto& ds : snapshot.daemonSets) {

@@ -1,6 +1,7 @@
 #include "agent/status/status_json.h"
 
 #include "agent/base/rfc3339.h"
+#include "agent/model/taint_json.h"
 
 namespace daemonlet::status {
 namespace {
@@ -8,16 +9,6 @@ namespace {
 using model::Json;
 
 Json optionalTime(const std::optional<WallTime>& time) { return time ? Json(formatTime(*time)) : Json(nullptr); }
-
-Json taintsJson(const std::vector<model::Taint>& taints) {
-  Json out = Json::array();
-  for (const auto& taint : taints) {
-    Json t = {{"key", taint.key}, {"effect", taint.effect}};
-    if (!taint.value.empty()) t["value"] = taint.value;
-    out.push_back(t);
-  }
-  return out;
-}
 
 Json containerStatusJson(const ContainerView& c) {
   Json out = {{"name", c.name}, {"init", c.init}, {"image", c.image}, {"containerID", c.containerId},
@@ -94,7 +85,7 @@ std::string formatTime(WallTime time) { return base::formatRfc3339(time); }
 
 model::Json statusJson(const StatusSnapshot& snapshot) {
   Json node = {{"name", snapshot.node.name}, {"labels", snapshot.node.labels},
-               {"taints", taintsJson(snapshot.node.taints)}};
+               {"taints", model::taintsToJson(snapshot.node.taints)}};
   if (!snapshot.node.hostIP.empty()) node["hostIP"] = snapshot.node.hostIP;
 
   Json daemonSets = Json::array();

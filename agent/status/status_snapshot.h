@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "agent/model/types.h"
+#include "agent/sources/endpoint_view.h"
 #include "agent/sources/source_snapshot.h"
 
 namespace daemonlet::status {
@@ -82,29 +83,8 @@ struct NodeView {
   std::string hostIP;
 };
 
-// The central endpoint, as the agent runner last heard of it (absent without one).
-struct EndpointView {
-  std::string url;
-  std::string mode;  // "http" or "kubernetes"
-  bool connected = false;
-  std::string lastError;
-  std::optional<WallTime> lastSuccess;
-  std::optional<WallTime> nextAttempt;
-  int consecutiveFailures = 0;
-  // The DaemonSets in force came from the last-known-good cache (no live answer
-  // since the agent started); cacheFetchedAt says how old that answer is.
-  bool servingFromCache = false;
-  bool settled = false;  // a snapshot (cached or live) is in force
-  std::optional<WallTime> cacheFetchedAt;
-  std::string cacheError;  // why the cache found at start was not used ("" when none)
-  std::optional<WallTime> snapshotFetchedAt;  // of the snapshot in force
-  std::string etag;
-  std::string resourceVersion;
-  std::uint64_t requests = 0;
-  std::uint64_t errors = 0;  // failed requests since start
-  std::uint64_t notModified = 0;
-  std::uint64_t bytesReceived = 0;
-};
+// The central endpoint (sources/endpoint_view.h; absent without one).
+using EndpointView = sources::EndpointView;
 
 // Counters and histograms that only grow; the reconciler carries them from one
 // snapshot to the next.

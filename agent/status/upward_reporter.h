@@ -96,7 +96,7 @@ class UpwardReporter {
   std::condition_variable attemptEnded_;
   bool started_ = false;
   bool stopping_ = false;
-  bool inFlight_ = false;                // an attempt is on the pool
+  bool inFlight_ = false;               // an attempt is on the pool
   std::optional<TimePoint> sendAfter_;  // end of the debounce window
   ReporterHealth health_;
   std::optional<TimePoint> retryAt_;

@@ -39,7 +39,7 @@ struct ContainerRecord {
   // The container's cgroup as /proc/<pid>/cgroup names it ("0::<this>"), taken
   // at start; adoption requires the live pid to be there still.
   std::string cgroupMembership;
-  std::int64_t terminationGracePeriodSeconds = 30;
+  std::int64_t terminationGracePeriodSeconds = model::kDefaultTerminationGracePeriodSeconds;
   // /proc/sys/kernel/random/boot_id when recorded: a record from an earlier boot
   // never matches a live process, even one with the same pid and start ticks.
   std::string bootId;

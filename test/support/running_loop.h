@@ -3,10 +3,9 @@
 // io_context run by a thread, its TimerQueue on the real clock, the shared
 // BlockingPool), for tests of one such part against real servers. Declare it
 // before the part under test so the part is destroyed first.
-#include <thread>
-
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <thread>
 
 #include "agent/base/clock.h"
 #include "agent/loop/blocking_pool.h"
@@ -31,7 +30,8 @@ class RunningLoop {
 
  private:
   boost::asio::io_context io_;
-  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_ = boost::asio::make_work_guard(io_);
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_ =
+      boost::asio::make_work_guard(io_);
   base::SystemClock clock_;
   loop::TimerQueue timers_{io_, clock_};
   loop::BlockingPool pool_;

@@ -2,22 +2,22 @@
 // Shared fixture: a FakeKubeApiServer on 127.0.0.1:0 and a KubeEndpointSource
 // pointed at it, with everything the source reports recorded for waiting on.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
 #include <fstream>
 #include <functional>
-#include <memory>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <thread>
-
-#include <unistd.h>
 #include <vector>
 
 #include "agent/sources/kube_endpoint_source.h"
 #include "fake_kube_apiserver.h"
+#include "test/support/running_loop.h"
 
 namespace daemonlet::sources {
 
@@ -112,7 +112,8 @@ class KubeSourceTest : public ::testing::Test {
   }
 
   void startSource(const EndpointSnapshot* seed = nullptr) {
-    source_ = std::make_unique<KubeEndpointSource>(options_, recorder_.callbacks(), recorder_.nodeCallback(), seed);
+    source_ = std::make_unique<KubeEndpointSource>(options_, recorder_.callbacks(), recorder_.nodeCallback(),
+                                                   seed, loop_.timers(), loop_.pool());
     source_->start();
   }
 
@@ -153,6 +154,7 @@ class KubeSourceTest : public ::testing::Test {
   FakeKubeApiServer server_;
   KubeEndpointOptions options_;
   Recorder recorder_;
+  testing::RunningLoop loop_;
   std::unique_ptr<KubeEndpointSource> source_;
   std::vector<std::filesystem::path> files_;
 

@@ -1,6 +1,9 @@
 // KubeEndpointSource when the watch breaks: 410 Gone -> relist that converges
 // without changing unchanged items; a dropped stream -> re-watch from the last
 // resourceVersion without a relist; the seed's last good versions.
+#include <algorithm>
+
+#include "agent/base/log.h"
 #include "kube_source_fixture.h"
 
 namespace daemonlet::sources {
@@ -42,6 +45,75 @@ TEST_F(KubeSourceTest, ExpiredWatchRelistConvergesOnChangesMadeMeanwhile) {
   }));
   EXPECT_EQ(revisions(recorder_.lastSnapshot())["ops/b"], before.at("ops/b"));
   EXPECT_EQ(recorder_.lastSnapshot().resourceVersion, server_.resourceVersion());
+}
+
+// Records the warnings about failures and the "watch expired" lines while a test runs.
+class ExpiryLog : public base::LogSink {
+ public:
+  ExpiryLog() { base::setLogSink(this); }  // before the source starts any thread
+  ~ExpiryLog() override { base::setLogSink(nullptr); }
+  void write(base::LogLevel level, std::string_view message,
+             std::initializer_list<base::LogField> fields) override {
+    std::lock_guard lock(mutex_);
+    std::string line(message);
+    for (const auto& [key, value] : fields) {
+      if (key == "collection") line += " collection=" + value;
+    }
+    if (level == base::LogLevel::kWarning && message.find("failed") != std::string_view::npos)
+      failures_.push_back(line);
+    if (message == "kubernetes watch expired; relisting") expired_.push_back(line);
+  }
+  std::vector<std::string> failures() {
+    std::lock_guard lock(mutex_);
+    return failures_;
+  }
+  std::vector<std::string> expired() {
+    std::lock_guard lock(mutex_);
+    return expired_;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<std::string> failures_, expired_;
+};
+
+// The node follower and the DaemonSet source share one list/watch loop: an
+// expired Node watch is relisted like an expired DaemonSet watch, as routine
+// (an info line, no failure warning), and the new watch works.
+TEST_F(KubeSourceTest, ExpiredNodeWatchRelistsLikeTheDaemonSetWatch) {
+  ExpiryLog log;
+  server_.applyDaemonSet(makeDaemonSetObject("ops", "a", "a:1"));
+  server_.applyNode(makeNodeObject("n1", {{"zone", "z1"}}));
+  options_.nodeName = "n1";
+  startSource();
+  auto nodeRequests = [&](bool watch) {
+    return countRequests(
+        [watch](const auto& r) { return (watch ? r.isWatch() : r.isList()) && r.path == "/api/v1/nodes"; });
+  };
+  auto eventually = [](const std::function<bool()>& condition) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!condition() && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));  // polling, not an assertion delay
+    }
+    return condition();
+  };
+  ASSERT_TRUE(eventually([&] { return daemonSetWatches() >= 1 && nodeRequests(true) >= 1; }));
+
+  server_.expireWatches();  // each live watch gets an ERROR event with code 410
+  ASSERT_TRUE(eventually([&] { return daemonSetLists() == 2 && nodeRequests(false) == 2; }));
+  ASSERT_TRUE(eventually([&] { return daemonSetWatches() >= 2 && nodeRequests(true) >= 2; }));
+  server_.applyNode(makeNodeObject("n1", {{"zone", "z2"}}));
+  ASSERT_TRUE(recorder_.waitFor([&] {
+    return recorder_.nodes().back().labels == model::StringMap{{"zone", "z2"}};
+  }));
+  source_->stop();
+
+  std::vector<std::string> expired = log.expired();
+  std::sort(expired.begin(), expired.end());
+  EXPECT_EQ(expired, (std::vector<std::string>{
+                         "kubernetes watch expired; relisting collection=" + source_->collectionUrl(),
+                         "kubernetes watch expired; relisting collection=node n1"}));
+  EXPECT_TRUE(log.failures().empty()) << ::testing::PrintToString(log.failures());
 }
 
 TEST_F(KubeSourceTest, DropAndCompactionRacingTheRewatchStillConverges) {
@@ -115,7 +187,8 @@ TEST_F(KubeSourceTest, SeedSuppliesTheLastGoodVersionOfAnItemTheServerServesInva
   server_.applyDaemonSet(broken);
   server_.applyDaemonSet(makeDaemonSetObject("ops", "b", "b:1"));
   Recorder second;
-  KubeEndpointSource source(options_, second.callbacks(), second.nodeCallback(), &seed);
+  KubeEndpointSource source(options_, second.callbacks(), second.nodeCallback(), &seed, loop_.timers(),
+                            loop_.pool());
   source.start();
   ASSERT_TRUE(second.waitFor([&] { return !second.snapshots().empty(); }));
   EndpointSnapshot snapshot = second.lastSnapshot();

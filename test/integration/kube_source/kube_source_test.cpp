@@ -232,11 +232,13 @@ TEST(KubeSourceTlsTest, FollowsAnHttpsApiServerVerifiedWithACaFile) {
   ASSERT_EQ(server.url().rfind("https://", 0), 0u);
 
   Recorder recorder;
+  daemonlet::testing::RunningLoop loop;
   KubeEndpointOptions options;
   options.server = server.url();
   options.client.tls.caFile = cert;
   options.backoffInitial = std::chrono::milliseconds(20);
-  KubeEndpointSource source(options, recorder.callbacks(), recorder.nodeCallback(), nullptr);
+  KubeEndpointSource source(options, recorder.callbacks(), recorder.nodeCallback(), nullptr, loop.timers(),
+                            loop.pool());
   source.start();
   ASSERT_TRUE(recorder.waitFor([&] { return !recorder.snapshots().empty(); }));
   server.applyDaemonSet(makeDaemonSetObject("ops", "b", "b:1"));  // and the watch works over TLS

@@ -8,9 +8,9 @@
 
 #include "agent/status/node_report.h"
 #include "agent/status/upward_reporter.h"
-#include "test/support/running_loop.h"
 #include "test/integration/support/nginx_server.h"
 #include "test/integration/support/run_command.h"
+#include "test/support/running_loop.h"
 
 namespace daemonlet::status {
 namespace {

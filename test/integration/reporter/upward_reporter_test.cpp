@@ -80,7 +80,8 @@ class UpwardReporterTest : public ::testing::Test {
 TEST_F(UpwardReporterTest, SendsOnStartAndAfterEachChange) {
   publish(snapshotWithRevision("r1"));
   UpwardReporter reporter(
-      options(milliseconds(50), std::chrono::hours(1), milliseconds(100), milliseconds(1000)), store_, loop_.timers(), loop_.pool());
+      options(milliseconds(50), std::chrono::hours(1), milliseconds(100), milliseconds(1000)), store_,
+      loop_.timers(), loop_.pool());
   connect(reporter);
   reporter.start();
   ASSERT_TRUE(server_.waitFor([](const Puts& p) { return p.size() >= 1; }));
@@ -109,7 +110,8 @@ TEST_F(UpwardReporterTest, SendsOnStartAndAfterEachChange) {
 TEST_F(UpwardReporterTest, BurstOfChangesIsDebouncedIntoFewReports) {
   publish(snapshotWithRevision("r0"));
   UpwardReporter reporter(
-      options(milliseconds(300), std::chrono::hours(1), milliseconds(100), milliseconds(1000)), store_, loop_.timers(), loop_.pool());
+      options(milliseconds(300), std::chrono::hours(1), milliseconds(100), milliseconds(1000)), store_,
+      loop_.timers(), loop_.pool());
   connect(reporter);
   reporter.start();
   ASSERT_TRUE(server_.waitFor([](const Puts& p) { return p.size() >= 1; }));
@@ -122,8 +124,8 @@ TEST_F(UpwardReporterTest, BurstOfChangesIsDebouncedIntoFewReports) {
 TEST_F(UpwardReporterTest, UnchangedSnapshotIsOnlyResentAsHeartbeat) {
   const milliseconds heartbeat(1500);
   publish(snapshotWithRevision("r1"));
-  UpwardReporter reporter(options(milliseconds(30), heartbeat, milliseconds(100), milliseconds(1000)),
-                          store_, loop_.timers(), loop_.pool());
+  UpwardReporter reporter(options(milliseconds(30), heartbeat, milliseconds(100), milliseconds(1000)), store_,
+                          loop_.timers(), loop_.pool());
   connect(reporter);
   reporter.start();
   ASSERT_TRUE(server_.waitFor([](const Puts& p) { return p.size() >= 1; }));
@@ -145,7 +147,8 @@ TEST_F(UpwardReporterTest, RetriesWithGrowingCappedBackoffThenSucceeds) {
   server_.failNext(6);
   publish(snapshotWithRevision("r1"));
   const milliseconds initial(100), cap(400);
-  UpwardReporter reporter(options(milliseconds(10), std::chrono::hours(1), initial, cap), store_, loop_.timers(), loop_.pool());
+  UpwardReporter reporter(options(milliseconds(10), std::chrono::hours(1), initial, cap), store_,
+                          loop_.timers(), loop_.pool());
   connect(reporter);
   reporter.start();
   ASSERT_TRUE(
@@ -177,7 +180,8 @@ TEST_F(UpwardReporterTest, WhileDownOnlyTheLatestReportIsSentAfterRecovery) {
   server_.setFailing(true);
   publish(snapshotWithRevision("r0"));
   UpwardReporter reporter(
-      options(milliseconds(10), std::chrono::hours(1), milliseconds(150), milliseconds(150)), store_, loop_.timers(), loop_.pool());
+      options(milliseconds(10), std::chrono::hours(1), milliseconds(150), milliseconds(150)), store_,
+      loop_.timers(), loop_.pool());
   connect(reporter);
   reporter.start();
   ASSERT_TRUE(server_.waitFor([](const Puts& p) { return p.size() >= 1; }));
@@ -209,7 +213,8 @@ TEST_F(UpwardReporterTest, StopCancelsARequestInFlight) {
   server_.setHang(true);
   publish(snapshotWithRevision("r1"));
   UpwardReporter reporter(
-      options(milliseconds(10), std::chrono::hours(1), milliseconds(100), milliseconds(1000)), store_, loop_.timers(), loop_.pool());
+      options(milliseconds(10), std::chrono::hours(1), milliseconds(100), milliseconds(1000)), store_,
+      loop_.timers(), loop_.pool());
   connect(reporter);
   reporter.start();
   ASSERT_TRUE(server_.waitHanging());
@@ -239,6 +244,47 @@ TEST_F(UpwardReporterTest, UnreachableEndpointIsRetriedWithoutBlockingPublishers
   EXPECT_GE(health.failures, 3u);
   EXPECT_EQ(health.reportsAccepted, 0u);
   EXPECT_NE(health.lastError.find("connect"), std::string::npos) << health.lastError;
+}
+
+// On a ManualClock the reporter's moments are the TimerQueue's deadlines: the
+// test moves time and runs what is due, so the heartbeat is checked to the
+// second without waiting a minute.
+TEST_F(UpwardReporterTest, OnAManualClockTheHeartbeatIsDueExactlyOneIntervalAfterTheLastReport) {
+  boost::asio::io_context io;
+  base::ManualClock clock;
+  loop::TimerQueue timers(io, clock);
+  publish(snapshotWithRevision("r1"));
+  UpwardReporter reporter(
+      options(std::chrono::seconds(2), std::chrono::seconds(60), milliseconds(100), milliseconds(1000)),
+      store_, timers, loop_.pool());
+  const base::TimePoint started = clock.now();
+  reporter.start();
+  EXPECT_EQ(timers.nextDeadline(), started + std::chrono::seconds(2));  // the first report waits one debounce
+
+  clock.advance(std::chrono::seconds(2));
+  timers.runDue();
+  ASSERT_TRUE(server_.waitFor([](const Puts& p) { return p.size() == 1; }));
+  ASSERT_EQ(
+      waitForHealth(reporter, [](const ReporterHealth& h) { return h.reportsAccepted == 1; }).reportsAccepted,
+      1u);
+  const base::TimePoint heartbeatAt = started + std::chrono::seconds(62);
+  // The attempt ends on the pool, which then arms the heartbeat.
+  const auto waitEnd = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (timers.nextDeadline() != heartbeatAt && std::chrono::steady_clock::now() < waitEnd) {
+    std::this_thread::sleep_for(milliseconds(5));
+  }
+  ASSERT_EQ(timers.nextDeadline(), heartbeatAt);
+
+  clock.advance(std::chrono::seconds(59));
+  timers.runDue();  // not due yet: nothing is handed to the pool
+  EXPECT_EQ(timers.nextDeadline(), heartbeatAt);
+  EXPECT_EQ(reporter.health().attempts, 1u);
+
+  clock.advance(std::chrono::seconds(1));
+  timers.runDue();  // unchanged content, but the heartbeat sends it anyway
+  ASSERT_TRUE(server_.waitFor([](const Puts& p) { return p.size() == 2; }));
+  EXPECT_EQ(revisionIn(server_.puts()[1]), "r1");
+  reporter.stop();
 }
 
 }  // namespace

@@ -141,7 +141,7 @@ TEST(LoaderFilesTest, ProblemsInSeveralFilesAreAllReportedEachWithItsFile) {
             std::string::npos)
       << m;
   EXPECT_NE(m.find(bad + ": apiVersion: Required value"), std::string::npos) << m;
-  EXPECT_NE(m.find(syntax + ": YAML syntax error: line"), std::string::npos) << m;
+  EXPECT_NE(m.find(syntax + ": invalid YAML at line"), std::string::npos) << m;
   EXPECT_EQ(std::count(m.begin(), m.end(), '\n'), 2) << m;
 }
 

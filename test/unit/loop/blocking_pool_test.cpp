@@ -1,12 +1,12 @@
 #include "agent/loop/blocking_pool.h"
 
+#include <gtest/gtest.h>
+
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
 #include <set>
 #include <thread>
-
-#include <gtest/gtest.h>
 
 namespace daemonlet::loop {
 namespace {
@@ -29,7 +29,7 @@ TEST(BlockingPoolTest, KeepsNoThreadUntilWorkArrivesAndNoneOnceIdle) {
   pool.post([&] { ++done; });
   EXPECT_TRUE(eventually([&] { return done == 1; }));
   EXPECT_TRUE(eventually([&] { return pool.threadCount() == 0; }));  // ended after 50 ms idle
-  pool.post([&] { ++done; });  // a new thread for new work
+  pool.post([&] { ++done; });                                        // a new thread for new work
   EXPECT_TRUE(eventually([&] { return done == 2; }));
 }
 

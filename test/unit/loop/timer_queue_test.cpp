@@ -1,13 +1,13 @@
 #include "agent/loop/timer_queue.h"
 
+#include <gtest/gtest.h>
+
+#include <boost/asio/post.hpp>
 #include <condition_variable>
 #include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <boost/asio/post.hpp>
-#include <gtest/gtest.h>
 
 namespace daemonlet::loop {
 namespace {
@@ -188,7 +188,8 @@ TEST(SystemTimerQueueTest, CancelFromAnotherThreadWaitsForARunningCallback) {
     ASSERT_TRUE(changed.wait_for(lock, 10s, [&] { return entered; }));
   }
   std::thread releaser([&] {
-    std::this_thread::sleep_for(50ms);  // lets cancel() reach its wait; the assertion below does not depend on it
+    std::this_thread::sleep_for(
+        50ms);  // lets cancel() reach its wait; the assertion below does not depend on it
     std::lock_guard lock(mutex);
     release = true;
     changed.notify_all();

@@ -9,6 +9,7 @@
 #include <mutex>
 
 #include "agent/sources/manifest_set.h"
+#include "test/support/running_loop.h"
 #include "test/unit/outbound/local_http_server.h"
 
 namespace daemonlet::sources {
@@ -138,7 +139,8 @@ class HttpEndpointSourceTest : public ::testing::Test {
     return options;
   }
   void start(HttpEndpointOptions options, const EndpointSnapshot* seed = nullptr) {
-    source_ = std::make_unique<HttpEndpointSource>(std::move(options), observer_.callbacks(), seed);
+    source_ = std::make_unique<HttpEndpointSource>(std::move(options), observer_.callbacks(), seed,
+                                                   loop_.timers(), loop_.pool());
     source_->start();
   }
   std::size_t snapshotCount() {
@@ -150,6 +152,7 @@ class HttpEndpointSourceTest : public ::testing::Test {
   Endpoint endpoint_;
   Observer observer_;
   testing::LocalHttpServer server_;
+  testing::RunningLoop loop_;
   std::unique_ptr<HttpEndpointSource> source_;
 };
 

@@ -1,11 +1,11 @@
-#include "config/k8s_names.h"
+#include "agent/model/validation_names.h"
 
 #include <gtest/gtest.h>
 
-namespace daemonlet::config {
+namespace daemonlet::model {
 namespace {
 
-TEST(K8sNamesTest, QualifiedNames) {
+TEST(ValidationNamesTest, QualifiedNames) {
   const std::string name63(63, 'a');
   const struct {
     std::string value;
@@ -29,11 +29,11 @@ TEST(K8sNamesTest, QualifiedNames) {
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.value);
-    EXPECT_EQ(qualifiedNameErrors(c.value).empty(), c.valid);
+    EXPECT_EQ(isQualifiedName(c.value).empty(), c.valid);
   }
 }
 
-TEST(K8sNamesTest, LabelValues) {
+TEST(ValidationNamesTest, LabelValues) {
   const struct {
     std::string value;
     bool valid;
@@ -49,11 +49,11 @@ TEST(K8sNamesTest, LabelValues) {
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.value);
-    EXPECT_EQ(labelValueErrors(c.value).empty(), c.valid);
+    EXPECT_EQ(isValidLabelValue(c.value).empty(), c.valid);
   }
 }
 
-TEST(K8sNamesTest, Dns1123Subdomains) {
+TEST(ValidationNamesTest, Dns1123Subdomains) {
   const struct {
     std::string value;
     bool valid;
@@ -66,18 +66,18 @@ TEST(K8sNamesTest, Dns1123Subdomains) {
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.value);
-    EXPECT_EQ(dns1123SubdomainErrors(c.value).empty(), c.valid);
+    EXPECT_EQ(isDns1123Subdomain(c.value).empty(), c.valid);
   }
 }
 
-TEST(K8sNamesTest, ReasonsNameTheFailingPart) {
-  const auto errors = qualifiedNameErrors("Bad_Prefix/ok");
+TEST(ValidationNamesTest, ReasonsNameTheFailingPart) {
+  const auto errors = isQualifiedName("Bad_Prefix/ok");
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_TRUE(errors[0].starts_with("prefix part a lowercase RFC 1123 subdomain")) << errors[0];
-  const auto tooLong = qualifiedNameErrors(std::string(64, 'a'));
+  const auto tooLong = isQualifiedName(std::string(64, 'a'));
   ASSERT_EQ(tooLong.size(), 1u);
   EXPECT_EQ(tooLong[0], "name part must be no more than 63 characters");
 }
 
 }  // namespace
-}  // namespace daemonlet::config
+}  // namespace daemonlet::model

@@ -1,0 +1,13 @@
+#include "agent/model/pod_rules.h"
+
+namespace daemonlet::model {
+
+std::chrono::seconds terminationGracePeriod(const PodSpec& spec) {
+  return std::chrono::seconds(spec.terminationGracePeriodSeconds.value_or(kDefaultTerminationGracePeriodSeconds));
+}
+
+bool isSidecar(const Container& container, bool initContainer) {
+  return initContainer && container.restartPolicy == "Always";
+}
+
+}  // namespace daemonlet::model
