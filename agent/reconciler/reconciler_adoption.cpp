@@ -43,7 +43,8 @@ void Reconciler::adopt() {
       // Alive but unidentifiable: it can be neither adopted nor left beside a
       // new copy. Stop it; the plan starts a proper pod if one belongs here.
       base::logWarning("stopping an unidentified daemon process", {{"container", status.containerId}});
-      (void)owner->stop(status.containerId, std::chrono::seconds(model::kDefaultTerminationGracePeriodSeconds), [](const runtime::ContainerStatus&) {});
+      (void)owner->stop(status.containerId, std::chrono::seconds(model::kDefaultTerminationGracePeriodSeconds),
+                        [](const runtime::ContainerStatus&) {});
       continue;
     }
     auto [it, created] = pods_.try_emplace(status.pod.uid);

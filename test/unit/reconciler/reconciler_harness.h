@@ -127,19 +127,17 @@ class ReconcilerHarness : public ::testing::Test {
     startAgent();
   }
 
-  // The tests' manifests name no runtimeClassName: the host runtime is their default.
-  static runtime::RuntimeSet hostRuntimeSet(InMemoryRuntime& runtime) {
-    runtime::RuntimeSet set(std::string(runtime::kHostRuntimeName));
-    set.add(runtime);
-    return set;
-  }
 
   daemonlet::testing::TempDir stateDir_;  // a private temporary directory
   boost::asio::io_context io_;
   base::ManualClock clock_;
   loop::TimerQueue timers_{io_, clock_};
   InMemoryRuntime runtime_;
-  runtime::RuntimeSet runtimes_ = hostRuntimeSet(runtime_);
+  runtime::RuntimeSet runtimes_ = [this] {
+    runtime::RuntimeSet set;
+    set.add(runtime_);
+    return set;
+  }();
   status::SnapshotStore store_;
   std::unique_ptr<Reconciler> reconciler_ = std::make_unique<Reconciler>(timers_, runtimes_, store_, options());
 };

@@ -362,5 +362,21 @@ TEST_F(ReconcilerRaces, ShuttingDownLeavesEveryContainerRunning) {
   EXPECT_EQ(runtime_.running().size(), 2u);
 }
 
+// The runtime's exit event never arrives (a CRI event stream can drop one):
+// the relist every resyncPeriod finds the exit, and nothing before it does.
+TEST_F(ReconcilerRaces, AnExitWhoseEventWasLostIsFoundByTheRelist) {
+  auto ds = manifest("logs");
+  auto adopted = leftRunning(ds, "pod-1", model::revisionHash(ds));
+  startAgent();
+  setDaemonSets({ds});
+  runtime_.exitUnannounced(adopted.containerId, 3);
+  advance(30s);
+  EXPECT_EQ(containerOf("logs").state, "running") << "no relist before the resync period";
+  advance(31s);
+  auto container = containerOf("logs");
+  EXPECT_NE(container.state, "running");
+  EXPECT_EQ(container.lastExitCode, 3);
+}
+
 }  // namespace
 }  // namespace daemonlet::reconciler
