@@ -22,10 +22,10 @@ class BlockingAttempt : public ProbeAttempt {
 }  // namespace
 
 std::shared_ptr<ProbeAttempt> startBlockingAttempt(boost::asio::io_context& io,
-                                                   boost::asio::thread_pool& pool, BlockingProbeJob job,
+                                                   loop::BlockingPool& pool, BlockingProbeJob job,
                                                    ProbeCallback done) {
   auto state = std::make_shared<BlockingAttempt::State>();
-  boost::asio::post(pool, [&io, state, job = std::move(job), done = std::move(done)]() mutable {
+  pool.post([&io, state, job = std::move(job), done = std::move(done)]() mutable {
     ProbeOutcome outcome = state->cancelled ? ProbeOutcome{false, "cancelled"} : job(state->cancelled);
     if (state->cancelled) outcome = ProbeOutcome{false, "cancelled"};
     boost::asio::post(

@@ -6,10 +6,10 @@
 // whoever owns the pool joins it at shutdown.
 #include <atomic>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/thread_pool.hpp>
 #include <functional>
 #include <memory>
 
+#include "agent/loop/blocking_pool.h"
 #include "agent/prober/probe_attempt.h"
 
 namespace daemonlet::prober {
@@ -17,7 +17,7 @@ namespace daemonlet::prober {
 using BlockingProbeJob = std::function<ProbeOutcome(const std::atomic<bool>& cancelled)>;
 
 std::shared_ptr<ProbeAttempt> startBlockingAttempt(boost::asio::io_context& io,
-                                                   boost::asio::thread_pool& pool, BlockingProbeJob job,
+                                                   loop::BlockingPool& pool, BlockingProbeJob job,
                                                    ProbeCallback done);
 
 }  // namespace daemonlet::prober

@@ -163,7 +163,7 @@ ProbeOutcome runGrpcProbe(const GrpcProbeRequest& request, ProbeTimeout timeout,
   return {true, {}};
 }
 
-std::shared_ptr<ProbeAttempt> startGrpcAttempt(boost::asio::io_context& io, boost::asio::thread_pool& pool,
+std::shared_ptr<ProbeAttempt> startGrpcAttempt(boost::asio::io_context& io, loop::BlockingPool& pool,
                                                GrpcProbeRequest request, ProbeTimeout timeout,
                                                ProbeCallback done) {
   return startBlockingAttempt(

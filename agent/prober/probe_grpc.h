@@ -6,12 +6,12 @@
 // with a two-field message does not justify linking gRPC into the reconciler.
 #include <atomic>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/thread_pool.hpp>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
 
+#include "agent/loop/blocking_pool.h"
 #include "agent/prober/probe_attempt.h"
 
 namespace daemonlet::prober {
@@ -22,7 +22,7 @@ struct GrpcProbeRequest {
   std::string service;  // "" asks about the server as a whole
 };
 
-std::shared_ptr<ProbeAttempt> startGrpcAttempt(boost::asio::io_context& io, boost::asio::thread_pool& pool,
+std::shared_ptr<ProbeAttempt> startGrpcAttempt(boost::asio::io_context& io, loop::BlockingPool& pool,
                                                GrpcProbeRequest request, ProbeTimeout timeout,
                                                ProbeCallback done);
 

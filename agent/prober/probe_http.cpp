@@ -113,7 +113,7 @@ ProbeOutcome runHttpProbe(const HttpProbeRequest& request, ProbeTimeout timeout,
   }
 }
 
-std::shared_ptr<ProbeAttempt> startHttpAttempt(boost::asio::io_context& io, boost::asio::thread_pool& pool,
+std::shared_ptr<ProbeAttempt> startHttpAttempt(boost::asio::io_context& io, loop::BlockingPool& pool,
                                                HttpProbeRequest request, ProbeTimeout timeout,
                                                ProbeCallback done) {
   return startBlockingAttempt(

@@ -7,12 +7,12 @@
 // are read.
 #include <atomic>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/thread_pool.hpp>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "agent/loop/blocking_pool.h"
 #include "agent/model/types.h"
 #include "agent/prober/probe_attempt.h"
 
@@ -26,7 +26,7 @@ struct HttpProbeRequest {
   std::vector<model::HttpHeader> headers;
 };
 
-std::shared_ptr<ProbeAttempt> startHttpAttempt(boost::asio::io_context& io, boost::asio::thread_pool& pool,
+std::shared_ptr<ProbeAttempt> startHttpAttempt(boost::asio::io_context& io, loop::BlockingPool& pool,
                                                HttpProbeRequest request, ProbeTimeout timeout,
                                                ProbeCallback done);
 

@@ -109,7 +109,7 @@ ResolvedProbe resolveProbe(const model::Probe& probe, ProbeKind kind, const mode
   return resolved;
 }
 
-std::shared_ptr<ProbeAttempt> startProbeAttempt(boost::asio::io_context& io, boost::asio::thread_pool& pool,
+std::shared_ptr<ProbeAttempt> startProbeAttempt(boost::asio::io_context& io, loop::BlockingPool& pool,
                                                 const ResolvedProbe& probe, ProbeCallback done) {
   const ProbeTimeout timeout = probe.timing.timeout;
   if (!probe.error.empty()) {

@@ -3,7 +3,6 @@
 // timing fields and its handler resolved against the container (named ports)
 // and the target (host, environment). Pure apart from starting attempts.
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/thread_pool.hpp>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -12,6 +11,7 @@
 #include <vector>
 
 #include "agent/base/result.h"
+#include "agent/loop/blocking_pool.h"
 #include "agent/model/types.h"
 #include "agent/prober/probe_attempt.h"
 #include "agent/prober/probe_grpc.h"
@@ -55,7 +55,7 @@ ResolvedProbe resolveProbe(const model::Probe& probe, ProbeKind kind, const mode
 base::Result<std::uint16_t> resolveProbePort(const model::IntOrString& port,
                                              const model::Container& container);
 
-std::shared_ptr<ProbeAttempt> startProbeAttempt(boost::asio::io_context& io, boost::asio::thread_pool& pool,
+std::shared_ptr<ProbeAttempt> startProbeAttempt(boost::asio::io_context& io, loop::BlockingPool& pool,
                                                 const ResolvedProbe& probe, ProbeCallback done);
 
 }  // namespace daemonlet::prober

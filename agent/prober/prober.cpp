@@ -15,6 +15,9 @@ namespace {
 // httpGet and grpc attempts block a pool thread for at most timeoutSeconds each.
 // A small pool bounds the agent's threads; with more slow HTTP probes than
 // threads, attempts queue and start late (their timeout starts when they run).
+// Its threads start with the first attempt and end after a second without one,
+// so an agent without HTTP or gRPC probes keeps none. The prober has its own
+// pool, not the agent's shared one: slow probes must not hold up a report or a poll.
 constexpr std::size_t kBlockingThreads = 4;
 
 using SteadyClock = std::chrono::steady_clock;
@@ -166,13 +169,13 @@ struct Prober::Worker : std::enable_shared_from_this<Prober::Worker> {
 Prober::Prober(boost::asio::io_context& io, ResultHandler onResult)
     : io_(io),
       onResult_(std::move(onResult)),
-      blockingPool_(std::make_unique<boost::asio::thread_pool>(kBlockingThreads)) {}
+      blockingPool_(std::make_unique<loop::BlockingPool>(kBlockingThreads)) {}
 
 Prober::~Prober() {
   stopAll();
   // Cancelled curl transfers end at their next progress callback, which libcurl
-  // calls at least once a second, so this join takes about a second at most.
-  blockingPool_->join();
+  // calls at least once a second, so this wait takes about a second at most.
+  blockingPool_.reset();
 }
 
 void Prober::start(const ProbeKey& key, const model::Container& container, const ProbeTarget& target) {

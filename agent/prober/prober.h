@@ -28,8 +28,8 @@
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/thread_pool.hpp>
 
+#include "agent/loop/blocking_pool.h"
 #include "agent/model/types.h"
 #include "agent/prober/probe_attempt.h"
 #include "runtime/runtime.h"
@@ -83,7 +83,7 @@ class Prober {
   std::map<ProbeKey, std::shared_ptr<Worker>> workers_;
   // Runs the blocking libcurl attempts (httpGet, grpc); joined by the destructor
   // after every attempt was cancelled.
-  std::unique_ptr<boost::asio::thread_pool> blockingPool_;
+  std::unique_ptr<loop::BlockingPool> blockingPool_;
 };
 
 }  // namespace daemonlet::prober
