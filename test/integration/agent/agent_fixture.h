@@ -389,6 +389,24 @@ class AgentE2eTest : public ::testing::Test {
     return found;
   }
 
+  // Waits until the DaemonSet's one pod has its main container waiting with
+  // `reason`; returns that container's state.waiting (null Json on timeout).
+  Json waitWaiting(const std::string& daemonSet, const std::string& reason,
+                   std::chrono::milliseconds timeout = 10s) const {
+    Json found;
+    waitUntil(
+        [&] {
+          auto pod = onlyPod(daemonSet);
+          if (!pod || pod->at("status")["containerStatuses"].empty()) return false;
+          const Json& state = mainStatus(*pod)["state"];
+          if (!state.contains("waiting") || state["waiting"].value("reason", "") != reason) return false;
+          found = state["waiting"];
+          return true;
+        },
+        timeout);
+    return found;
+  }
+
   // Waits until the DaemonSet's pod runs a process other than `oldPid`.
   Json waitRestarted(const std::string& daemonSet, int oldPid, std::chrono::milliseconds timeout = 10s) const {
     Json found;

@@ -32,14 +32,9 @@ TEST_F(RuntimeClassTest, PodsNotForTheHostRuntimeAreNotStartedAndSayWhy) {
   ASSERT_FALSE(waitRunning("host").is_null());
   for (const std::string name : {"kata", "classless"}) {
     SCOPED_TRACE(name);
-    Json state;
-    ASSERT_TRUE(waitUntil([&] {
-      auto pod = onlyPod(name);
-      if (!pod || pod->at("status")["containerStatuses"].empty()) return false;
-      state = mainStatus(*pod)["state"];
-      return state.contains("waiting") && state["waiting"].value("reason", "") == "RuntimeNotConfigured";
-    })) << state.dump();
-    const std::string message = state["waiting"].value("message", "");
+    Json waiting = waitWaiting(name, "RuntimeNotConfigured");
+    ASSERT_FALSE(waiting.is_null()) << (onlyPod(name) ? onlyPod(name)->dump() : "no pod");
+    const std::string message = waiting.value("message", "");
     EXPECT_NE(message.find("runtimeClassName"), std::string::npos) << message;
     EXPECT_NE(message.find("no CRI runtime is configured"), std::string::npos) << message;
     if (name == "kata") {
@@ -67,11 +62,7 @@ TEST_F(RuntimeClassTest, DefaultRuntimeHostRunsPodsWithoutRuntimeClassAsHostProc
   EXPECT_EQ(daemonProcesses("classless").size(), 1u);
   EXPECT_EQ(statusRuntime(getJson("/status"), "classless"), "host");
   // A runtimeClassName other than host still waits: the default covers only pods without one.
-  ASSERT_TRUE(waitUntil([&] {
-    auto pod = onlyPod("kata");
-    return pod && !pod->at("status")["containerStatuses"].empty() &&
-           mainStatus(*pod)["state"]["waiting"].value("reason", "") == "RuntimeNotConfigured";
-  }));
+  ASSERT_FALSE(waitWaiting("kata", "RuntimeNotConfigured").is_null());
   EXPECT_TRUE(daemonProcesses("kata").empty());
 }
 

@@ -90,15 +90,9 @@ TEST_F(SecurityContextTest, FieldsAHostProcessCannotHonourAreRefusedNamingTheFie
     const std::string name = entry.first;  // not a structured binding: clang 14 cannot capture those
     const std::string field = entry.second;
     SCOPED_TRACE(name);
-    Json state;
-    ASSERT_TRUE(waitUntil([&] {
-      auto pod = onlyPod(name);
-      if (!pod || pod->at("status")["containerStatuses"].empty()) return false;
-      state = mainStatus(*pod)["state"];
-      return state.contains("waiting") &&
-             state["waiting"].value("reason", "") == "CreateContainerConfigError";
-    })) << state.dump();
-    EXPECT_NE(state["waiting"].value("message", "").find(field), std::string::npos) << state.dump();
+    Json waiting = waitWaiting(name, "CreateContainerConfigError");
+    ASSERT_FALSE(waiting.is_null()) << (onlyPod(name) ? onlyPod(name)->dump() : "no pod");
+    EXPECT_NE(waiting.value("message", "").find(field), std::string::npos) << waiting.dump();
     EXPECT_TRUE(daemonProcesses(name).empty()) << "a refused container runs";
   }
   EXPECT_NE(readFile(root_ / "agent.log").find("CreateContainerConfigError"), std::string::npos);
