@@ -38,7 +38,7 @@ agent() {  # name, extra args...; sets $pid
   local name=$1; shift
   mkdir -p "$work/$name"
   "$build/agent/daemonlet" run --manifest-dir "$root/examples/host" --state-dir "$work/$name/state" \
-    --log-dir "$work/$name/logs" --run-dir "$work/$name/run" --listen 127.0.0.1:0 --default-runtime host \
+    --log-dir "$work/$name/logs" --run-dir "$work/$name/run" --listen 127.0.0.1:0 \
     "$@" >"$work/$name/agent.log" 2>&1 &
   pid=$!
   pids+=("$pid")

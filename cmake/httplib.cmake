@@ -87,6 +87,5 @@ target_include_directories(daemonlet_httplib
   SYSTEM PUBLIC ${CMAKE_BINARY_DIR}/httplib)
 target_link_libraries(daemonlet_httplib PUBLIC Threads::Threads)
 
-# MIT requires the notice with the compiled-in code: ship it beside the README.
-install(FILES "${DAEMONLET_HTTPLIB_SOURCE_DIR}/LICENSE"
-  DESTINATION share/doc/daemonlet RENAME LICENSE.cpp-httplib)
+# MIT requires the notice with the compiled-in code: the packages' copyright
+# file quotes this LICENSE (packaging/package_docs.cmake).

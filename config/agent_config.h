@@ -43,9 +43,6 @@ inline constexpr std::string_view kDropInDirName = "config.d";
 // outgoing connection never holds it when the agent starts.
 inline constexpr std::uint16_t kDefaultStatusPort = 10290;
 
-enum class RuntimeKind { kHost, kCri };  // kCri: refused at load until the CRI runtime exists
-std::string_view runtimeKindName(RuntimeKind kind);  // "host", "cri"
-
 // Where the local status API listens: a TCP address, loopback by default, or a
 // unix socket (then file permissions guard the mutating calls).
 struct ListenAddress {
@@ -136,6 +133,23 @@ struct EndpointConfig {
   bool operator==(const EndpointConfig& other) const;
 };
 
+// The CRI runtime (containerd, CRI-O) that runs every pod except those with
+// runtimeClassName: host. Nothing here is contacted at start: the agent loads its
+// CRI client when a pod first needs it.
+struct CriConfig {
+  // "unix:///path" after loading (a bare absolute path in the file means the same).
+  std::string endpoint = "unix:///run/containerd/containerd.sock";
+  // Node-wide registry credentials, a Docker config.json, read when it exists
+  // (the kubelet's default file); empty: none.
+  std::string registryCredentialsFile = "/var/lib/kubelet/config.json";
+  bool operator==(const CriConfig&) const = default;
+};
+
+// What the removed defaultRuntime (--default-runtime) said is now the rule itself.
+inline constexpr std::string_view kDefaultRuntimeRemoved =
+    "pods with runtimeClassName: host run as host processes and every other pod runs in the CRI runtime "
+    "(cri.endpoint); give the pods meant for host processes runtimeClassName: host";
+
 // Upward status reports: PUT of a node report to url (with "{node}" replaced by
 // the node name) on change, debounced, and every `interval` as a heartbeat. They
 // use the endpoint's tls and bearerTokenFile.
@@ -160,12 +174,7 @@ struct AgentConfig {
   std::string logDir = "/var/log/pods";
   std::string runDir = "/run/daemonlet";
   ListenAddress listen;
-  // The runtime of pods without spec.runtimeClassName. Unset: they have none
-  // (the CRI runtime will be their default) and wait, saying why; kHost runs
-  // them as host processes, only because the operator asked for it. kCri is
-  // refused at load until the CRI runtime exists.
-  std::optional<RuntimeKind> defaultRuntime;
-  std::string containerRuntimeEndpoint = "unix:///run/containerd/containerd.sock";
+  CriConfig cri;
   // cgroup v2 path (from the cgroup mount) under which each pod gets a child cgroup.
   // It lies outside the agent's own service cgroup, so stopping the agent never
   // takes the daemons with it. Empty: no cgroups, resource limits not applied.

@@ -113,8 +113,6 @@ void addFlagLayers(const CommandLineOverrides& o, const fs::path& cwd, LayeredCo
   scalar("--log-dir", "logDir", o.logDir);
   scalar("--run-dir", "runDir", o.runDir);
   scalar("--listen", "listen", o.listen);
-  scalar("--default-runtime", "defaultRuntime", o.defaultRuntime);
-  scalar("--container-runtime-endpoint", "containerRuntimeEndpoint", o.containerRuntimeEndpoint);
   scalar("--cgroup-root", "cgroupRoot", o.cgroupRoot);
   scalar("--log-level", "logLevel", o.logLevel);
   const auto nested = [&](std::string_view flag, std::vector<std::string_view> keys,
@@ -124,6 +122,7 @@ void addFlagLayers(const CommandLineOverrides& o, const fs::path& cwd, LayeredCo
     for (auto it = keys.rbegin(); it != keys.rend(); ++it) json = model::Json{{std::string(*it), json}};
     layer(flag, std::move(json));
   };
+  nested("--cri-endpoint", {"cri", "endpoint"}, o.criEndpoint);
   nested("--endpoint", {"endpoint", "url"}, o.endpointUrl);
   nested("--endpoint-mode", {"endpoint", "mode"}, o.endpointMode);
   nested("--endpoint-ca-file", {"endpoint", "tls", "caFile"}, o.endpointCaFile);
@@ -240,8 +239,9 @@ std::vector<std::string> fieldsNeedingRestart(const AgentConfig& running, const 
   check(running.logDir != reloaded.logDir, "logDir");
   check(running.runDir != reloaded.runDir, "runDir");
   check(!(running.listen == reloaded.listen), "listen");
-  check(running.defaultRuntime != reloaded.defaultRuntime, "defaultRuntime");
-  check(running.containerRuntimeEndpoint != reloaded.containerRuntimeEndpoint, "containerRuntimeEndpoint");
+  // The CRI runtime is made once, with its endpoint and credentials file (whose
+  // content it reads at each pull).
+  check(!(running.cri == reloaded.cri), "cri");
   check(running.cgroupRoot != reloaded.cgroupRoot, "cgroupRoot");
   // The endpoint source and the reporter are built once at start, with their
   // client settings; rebuilding them on reload is not worth the risk of a gap.

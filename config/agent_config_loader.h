@@ -40,8 +40,8 @@ base::Result<AgentConfig> loadAgentConfig(const CommandLineOverrides& overrides,
                                           const LoadEnvironment& environment);
 
 // Names of the settings that differ between `running` and `reloaded` but take
-// effect only when the agent restarts (directories, listen address, default
-// runtime, CRI endpoint, cgroup root, the endpoint and reports sections), e.g.
+// effect only when the agent restarts (directories, listen address, the cri
+// section, cgroup root, the endpoint and reports sections), e.g.
 // {"stateDir", "listen", "endpoint"}. The caller
 // warns about them; everything else applies on reload.
 std::vector<std::string> fieldsNeedingRestart(const AgentConfig& running, const AgentConfig& reloaded);

@@ -4,6 +4,8 @@
 #include <map>
 #include <utility>
 
+#include "config/agent_config.h"
+
 namespace daemonlet::config {
 namespace {
 
@@ -41,8 +43,7 @@ const std::map<std::string, StringSlot, std::less<>>& stringFlags() {
       {"--log-dir", &CommandLineOverrides::logDir},
       {"--run-dir", &CommandLineOverrides::runDir},
       {"--listen", &CommandLineOverrides::listen},
-      {"--default-runtime", &CommandLineOverrides::defaultRuntime},
-      {"--container-runtime-endpoint", &CommandLineOverrides::containerRuntimeEndpoint},
+      {"--cri-endpoint", &CommandLineOverrides::criEndpoint},
       {"--cgroup-root", &CommandLineOverrides::cgroupRoot},
       {"--log-level", &CommandLineOverrides::logLevel},
       {"--endpoint", &CommandLineOverrides::endpointUrl},
@@ -52,6 +53,15 @@ const std::map<std::string, StringSlot, std::less<>>& stringFlags() {
       {"--endpoint-poll-interval", &CommandLineOverrides::endpointPollInterval},
       {"--report-url", &CommandLineOverrides::reportUrl},
       {"--report-interval", &CommandLineOverrides::reportInterval},
+  };
+  return flags;
+}
+
+// Flags of earlier versions, refused with what replaced them.
+const std::map<std::string, std::string, std::less<>>& removedFlags() {
+  static const std::map<std::string, std::string, std::less<>> flags = {
+      {"--default-runtime", std::string(kDefaultRuntimeRemoved)},
+      {"--container-runtime-endpoint", "--cri-endpoint replaced it"},
   };
   return flags;
 }
@@ -113,6 +123,9 @@ base::Result<CommandLineOverrides> parseRunFlags(std::vector<std::string> args) 
     }
     const std::size_t eq = arg.find('=');
     const std::string name = arg.substr(0, eq);
+    if (auto removed = removedFlags().find(name); removed != removedFlags().end()) {
+      return usageError("flag removed: " + removed->second, name);
+    }
     const bool known = stringFlags().count(name) > 0 || name == "--node-labels" || name == "--node-taints";
     if (!known) return usageError("unknown flag " + name + " (see daemonlet run --help)");
 
@@ -167,9 +180,8 @@ Flags (each overrides the same setting from the config file and its drop-ins):
   --log-dir DIR                      container logs (default /var/log/pods)
   --run-dir DIR                      runtime files: API token, sockets (default /run/daemonlet)
   --listen HOST:PORT|unix:///PATH    local status API (default 127.0.0.1:10290)
-  --default-runtime host             run pods without runtimeClassName as host processes (default:
-                                     none: they wait; "cri" is refused until a CRI runtime exists)
-  --container-runtime-endpoint URL   CRI socket (default unix:///run/containerd/containerd.sock)
+  --cri-endpoint unix:///PATH        the CRI socket that runs every pod without runtimeClassName:
+                                     host (default unix:///run/containerd/containerd.sock)
   --cgroup-root PATH                 parent cgroup of the pods (default /daemonlet; "" for none)
   --log-level debug|info|warning|error   (default info)
   --endpoint URL                     central endpoint serving the fleet's DaemonSets (http(s);

@@ -25,8 +25,7 @@ struct CommandLineOverrides {
   std::optional<std::string> logDir;
   std::optional<std::string> runDir;
   std::optional<std::string> listen;
-  std::optional<std::string> defaultRuntime;
-  std::optional<std::string> containerRuntimeEndpoint;
+  std::optional<std::string> criEndpoint;  // --cri-endpoint
   std::optional<std::string> cgroupRoot;
   std::optional<std::string> logLevel;
   // The central endpoint and upward reports (endpoint.* and reports.* in the file).

@@ -163,21 +163,15 @@ void decodeChoice(const model::Json& parent, Decoder& d, const FieldPath& path, 
   d.problem(path.child(key), unsupportedValue(text, names));
 }
 
-// "cri" is refused, not accepted and ignored: no CRI runtime exists in this
-// agent yet, and pods meant for one must never run as host processes instead.
-void decodeDefaultRuntime(const model::Json& root, Decoder& d, std::optional<RuntimeKind>& target) {
-  const model::Json* v = find(root, "defaultRuntime");
-  if (v == nullptr) return;
-  const FieldPath path = FieldPath().child("defaultRuntime");
-  const std::string text = v->get<std::string>();
-  if (text == "host") {
-    target = RuntimeKind::kHost;
-  } else if (text == "cri") {
-    d.problem(path, "Unsupported value: \"cri\": no CRI runtime is configured in this agent yet; use \"host\" "
-                    "to run pods without runtimeClassName as host processes, or leave it unset (they then wait)");
-  } else {
-    d.problem(path, unsupportedValue(text, {"host"}));
-  }
+// A bare absolute path is taken as the unix socket it names, as crictl and the
+// kubelet accept it; anything else is left for validation to name.
+void decodeCri(const model::Json& root, Decoder& d, CriConfig& target) {
+  const model::Json* cri = find(root, "cri");
+  if (cri == nullptr) return;
+  const FieldPath path = FieldPath().child("cri");
+  d.string(*cri, "endpoint", target.endpoint);
+  if (target.endpoint.starts_with("/")) target.endpoint = "unix://" + target.endpoint;
+  d.file(*cri, path, "registryCredentialsFile", target.registryCredentialsFile);
 }
 
 void decodeBackoff(const model::Json& root, Decoder& d, RestartBackoff& target) {
@@ -336,8 +330,6 @@ std::string ListenAddress::text() const {
   return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
 }
 
-std::string_view runtimeKindName(RuntimeKind kind) { return kind == RuntimeKind::kCri ? "cri" : "host"; }
-
 std::string_view endpointModeName(EndpointMode mode) {
   return mode == EndpointMode::kKubernetes ? "kubernetes" : "http";
 }
@@ -374,8 +366,7 @@ DecodedConfig decodeAgentConfig(const LayeredConfig& layers, const HostFacts& ho
   d.directory(root, top, "logDir", c.logDir);
   d.directory(root, top, "runDir", c.runDir);
   decodeListen(root, d, out);
-  decodeDefaultRuntime(root, d, c.defaultRuntime);
-  d.string(root, "containerRuntimeEndpoint", c.containerRuntimeEndpoint);
+  decodeCri(root, d, c.cri);
   d.string(root, "cgroupRoot", c.cgroupRoot);
   decodeBackoff(root, d, c.restartBackoff);
   decodeContainerLogs(root, d, c.containerLogs);

@@ -18,12 +18,14 @@ enum class Shape {
   kStringMap,  // map of string to string (labels)
   kObject,
   kObjectList,
+  kRemoved,  // a field of an earlier version: refused, saying what replaced it
 };
 
 struct FieldSpec {
   std::string_view name;
   Shape shape;
   std::span<const FieldSpec> children = {};  // kObject and kObjectList
+  std::string_view replacedBy = {};          // kRemoved
 };
 
 constexpr FieldSpec kTaintFields[] = {
@@ -79,6 +81,10 @@ constexpr FieldSpec kReportsFields[] = {
     {"interval", Shape::kDuration},
     {"debounce", Shape::kDuration},
 };
+constexpr FieldSpec kCriFields[] = {
+    {"endpoint", Shape::kString},
+    {"registryCredentialsFile", Shape::kString},
+};
 constexpr FieldSpec kRootFields[] = {
     {"apiVersion", Shape::kString},
     {"kind", Shape::kString},
@@ -88,8 +94,9 @@ constexpr FieldSpec kRootFields[] = {
     {"logDir", Shape::kString},
     {"runDir", Shape::kString},
     {"listen", Shape::kString},
-    {"defaultRuntime", Shape::kString},
-    {"containerRuntimeEndpoint", Shape::kString},
+    {"cri", Shape::kObject, kCriFields},
+    {"defaultRuntime", Shape::kRemoved, {}, kDefaultRuntimeRemoved},
+    {"containerRuntimeEndpoint", Shape::kRemoved, {}, "cri.endpoint replaced it"},
     {"cgroupRoot", Shape::kString},
     {"restartBackoff", Shape::kObject, kBackoffFields},
     {"containerLogs", Shape::kObject, kContainerLogFields},
@@ -109,6 +116,9 @@ void checkObject(const model::Json& object, std::span<const FieldSpec> fields, c
 void checkValue(const model::Json& value, const FieldSpec& spec, const FieldPath& path, FieldProblems& out) {
   if (value.is_null()) return;
   switch (spec.shape) {
+    case Shape::kRemoved:
+      out.push_back({path, "field removed: " + std::string(spec.replacedBy)});
+      break;
     case Shape::kString:
       if (!value.is_string()) out.push_back({path, typeMismatch(value, "string")});
       break;

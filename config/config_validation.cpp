@@ -178,10 +178,12 @@ FieldProblems validateAgentConfig(const AgentConfig& config) {
   validateNode(config.node, out);
 
   // Directories are absolute once decoded; the listen address is parsed there too.
-  if (!config.containerRuntimeEndpoint.starts_with("unix:///")) {
-    out.push_back(
-        {root.child("containerRuntimeEndpoint"),
-         invalidValue(config.containerRuntimeEndpoint, "must be unix:// followed by an absolute path")});
+  const std::string& criEndpoint = config.cri.endpoint;
+  if (!criEndpoint.starts_with("unix:///") || hasDotSegment(criEndpoint.substr(7))) {
+    out.push_back({root.child("cri").child("endpoint"),
+                   invalidValue(criEndpoint,
+                                "must be unix:// followed by an absolute path without '.' or '..', or "
+                                "that path alone (e.g. unix:///run/containerd/containerd.sock)")});
   }
   if (!config.cgroupRoot.empty() &&
       (!config.cgroupRoot.starts_with("/") || hasDotSegment(config.cgroupRoot))) {

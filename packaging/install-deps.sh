@@ -13,6 +13,8 @@ packages=(
   libboost-dev libboost-system-dev
   libcpp-httplib-dev nlohmann-json3-dev libyaml-cpp-dev
   libcurl4-openssl-dev libsystemd-dev
+  # the CRI runtime (runtime/cri): gRPC and protobuf, with the code generators
+  libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
   # cpp-httplib is compiled from Debian's source package without TLS
   # (packaging/fetch-httplib-source.sh): apt fetches it, these unpack and patch it
   debian-archive-keyring xz-utils patch

@@ -60,6 +60,11 @@ struct ContainerStartRequest {
   // DNS, pod security) before its first container. The host runtime's pod level
   // is the pod's cgroup directory and records, made on the first start.
   std::shared_ptr<const model::PodSpec> podSpec;
+  // The pod's DaemonSet as read: the CRI runtime takes the template's labels
+  // and annotations for the sandbox, and fields the model keeps only in raw
+  // JSON (sysctls, seccomp profiles, dnsConfig) from its raw spec. Null in
+  // requests built by hand (tests): those fields are then absent.
+  std::shared_ptr<const model::DaemonSet> daemonSet;
   model::Container container;  // command + args required for host processes
   bool init = false;           // an initContainer (runs to completion first)
   int restartCount = 0;
@@ -81,6 +86,9 @@ enum class ContainerState {
   // Not running and not exited: being created, its image pulling, or a pull
   // failed (reason "ContainerCreating", "Pulling", "ErrImagePull",
   // "ImagePullBackOff"). Never an exit: it is not a crash and counts no restart.
+  // Also a start refused before anything ran and not counted as a crash:
+  // "CreateContainerConfigError", "CreateContainerError", "InvalidImageName",
+  // "RuntimeUnavailable" (the runtime's endpoint cannot be reached).
   kWaiting,
   kRunning,
   kExited,
@@ -91,7 +99,8 @@ enum class ContainerState {
 const char* containerStateName(ContainerState state);
 
 struct ContainerStatus {
-  std::string containerId;  // "host://<pid>" for host processes
+  // "host://<pid>" for host processes, "containerd://<id>" for CRI containers.
+  std::string containerId;
   PodRef pod;               // fields may be empty for kUnknown containers
   std::string containerName;
   bool init = false;
@@ -108,6 +117,14 @@ struct ContainerStatus {
   std::string message;  // human detail, e.g. "terminated by signal 9 (Killed)"
   int restartCount = 0;
   std::string logPath;
+  // The image as the spec names it and the runtime's digest of it
+  // ("docker.io/library/busybox@sha256:..."); empty for host processes.
+  std::string image;
+  std::string imageId;
+  // kWaiting only: when the runtime expects a new start() could succeed (the
+  // rest of an image pull's back-off, a reconnect to the runtime). Unset: the
+  // caller's own retry cadence.
+  std::optional<std::chrono::milliseconds> retryAfter;
 
   const std::string& revision() const { return pod.revision; }
 };

@@ -1,27 +1,22 @@
 #include "runtime/runtime_set.h"
 
 namespace daemonlet::runtime {
-namespace {
 
-constexpr const char* kCriRuntimeName = "cri";
-
-}  // namespace
+bool runsOnHost(const model::PodSpec& spec) {
+  return spec.runtimeClassName && *spec.runtimeClassName == kHostRuntimeName;
+}
 
 RuntimeSet::Choice RuntimeSet::forPod(const model::PodSpec& spec) const {
   Choice choice;
   const bool named = spec.runtimeClassName && !spec.runtimeClassName->empty();
-  if (named) {
-    choice.name = *spec.runtimeClassName == kHostRuntimeName ? kHostRuntimeName : kCriRuntimeName;
-  } else {
-    choice.name = defaultRuntime_.value_or(kCriRuntimeName);
-  }
+  choice.name = runsOnHost(spec) ? kHostRuntimeName : kCriRuntimeName;
   choice.runtime = byName(choice.name);
   if (choice.runtime != nullptr) return choice;
   const std::string asked = named ? "runtimeClassName \"" + *spec.runtimeClassName + "\"" : "no runtimeClassName";
-  choice.message = "spec.template.spec.runtimeClassName: the pod (" + asked +
-                   ") needs a container runtime and no CRI runtime is configured on this node; only "
-                   "runtimeClassName \"host\" runs, as host processes";
-  if (!named) choice.message += " (or set defaultRuntime: host for pods without one)";
+  const std::string socket = criEndpoint_.empty() ? std::string("none configured") : criEndpoint_;
+  choice.message = "spec.template.spec.runtimeClassName: the pod (" + asked + ") runs in the " + choice.name +
+                   " runtime, which this agent does not have (CRI socket: " + socket +
+                   "); only runtimeClassName \"host\" runs as host processes";
   return choice;
 }
 

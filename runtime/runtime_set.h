@@ -1,16 +1,13 @@
 #pragma once
 // RuntimeSet: which runtime runs a pod, named by its spec.runtimeClassName (the
 // kubelet's RuntimeClass handler, without the RuntimeClass objects): "host" is
-// the host-process runtime; any other class, and a pod without one, belongs to
-// the CRI runtime. A pod whose runtime is not configured is not started, never
-// run as a host process instead: forPod() says why, for the pod's status.
-//
-// Pods without runtimeClassName take the operator's default (config
-// defaultRuntime); unset, they have none until the CRI runtime exists.
+// the host-process runtime, and only then; every other pod (no class, or any
+// other class, which the CRI runtime passes on as its runtime_handler) belongs
+// to the CRI runtime. A pod whose runtime is not registered is not started,
+// never run as a host process instead: forPod() says why, for the pod's status.
 //
 // Ownership: the set refers to runtimes it does not own; they outlive it.
 #include <map>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,22 +17,27 @@
 namespace daemonlet::runtime {
 
 inline constexpr const char* kHostRuntimeName = "host";
-// The waiting reason of a pod whose runtime is not configured.
-inline constexpr const char* kRuntimeNotConfigured = "RuntimeNotConfigured";
+inline constexpr const char* kCriRuntimeName = "cri";
+// The waiting reason of a pod whose runtime cannot be reached or is missing
+// (the CRI runtime reports it too when its socket does not answer).
+inline constexpr const char* kRuntimeUnavailable = "RuntimeUnavailable";
+
+// The rule itself: true only for runtimeClassName "host".
+bool runsOnHost(const model::PodSpec& spec);
 
 class RuntimeSet {
  public:
-  // `defaultRuntime`: the runtime of pods without runtimeClassName (by name).
-  explicit RuntimeSet(std::optional<std::string> defaultRuntime = std::nullopt)
-      : defaultRuntime_(std::move(defaultRuntime)) {}
+  // `criEndpoint`: the CRI socket the agent is configured with, named when a
+  // pod waits for a CRI runtime that is not registered.
+  explicit RuntimeSet(std::string criEndpoint = {}) : criEndpoint_(std::move(criEndpoint)) {}
 
   // Registers `runtime` under runtime.name(); a second one of that name replaces it.
   void add(Runtime& runtime) { byName_[runtime.name()] = &runtime; }
 
   struct Choice {
-    Runtime* runtime = nullptr;  // null: not configured, see `message`
+    Runtime* runtime = nullptr;  // null: not registered, see `message`
     std::string name;            // the runtime the pod asks for ("host", "cri")
-    std::string message;         // why it has none, naming the runtimeClassName
+    std::string message;         // why it has none, naming the runtimeClassName and socket
   };
   Choice forPod(const model::PodSpec& spec) const;
 
@@ -44,7 +46,7 @@ class RuntimeSet {
   std::vector<Runtime*> all() const;
 
  private:
-  std::optional<std::string> defaultRuntime_;
+  std::string criEndpoint_;
   std::map<std::string, Runtime*> byName_;
 };
 

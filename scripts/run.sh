@@ -28,5 +28,4 @@ exec "$bin" run \
   --state-dir /var/lib/daemonlet-demo \
   --log-dir /var/log/daemonlet-demo/pods \
   --run-dir /run/daemonlet-demo \
-  --listen 127.0.0.1:10290 \
-  --default-runtime host
+  --listen 127.0.0.1:10290

@@ -19,9 +19,11 @@ Result<SharedLibrary> SharedLibrary::open(const std::string& soname, const std::
   // not in the middle of a request.
   void* handle = ::dlopen(soname.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (handle == nullptr) {
-    // dlerror's text already starts with the soname ("libcurl.so.4: cannot open ...").
-    std::string message = lastDlError("");
-    if (message.find(soname) == std::string::npos) message = soname + ": cannot open shared object file";
+    // dlerror's text already starts with the soname ("libcurl.so.4: cannot open ...")
+    // unless a dependency of it is what failed ("libgrpc++.so.1.51: cannot open ..."),
+    // which is kept: it names what to install.
+    std::string message = lastDlError("cannot open shared object file");
+    if (message.find(soname) == std::string::npos) message = soname + ": " + message;
     if (!package.empty()) message += " (install Debian package " + package + ")";
     return makeError(ErrorCode::kNotFound, std::move(message));
   }

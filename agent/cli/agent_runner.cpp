@@ -1,5 +1,7 @@
 #include "agent/cli/agent_runner.h"
 
+#include <unistd.h>
+
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -16,7 +18,9 @@
 #include "agent/cli/config_reload.h"
 #include "agent/cli/endpoint_wiring.h"
 #include "agent/cli/idle_heap_trim.h"
+#include "agent/cli/reload_verdict.h"
 #include "agent/cli/shim_location.h"
+#include "agent/kubeapi/kube_api.h"
 #include "agent/loop/blocking_pool.h"
 #include "agent/loop/timer_queue.h"
 #include "agent/reconciler/reconciler.h"
@@ -26,10 +30,14 @@
 #include "agent/status/upward_reporter.h"
 #include "config/host_address.h"
 #include "config/node_identity.h"
+#include "runtime/cri/cri_runtime_options.h"
+#include "runtime/cri_plugin/cri_plugin_location.h"
+#include "runtime/cri_plugin/lazy_cri_runtime.h"
 #include "runtime/process/cgroup_v2.h"
 #include "runtime/process/process_runtime.h"
 #include "runtime/runtime_set.h"
 #include "systemd/notifier.h"
+#include "systemd/sd_bus_unit_manager.h"
 #include "systemd/watchdog_pinger.h"
 
 namespace daemonlet::cli {
@@ -66,18 +74,35 @@ std::string summary(const status::StatusSnapshot& snapshot) {
          " source errors";
 }
 
+// systemd's manager when systemd is the service manager and we may ask it for
+// scopes (root); null otherwise (containers, CI, the demo), logged when the
+// bus cannot be had although systemd runs.
+std::unique_ptr<systemd::UnitManager> connectUnitManager() {
+  if (!systemd::systemdIsServiceManager() || ::geteuid() != 0) return nullptr;
+  auto units = systemd::SdBusUnitManager::connect(runtime::process::isCgroup2("/sys/fs/cgroup")
+                                                     ? systemd::CgroupLayout::kUnified
+                                                     : systemd::CgroupLayout::kLegacy);
+  if (units) return std::move(units).value();
+  base::logWarning("systemd runs but its bus cannot be reached: host pods are not put in scopes",
+                   {{"error", units.error().describe()}});
+  return nullptr;
+}
+
 // The process runtime's settings: where containers' state and logs go, the
-// shim, and the cgroup that limits (or, without limits, only tracks) each pod.
+// shim, and the cgroup that limits (or, without limits, only tracks) each pod:
+// a scope of systemd's when `units` is given (runtime/process/pod_scopes.h).
 runtime::process::ProcessRuntimeOptions processRuntimeOptions(const config::AgentConfig& config,
                                                               const base::FileLimitChange& fileLimit,
-                                                              const std::string& hostIP) {
+                                                              const std::string& hostIP,
+                                                              systemd::UnitManager* units) {
   runtime::process::ProcessRuntimeOptions options;
   options.stateDir = (fs::path(config.stateDir) / "containers").string();
   options.logDir = config.logDir;
   options.shimCommand = shimCommand();
-  options.cgroupRoot = cgroupDirectory(config);
+  options.units = units;
+  options.cgroupRoot = units != nullptr ? std::string() : cgroupDirectory(config);
   options.containerFileLimit = fileLimit.original.rlim_cur;
-  if (options.cgroupRoot.empty()) {
+  if (options.cgroupRoot.empty() && units == nullptr) {
     // No limits, but every process of a pod is still tracked (issue 9 M5).
     auto tracking = runtime::process::trackingCgroupRoot(config.runDir);
     if (tracking) {
@@ -92,6 +117,30 @@ runtime::process::ProcessRuntimeOptions processRuntimeOptions(const config::Agen
   options.logMaxBytes = config.containerLogs.maxSizeBytes();
   options.logMaxFiles = config.containerLogs.maxFiles;
   options.hostIP = hostIP;
+  return options;
+}
+
+// The CRI runtime's settings. Its sandboxes' cgroup parent is a sibling of the
+// host pods' root ("/daemonlet" -> "/daemonlet-cri"): the host runtime owns
+// everything under its root, and a CRI pod's cgroups are containerd's to remove.
+// The agent's identity on CRI objects is the node name: stable across restarts
+// and a lost state directory, so a new agent adopts what the last one left.
+runtime::cri::CriRuntimeOptions criRuntimeOptions(const config::AgentConfig& config, const std::string& hostIP) {
+  runtime::cri::CriRuntimeOptions options;
+  options.endpoint = config.cri.endpoint;
+  options.agentId = config.node.name;
+  options.nodeName = config.node.name;
+  options.hostIP = hostIP;
+  options.logDir = config.logDir;
+  options.maxLogBytes = config.containerLogs.maxSizeBytes();
+  options.maxLogFiles = config.containerLogs.maxFiles;
+  options.stateDir = config.stateDir;
+  if (!config.cgroupRoot.empty()) {
+    std::string root = config.cgroupRoot;
+    while (root.size() > 1 && root.back() == '/') root.pop_back();
+    options.cgroupParent = root + "-cri";
+  }
+  options.registryCredentialsFile = config.cri.registryCredentialsFile;
   return options;
 }
 
@@ -164,12 +213,15 @@ int runAgent(const config::AgentConfig& initialConfig, const config::CommandLine
   systemd::Notifier notifier;
 
   const std::string hostIP = config::detectHostIp();
-  runtime::process::ProcessRuntime runtime(loop, processRuntimeOptions(config, fileLimit, hostIP));
-  // Pods name their runtime by runtimeClassName; only "host" exists so far.
-  runtime::RuntimeSet runtimes(config.defaultRuntime
-                                   ? std::optional<std::string>(config::runtimeKindName(*config.defaultRuntime))
-                                   : std::nullopt);
+  const std::unique_ptr<systemd::UnitManager> units = connectUnitManager();
+  runtime::process::ProcessRuntime runtime(loop, processRuntimeOptions(config, fileLimit, hostIP, units.get()));
+  // runtimeClassName: host runs in `runtime`; every other pod in the CRI runtime,
+  // whose module is loaded when a CRI pod first needs it.
+  runtime::cri_plugin::LazyCriRuntime criRuntime(loop, clock, criRuntimeOptions(config, hostIP),
+                                                 runtime::cri_plugin::criPluginPath());
+  runtime::RuntimeSet runtimes(config.cri.endpoint);
   runtimes.add(runtime);
+  runtimes.add(criRuntime);
   const reconciler::ReconcilerOptions reconcilerOptions = reconcilerOptionsFor(config, hostIP);
   reconciler::Reconciler reconciler(timers, runtimes, store, reconcilerOptions);
 
@@ -188,16 +240,26 @@ int runAgent(const config::AgentConfig& initialConfig, const config::CommandLine
     base::logError("cannot write the API token", {{"error", token.error().describe()}});
     return 1;
   }
-  status::HttpApi api(store, deleter, {config.listen.host, config.listen.port, *token, {}});
+  // The Kubernetes API for kubectl, on the same port; it outlives `api`.
+  // kubectl sends no token over plain HTTP: root and the agent's user are trusted by their socket.
+  kubeapi::KubeApi kube(store, clock, deleter, {*token, status::agentTrustedUsers()});
+  status::HttpApiOptions apiOptions{config.listen.host, config.listen.port, *token, {}, {}, status::agentTrustedUsers()};
+  apiOptions.extraRoutes = [&kube](httplib::Server& server) { kube.registerRoutes(server); };
+  status::HttpApi api(store, deleter, std::move(apiOptions));
   auto port = api.start(std::move(listener).value());
   if (!port) {
     base::logError("cannot start the local API", {{"error", port.error().describe()}});
     return 1;
   }
   std::string address = config.listen.host + ":" + std::to_string(*port);
-  // Tests and tools that let the kernel pick the port find it here.
-  (void)base::writeFileAtomically(fs::path(config.runDir) / "listen-address", address + "\n");
+  // Tests and tools that let the kernel pick the port find it here. Like the
+  // token, it describes this run only: not synced (two journal commits on the
+  // way to the first start).
+  (void)base::writeFileAtomically(fs::path(config.runDir) / "listen-address", address + "\n", 0644,
+                                  base::FileDurability::kRenameOnly);
   base::logInfo("local API listening", {{"address", address}});
+  ReloadVerdict reloadVerdict{::getpid(), 0, true, {}};
+  (void)writeReloadVerdict(config.runDir, reloadVerdict);
 
   // The desired set (sources/desired_set.h) reads the endpoint cache before any
   // network contact; its DaemonSets join the manifest directory's first snapshot.
@@ -220,6 +282,7 @@ int runAgent(const config::AgentConfig& initialConfig, const config::CommandLine
   IdleHeapTrim heapTrim(loop, std::chrono::seconds(2));
   reconciler.onPublish([&] {
     heapTrim.afterWork();
+    kube.refresh();  // every transition reaches watchers and events, not only those between two requests
     if (reporter) reporter->snapshotPublished();
   });
   const model::Node localNode = config::nodeIdentity(config);
@@ -244,10 +307,18 @@ int runAgent(const config::AgentConfig& initialConfig, const config::CommandLine
       loop,
       [&] {
         auto reloaded = reloadAgentConfig(config, overrides);
-        if (!reloaded) return;
-        reconciler.setNode(desired.effectiveNode(config::nodeIdentity(*reloaded)));
-        config.node = reloaded->node;
-        base::logInfo("configuration reloaded");
+        ++reloadVerdict.generation;
+        reloadVerdict.applied = reloaded.has_value();
+        reloadVerdict.message = reloaded ? std::string() : reloaded.error().describe();
+        if (reloaded) {
+          reconciler.setNode(desired.effectiveNode(config::nodeIdentity(*reloaded)));
+          config.node = reloaded->node;
+          base::logInfo("configuration reloaded");
+        }
+        // After the change is in: a `daemonlet reload` that sees this returns.
+        if (auto written = writeReloadVerdict(config.runDir, reloadVerdict); !written) {
+          base::logError("cannot record the reload verdict", {{"error", written.error().describe()}});
+        }
       },
       [&](int signal) {
         base::logInfo("stopping the agent; daemons keep running", {{"signal", std::to_string(signal)}});

@@ -23,6 +23,8 @@ constexpr std::array kSubcommands{
     Subcommand{"run", "run the agent: keep this node's daemons running", runRunCommand},
     Subcommand{"status", "show a running agent's node, DaemonSets and errors", runStatusCommand},
     Subcommand{"get", "list a running agent's pods or daemonsets", runGetCommand},
+    Subcommand{"reload", "make a running agent read its configuration again; fails when refused",
+               runReloadCommand},
     Subcommand{"fleet", "fleet-wide DaemonSet status from node reports (fleet status --reports DIR|URL)",
                runFleetCommand},
     Subcommand{"validate", "check DaemonSet manifests (JSON or YAML) as the API server would", runValidateCommand},

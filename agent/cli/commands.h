@@ -24,6 +24,7 @@ int runShimCommand(const Arguments& args, CommandIo& io);
 int runStatusCommand(const Arguments& args, CommandIo& io);
 int runGetCommand(const Arguments& args, CommandIo& io);
 int runFleetCommand(const Arguments& args, CommandIo& io);
+int runReloadCommand(const Arguments& args, CommandIo& io);
 
 // True for "-h" and "--help": every subcommand answers them with its usage.
 bool isHelpFlag(const std::string& arg);

@@ -5,13 +5,13 @@
 
 namespace daemonlet::cli {
 
-std::optional<config::AgentConfig> reloadAgentConfig(const config::AgentConfig& running,
+base::Result<config::AgentConfig> reloadAgentConfig(const config::AgentConfig& running,
                                                      const config::CommandLineOverrides& overrides) {
   auto reloaded = config::loadAgentConfig(overrides);
   if (!reloaded) {
     base::logError("configuration reload refused; keeping the running configuration",
                    {{"error", reloaded.error().describe()}});
-    return std::nullopt;
+    return reloaded.error();
   }
   for (const auto& field : config::fieldsNeedingRestart(running, *reloaded)) {
     base::logWarning("setting changed on reload takes effect only after a restart", {{"field", field}});

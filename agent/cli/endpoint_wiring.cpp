@@ -68,8 +68,13 @@ void EndpointWiring::start(const std::string& nodeName) {
   const sources::EndpointSnapshot* seed = desired_.endpointSeed();
   auto alive = alive_;
   sources::EndpointCallbacks callbacks;
-  // Off the loop (the source's callback): persist first, then hand over.
+  // Off the loop (the source's callback): hand over, then persist. The cache's
+  // fsyncs (two journal commits) no longer delay the change; it applied even
+  // when the save failed before, so only the order of the two changed.
   callbacks.onSnapshot = [this, alive](const sources::EndpointSnapshot& snapshot) {
+    asio::post(loop_, [this, alive, snapshot] {
+      if (*alive) desired_.setEndpointSnapshot(snapshot);
+    });
     auto saved = desired_.persist(snapshot);
     if (!saved) {
       base::logWarning("cannot save the endpoint cache; the snapshot applies anyway",
@@ -79,9 +84,6 @@ void EndpointWiring::start(const std::string& nodeName) {
         if (*alive) desired_.cacheSaved();
       });
     }
-    asio::post(loop_, [this, alive, snapshot] {
-      if (*alive) desired_.setEndpointSnapshot(snapshot);
-    });
   };
   callbacks.onHealth = [this, alive](const sources::EndpointHealth& health) {
     asio::post(loop_, [this, alive, health] {

@@ -25,7 +25,7 @@
 namespace daemonlet::cli {
 namespace {
 
-constexpr const char* kUsage =
+constexpr const char* kExplainUsage =
     "usage: daemonlet explain --node NODE_FILE [--name NAME] [-o json|text] DAEMONSET_FILE\n"
     "\n"
     "Evaluates the DaemonSet in DAEMONSET_FILE against the core/v1 Node in NODE_FILE\n"
@@ -40,7 +40,7 @@ constexpr const char* kUsage =
 
 enum class OutputFormat { kJson, kText };
 
-struct Options {
+struct ExplainOptions {
   std::string nodeFile;
   std::string daemonSetFile;
   std::optional<std::string> name;
@@ -65,7 +65,7 @@ std::optional<std::string> flagValue(const Arguments& args, std::size_t& i, std:
   return std::nullopt;
 }
 
-bool parseOptions(const Arguments& args, Options& options, std::ostream& err) {
+bool parseExplainOptions(const Arguments& args, ExplainOptions& options, std::ostream& err) {
   std::vector<std::string> positional;
   for (std::size_t i = 0; i < args.size(); ++i) {
     bool missing = false;
@@ -83,21 +83,21 @@ bool parseOptions(const Arguments& args, Options& options, std::ostream& err) {
         return false;
       }
     } else if (missing) {
-      err << "daemonlet explain: " << args[i] << " needs a value\n" << kUsage;
+      err << "daemonlet explain: " << args[i] << " needs a value\n" << kExplainUsage;
       return false;
     } else if (args[i].size() > 1 && args[i].front() == '-') {
-      err << "daemonlet explain: unknown option " << args[i] << "\n" << kUsage;
+      err << "daemonlet explain: unknown option " << args[i] << "\n" << kExplainUsage;
       return false;
     } else {
       positional.push_back(args[i]);
     }
   }
   if (options.nodeFile.empty()) {
-    err << "daemonlet explain: --node NODE_FILE is required\n" << kUsage;
+    err << "daemonlet explain: --node NODE_FILE is required\n" << kExplainUsage;
     return false;
   }
   if (positional.size() != 1) {
-    err << "daemonlet explain: expected exactly one DAEMONSET_FILE, got " << positional.size() << "\n" << kUsage;
+    err << "daemonlet explain: expected exactly one DAEMONSET_FILE, got " << positional.size() << "\n" << kExplainUsage;
     return false;
   }
   options.daemonSetFile = positional.front();
@@ -154,7 +154,7 @@ struct LoadedDaemonSet {
   int exitCode = kExitOk;  // meaningful when daemonSet is empty
 };
 
-LoadedDaemonSet loadDaemonSet(const Options& options, CommandIo& io) {
+LoadedDaemonSet loadDaemonSet(const ExplainOptions& options, CommandIo& io) {
   auto input = readInputFile(options.daemonSetFile, io.in);
   if (!input) {
     io.err << "daemonlet explain: cannot read DaemonSet file " << input.error().describe() << "\n";
@@ -228,11 +228,11 @@ void printText(const model::DaemonSet& daemonSet, const model::Node& node, const
 
 int runExplainCommand(const Arguments& args, CommandIo& io) {
   if (!args.empty() && isHelpFlag(args.front())) {
-    io.out << kUsage;
+    io.out << kExplainUsage;
     return kExitOk;
   }
-  Options options;
-  if (!parseOptions(args, options, io.err)) return kExitUsage;
+  ExplainOptions options;
+  if (!parseExplainOptions(args, options, io.err)) return kExitUsage;
 
   const std::optional<model::Node> node = loadNode(options.nodeFile, io);
   if (!node) return kExitUsage;

@@ -14,7 +14,7 @@
 namespace daemonlet::cli {
 namespace {
 
-constexpr const char* kUsage =
+constexpr const char* kFleetUsage =
     "usage: daemonlet fleet status --reports DIR|URL [--stale-after DURATION] [-o json|wide]\n"
     "            [--ca-file FILE] [--cert-file FILE --key-file FILE] [--token-file FILE]\n"
     "\n"
@@ -61,7 +61,7 @@ bool takeValue(const Arguments& args, std::size_t& i, const std::string& flag, s
   return false;
 }
 
-bool parseOptions(const Arguments& args, FleetOptions& options, CommandIo& io) {
+bool parseFleetOptions(const Arguments& args, FleetOptions& options, CommandIo& io) {
   for (std::size_t i = 0; i < args.size(); ++i) {
     std::string value;
     if (takeValue(args, i, "--reports", value)) {
@@ -140,7 +140,7 @@ void printFleetTable(const fleet::FleetStatus& view, status::WallTime now, bool 
 
 int runFleetStatus(const Arguments& args, CommandIo& io) {
   FleetOptions options;
-  if (!parseOptions(args, options, io)) {
+  if (!parseFleetOptions(args, options, io)) {
     io.err << "Run `daemonlet fleet status --help` for usage.\n";
     return kExitUsage;
   }
@@ -174,11 +174,11 @@ int runFleetStatus(const Arguments& args, CommandIo& io) {
 
 int runFleetCommand(const Arguments& args, CommandIo& io) {
   if (args.empty()) {
-    io.err << kUsage;
+    io.err << kFleetUsage;
     return kExitUsage;
   }
   if (isHelpFlag(args[0])) {
-    io.out << kUsage;
+    io.out << kFleetUsage;
     return kExitOk;
   }
   if (args[0] != "status") {
@@ -187,7 +187,7 @@ int runFleetCommand(const Arguments& args, CommandIo& io) {
   }
   const Arguments rest(args.begin() + 1, args.end());
   if (!rest.empty() && isHelpFlag(rest[0])) {
-    io.out << kUsage;
+    io.out << kFleetUsage;
     return kExitOk;
   }
   return runFleetStatus(rest, io);

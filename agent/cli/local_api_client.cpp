@@ -4,6 +4,7 @@
 
 #include <fstream>
 
+#include "agent/cli/agent_location.h"
 #include "agent/outbound/curl_library.h"
 #include "config/agent_config.h"
 
@@ -19,32 +20,18 @@ std::size_t appendBody(char* data, std::size_t size, std::size_t count, void* ou
 
 base::Result<ApiEndpoint> resolveEndpoint(std::vector<std::string>& args) {
   std::string server;
-  std::string runDir;
   for (std::size_t i = 0; i < args.size();) {
-    auto take = [&](const std::string& flag, std::string& into) {
-      if (args[i] == flag && i + 1 < args.size()) {
-        into = args[i + 1];
-        args.erase(args.begin() + static_cast<long>(i), args.begin() + static_cast<long>(i) + 2);
-        return true;
-      }
-      if (args[i].rfind(flag + "=", 0) == 0) {
-        into = args[i].substr(flag.size() + 1);
-        args.erase(args.begin() + static_cast<long>(i));
-        return true;
-      }
-      return false;
-    };
-    if (take("--server", server) || take("--run-dir", runDir)) continue;
-    ++i;
+    if (!takeFlagValue(args, i, "--server", server)) ++i;
   }
+  const AgentLocation location = takeAgentLocation(args);
   if (!server.empty()) return ApiEndpoint{server.rfind("http", 0) == 0 ? server : "http://" + server};
-  if (!runDir.empty()) {
-    std::ifstream in(runDir + "/listen-address");
-    std::string address;
-    if (!(in >> address)) {
-      return base::makeError(base::ErrorCode::kNotFound, "no listen-address file; is the agent running?", runDir);
-    }
-    return ApiEndpoint{"http://" + address};
+  const std::string runDir = agentRunDirectory(location);
+  std::ifstream in(runDir + "/listen-address");
+  std::string address;
+  if (in >> address) return ApiEndpoint{"http://" + address};
+  // Named explicitly: the agent must have written it.
+  if (location.runDir) {
+    return base::makeError(base::ErrorCode::kNotFound, "no listen-address file; is the agent running?", runDir);
   }
   return ApiEndpoint{"http://127.0.0.1:" + std::to_string(config::kDefaultStatusPort)};
 }

@@ -162,7 +162,7 @@ void printDaemonSetTable(const Json& status, bool wide, CommandIo& io) {
 
 int runStatusCommand(const Arguments& args, CommandIo& io) {
   if (!args.empty() && isHelpFlag(args[0])) {
-    io.out << "usage: daemonlet status [-o json|yaml|wide] [--server URL | --run-dir DIR]\n"
+    io.out << "usage: daemonlet status [-o json|yaml|wide] [--server URL | --run-dir DIR | --config FILE]\n"
               "Shows the node, every known DaemonSet with its decision and pods, and source errors.\n";
     return kExitOk;
   }
@@ -194,7 +194,7 @@ int runStatusCommand(const Arguments& args, CommandIo& io) {
 int runGetCommand(const Arguments& args, CommandIo& io) {
   if (args.empty() || isHelpFlag(args[0])) {
     (args.empty() ? io.err : io.out)
-        << "usage: daemonlet get pods|daemonsets [-o json|yaml|wide] [--server URL | --run-dir DIR]\n";
+        << "usage: daemonlet get pods|daemonsets [-o json|yaml|wide] [--server URL | --run-dir DIR | --config FILE]\n";
     return args.empty() ? kExitUsage : kExitOk;
   }
   QueryOptions options;

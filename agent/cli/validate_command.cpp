@@ -20,11 +20,12 @@
 #include "agent/model/diagnostic.h"
 #include "agent/model/validation.h"
 #include "agent/reconciler/host_security.h"
+#include "runtime/runtime_set.h"
 
 namespace daemonlet::cli {
 namespace {
 
-constexpr const char* kUsage =
+constexpr const char* kValidateUsage =
     "usage: daemonlet validate [--quiet] FILE...\n"
     "\n"
     "Checks every apps/v1 DaemonSet in each FILE (JSON, YAML or a multi-document\n"
@@ -35,13 +36,13 @@ constexpr const char* kUsage =
     "\n"
     "Exit: 0 all valid, 1 something invalid, 2 usage error or unreadable file.\n";
 
-struct Options {
+struct ValidateOptions {
   bool quiet = false;
   std::vector<std::string> files;
 };
 
 // Returns false (after printing why) on a usage error.
-bool parseOptions(const Arguments& args, Options& options, std::ostream& err) {
+bool parseValidateOptions(const Arguments& args, ValidateOptions& options, std::ostream& err) {
   bool onlyFiles = false;
   for (const std::string& arg : args) {
     if (!onlyFiles && arg == "--") {
@@ -49,14 +50,14 @@ bool parseOptions(const Arguments& args, Options& options, std::ostream& err) {
     } else if (!onlyFiles && (arg == "-q" || arg == "--quiet")) {
       options.quiet = true;
     } else if (!onlyFiles && arg.size() > 1 && arg.front() == '-') {
-      err << "daemonlet validate: unknown option " << arg << "\n" << kUsage;
+      err << "daemonlet validate: unknown option " << arg << "\n" << kValidateUsage;
       return false;
     } else {
       options.files.push_back(arg);
     }
   }
   if (options.files.empty()) {
-    err << "daemonlet validate: no FILE given\n" << kUsage;
+    err << "daemonlet validate: no FILE given\n" << kValidateUsage;
     return false;
   }
   if (std::count(options.files.begin(), options.files.end(), "-") > 1) {
@@ -74,8 +75,10 @@ std::string joinNames(const std::vector<std::string>& names) {
 
 // Valid, but the host runtime would refuse containers of it (CreateContainerConfigError):
 // said even with --quiet. The agent normally runs as root (systemd unit), so
-// runAsNonRoot without runAsUser is judged as the agent would then.
+// runAsNonRoot without runAsUser is judged as the agent would then. Pods without
+// runtimeClassName: host run in the CRI runtime, which honours these fields.
 void warnHostRuntimeRefusals(const model::DaemonSet& daemonSet, CommandIo& io) {
+  if (!runtime::runsOnHost(daemonSet.spec.template_.spec)) return;
   for (const std::string& refusal : reconciler::hostRuntimeRefusals(daemonSet, /*agentIsRoot=*/true)) {
     model::Diagnostic diagnostic;
     diagnostic.where = daemonSet.source;
@@ -86,7 +89,7 @@ void warnHostRuntimeRefusals(const model::DaemonSet& daemonSet, CommandIo& io) {
 }
 
 // Validates one file's content; prints its diagnostics and summary.
-int validateContent(const InputFile& input, const Options& options, CommandIo& io) {
+int validateContent(const InputFile& input, const ValidateOptions& options, CommandIo& io) {
   const model::DecodedFile decoded = model::decodeFile(input.content, input.displayName);
   if (!options.quiet) {
     for (const model::Diagnostic& warning : decoded.warnings) io.err << "warning: " << warning.format() << "\n";
@@ -127,11 +130,11 @@ int validateContent(const InputFile& input, const Options& options, CommandIo& i
 
 int runValidateCommand(const Arguments& args, CommandIo& io) {
   if (!args.empty() && isHelpFlag(args.front())) {
-    io.out << kUsage;
+    io.out << kValidateUsage;
     return kExitOk;
   }
-  Options options;
-  if (!parseOptions(args, options, io.err)) return kExitUsage;
+  ValidateOptions options;
+  if (!parseValidateOptions(args, options, io.err)) return kExitUsage;
 
   int exitCode = kExitOk;
   for (const std::string& path : options.files) {

@@ -51,6 +51,9 @@ constexpr std::string_view kProbeFields[] = {"exec",
                                              "failureThreshold",
                                              "terminationGracePeriodSeconds"};
 constexpr std::string_view kExecFields[] = {"command"};
+constexpr std::string_view kLifecycleFields[] = {"postStart", "preStop"};
+constexpr std::string_view kLifecycleHandlerFields[] = {"exec", "httpGet", "tcpSocket", "sleep"};
+constexpr std::string_view kSleepFields[] = {"seconds"};
 constexpr std::string_view kHttpGetFields[] = {"path", "port", "host", "scheme", "httpHeaders"};
 constexpr std::string_view kHttpHeaderFields[] = {"name", "value"};
 constexpr std::string_view kTcpSocketFields[] = {"port", "host"};
@@ -170,6 +173,25 @@ void decodeProbe(DecodeContext& ctx, const Json& json, const std::string& path, 
   r.optInt64("terminationGracePeriodSeconds", out.terminationGracePeriodSeconds);
 }
 
+void decodeSleep(DecodeContext& ctx, const Json& json, const std::string& path, SleepAction& out) {
+  ObjectReader r(ctx, json, path, kSleepFields);
+  r.int64("seconds", out.seconds);
+}
+
+void decodeLifecycleHandler(DecodeContext& ctx, const Json& json, const std::string& path, LifecycleHandler& out) {
+  ObjectReader r(ctx, json, path, kLifecycleHandlerFields);
+  r.optObject("exec", out.exec, decodeExec);
+  r.optObject("httpGet", out.httpGet, decodeHttpGet);
+  r.optObject("tcpSocket", out.tcpSocket, decodeTcpSocket);
+  r.optObject("sleep", out.sleep, decodeSleep);
+}
+
+void decodeLifecycle(DecodeContext& ctx, const Json& json, const std::string& path, Lifecycle& out) {
+  ObjectReader r(ctx, json, path, kLifecycleFields);
+  r.optObject("postStart", out.postStart, decodeLifecycleHandler);
+  r.optObject("preStop", out.preStop, decodeLifecycleHandler);
+}
+
 void decodeCapabilities(DecodeContext& ctx, const Json& json, const std::string& path, Capabilities& out) {
   ObjectReader r(ctx, json, path, kCapabilitiesFields);
   r.stringList("add", out.add);
@@ -205,6 +227,7 @@ void decodeContainer(DecodeContext& ctx, const Json& json, const std::string& pa
   r.optObject("livenessProbe", out.livenessProbe, decodeProbe);
   r.optObject("readinessProbe", out.readinessProbe, decodeProbe);
   r.optObject("startupProbe", out.startupProbe, decodeProbe);
+  r.optObject("lifecycle", out.lifecycle, decodeLifecycle);
   r.optObject("securityContext", out.securityContext, decodeSecurityContext);
   r.string("imagePullPolicy", out.imagePullPolicy);
   r.string("terminationMessagePath", out.terminationMessagePath);

@@ -7,6 +7,7 @@
 
 #include "agent/model/defaults_internal.h"
 #include "agent/model/quantity.h"
+#include "agent/model/ascii_class.h"
 
 namespace daemonlet::model::defaults_detail {
 namespace {
@@ -94,17 +95,16 @@ Json normalized(const Json& v) {
   return v;
 }
 
-bool isLowerAlnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
 
 // One path component of a Docker reference: [a-z0-9]+(([._]|__|-+)[a-z0-9]+)*
 bool validPathComponent(std::string_view s) {
-  if (s.empty() || !isLowerAlnum(s.front()) || !isLowerAlnum(s.back())) return false;
+  if (s.empty() || !isAsciiLowerAlnum(s.front()) || !isAsciiLowerAlnum(s.back())) return false;
   for (std::size_t i = 0; i < s.size(); ++i) {
     char c = s[i];
-    if (isLowerAlnum(c) || c == '-') continue;
+    if (isAsciiLowerAlnum(c) || c == '-') continue;
     if (c == '.' || c == '_') {
       if (c == '_' && i + 1 < s.size() && s[i + 1] == '_') { ++i; }
-      if (i + 1 < s.size() && !isLowerAlnum(s[i + 1])) return false;
+      if (i + 1 < s.size() && !isAsciiLowerAlnum(s[i + 1])) return false;
       continue;
     }
     return false;

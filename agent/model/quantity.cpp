@@ -5,6 +5,7 @@
 // (2^n times a decimal fraction always terminates), so all arithmetic after parsing
 // is decimal. Like the API server, magnitudes are rounded up to nano precision.
 #include "agent/model/quantity.h"
+#include "agent/model/ascii_class.h"
 
 #include <algorithm>
 #include <charconv>
@@ -14,7 +15,6 @@
 namespace daemonlet::model {
 namespace {
 
-bool isDigit(char c) { return c >= '0' && c <= '9'; }
 
 // The pieces of a quantity string as the Kubernetes scanner splits them.
 struct Scanned {
@@ -37,19 +37,19 @@ std::optional<Scanned> scan(std::string_view s) {
   while (pos < s.size() && s[pos] == '0') ++pos;
   if (pos >= s.size()) return out;  // only sign and zeros: the value is 0
   std::size_t start = pos;
-  while (pos < s.size() && isDigit(s[pos])) ++pos;
+  while (pos < s.size() && isAsciiDigit(s[pos])) ++pos;
   out.numerator = s.substr(start, pos - start);
   if (pos < s.size() && s[pos] == '.') {
     ++pos;
     start = pos;
-    while (pos < s.size() && isDigit(s[pos])) ++pos;
+    while (pos < s.size() && isAsciiDigit(s[pos])) ++pos;
     out.denominator = s.substr(start, pos - start);
   }
   const std::size_t suffixStart = pos;
   constexpr std::string_view kSuffixLetters = "eEinumkKMGTP";
   while (pos < s.size() && kSuffixLetters.find(s[pos]) != std::string_view::npos) ++pos;
   if (pos < s.size() && (s[pos] == '-' || s[pos] == '+')) ++pos;
-  while (pos < s.size() && isDigit(s[pos])) ++pos;
+  while (pos < s.size() && isAsciiDigit(s[pos])) ++pos;
   if (pos != s.size()) return std::nullopt;
   out.suffix = s.substr(suffixStart);
   return out;

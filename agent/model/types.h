@@ -134,6 +134,23 @@ struct Probe {
   std::optional<std::int64_t> terminationGracePeriodSeconds;
 };
 
+// Lifecycle hooks (core/v1 LifecycleHandler): exactly one handler each.
+// tcpSocket is accepted for compatibility only; the kubelet does not run it
+// (a hook naming it fails when it runs), and neither does the agent.
+struct SleepAction {
+  std::int64_t seconds = 0;
+};
+struct LifecycleHandler {
+  std::optional<ExecAction> exec;
+  std::optional<HttpGetAction> httpGet;
+  std::optional<TcpSocketAction> tcpSocket;
+  std::optional<SleepAction> sleep;
+};
+struct Lifecycle {
+  std::optional<LifecycleHandler> postStart;
+  std::optional<LifecycleHandler> preStop;
+};
+
 struct ObjectFieldSelector {
   std::string apiVersion;  // defaulted to v1
   std::string fieldPath;
@@ -217,6 +234,7 @@ struct Container {
   std::optional<Probe> livenessProbe;
   std::optional<Probe> readinessProbe;
   std::optional<Probe> startupProbe;
+  std::optional<Lifecycle> lifecycle;
   std::optional<SecurityContext> securityContext;
   std::string imagePullPolicy;           // defaulted: Always for :latest/untagged, else IfNotPresent
   std::string terminationMessagePath;    // defaulted: /dev/termination-log

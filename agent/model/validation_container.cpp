@@ -123,6 +123,7 @@ void validateContainers(const PodSpec& spec, const std::set<std::string>& volume
     validateContainerCommon(c, volumes, idx, out);
     if (!names.insert(c.name).second) out.push_back(duplicate(child(idx, "name"), quote(c.name)));
     validateProbes(c, idx, out);
+    validateLifecycle(c, spec.terminationGracePeriodSeconds, idx, out);
     if (!c.restartPolicy.empty())
       out.push_back(forbidden(child(idx, "restartPolicy"), "may not be set for non-init containers"));
   }
@@ -148,8 +149,10 @@ void validateInitContainers(const PodSpec& spec, const std::set<std::string>& vo
     checkHostPortConflicts({c}, path, out);
     if (sidecar) {
       validateProbes(c, idx, out);
+      validateLifecycle(c, spec.terminationGracePeriodSeconds, idx, out);
     } else {
       const char* why = "may not be set for init containers without restartPolicy=Always";
+      if (c.lifecycle) out.push_back(forbidden(child(idx, "lifecycle"), why));
       if (c.livenessProbe) out.push_back(forbidden(child(idx, "livenessProbe"), why));
       if (c.readinessProbe) out.push_back(forbidden(child(idx, "readinessProbe"), why));
       if (c.startupProbe) out.push_back(forbidden(child(idx, "startupProbe"), why));

@@ -90,13 +90,17 @@ void validateSecurityContext(const SecurityContext& sc, const std::string& path,
 void validatePodSecurityContext(const PodSecurityContext& sc, const std::string& path, FieldErrors& out);
 enum class ProbeKind { kLiveness, kReadiness, kStartup };
 void validateProbe(const Probe& probe, ProbeKind kind, const std::string& path, FieldErrors& out);
+// `path` is the container's; gracePeriod the pod's terminationGracePeriodSeconds
+// (bounds a sleep handler).
+void validateLifecycle(const Container& c, const std::optional<std::int64_t>& gracePeriod, const std::string& path,
+                       FieldErrors& out);
 void checkHostPortConflicts(const std::vector<Container>& containers, const std::string& path, FieldErrors& out);
 
 // --- scheduling ------------------------------------------------------------------------
 void validateAffinity(const Affinity& affinity, const std::string& path, FieldErrors& out);
 void validateTolerations(const std::vector<Toleration>& tolerations, const std::string& path, FieldErrors& out);
 
-// --- fields kept only in raw JSON (pod affinity, dnsConfig, init lifecycle) ----
+// --- fields kept only in raw JSON (pod affinity, dnsConfig, seccomp/AppArmor profiles) ----
 void validateRawPodSpecExtras(const Json& daemonSetRaw, FieldErrors& out);
 
 // --- daemonset -------------------------------------------------------------------------

@@ -6,14 +6,13 @@
 
 #include "agent/model/validation_internal.h"
 #include "agent/model/validation_names.h"
+#include "agent/model/ascii_class.h"
 
 namespace daemonlet::model {
 namespace {
 
 using Messages = std::vector<std::string>;
 
-bool isLowerAlnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
-bool isAlnum(char c) { return isLowerAlnum(c) || (c >= 'A' && c <= 'Z'); }
 
 // RegexError from apimachinery: examples are joined with " or " after a ", ".
 std::string regexError(const std::string& msg, const std::string& fmt, std::initializer_list<const char*> examples) {
@@ -32,9 +31,9 @@ std::string maxLenError(std::size_t n) { return "must be no more than " + std::t
 
 // [a-z0-9]([-a-z0-9]*[a-z0-9])?
 bool matchesDns1123Label(std::string_view v) {
-  if (v.empty() || !isLowerAlnum(v.front()) || !isLowerAlnum(v.back())) return false;
+  if (v.empty() || !isAsciiLowerAlnum(v.front()) || !isAsciiLowerAlnum(v.back())) return false;
   for (char c : v)
-    if (!isLowerAlnum(c) && c != '-') return false;
+    if (!isAsciiLowerAlnum(c) && c != '-') return false;
   return true;
 }
 bool matchesDns1123Subdomain(std::string_view v) {
@@ -49,9 +48,9 @@ bool matchesDns1123Subdomain(std::string_view v) {
 }
 // ([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]
 bool matchesQualifiedNamePart(std::string_view v) {
-  if (v.empty() || !isAlnum(v.front()) || !isAlnum(v.back())) return false;
+  if (v.empty() || !isAsciiAlnum(v.front()) || !isAsciiAlnum(v.back())) return false;
   for (char c : v)
-    if (!isAlnum(c) && c != '-' && c != '_' && c != '.') return false;
+    if (!isAsciiAlnum(c) && c != '-' && c != '_' && c != '.') return false;
   return true;
 }
 
@@ -143,7 +142,7 @@ Messages isValidPortName(std::string_view v) {
   if (v.size() > 15) errs.push_back(maxLenError(15));
   bool onlyAllowed = !v.empty(), hasLetter = false;
   for (char c : v) {
-    if (!isLowerAlnum(c) && c != '-') onlyAllowed = false;
+    if (!isAsciiLowerAlnum(c) && c != '-') onlyAllowed = false;
     if (c >= 'a' && c <= 'z') hasLetter = true;
   }
   if (!onlyAllowed) errs.push_back("must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)");
@@ -171,7 +170,7 @@ Messages isConfigMapKey(std::string_view v) {
   if (v.size() > 253) errs.push_back(maxLenError(253));
   bool ok = !v.empty();
   for (char c : v)
-    if (!isAlnum(c) && c != '-' && c != '_' && c != '.') ok = false;
+    if (!isAsciiAlnum(c) && c != '-' && c != '_' && c != '.') ok = false;
   if (!ok)
     errs.push_back(regexError("a valid config key must consist of alphanumeric characters, '-', '_' or '.'",
                               "[-._a-zA-Z0-9]+", {"key.name", "KEY_NAME", "key-name"}));
@@ -201,7 +200,7 @@ Messages isValidUserOrGroupId(std::int64_t id) {
 Messages isHttpHeaderName(std::string_view v) {
   bool ok = !v.empty();
   for (char c : v)
-    if (!isAlnum(c) && c != '-') ok = false;
+    if (!isAsciiAlnum(c) && c != '-') ok = false;
   if (ok) return {};
   return {regexError("a valid HTTP header must consist of alphanumeric characters or '-'", "[-A-Za-z0-9]+",
                      {"X-Header-Name"})};

@@ -1,6 +1,5 @@
 // Pod-spec rules for fields the typed model keeps only in `raw`: pod
-// (anti-)affinity terms, dnsConfig, lifecycle hooks on init containers, and
-// seccomp/AppArmor profile fields.
+// (anti-)affinity terms, dnsConfig and seccomp/AppArmor profile fields.
 // Reads the defaulted JSON; values of the wrong type were already reported by
 // the decoder, so they are skipped here.
 #include <arpa/inet.h>
@@ -113,17 +112,6 @@ void validateDnsConfig(const Json& pod, const std::string& path, FieldErrors& ou
         out.push_back(required(index(child(dnsPath, "options"), i), "must not be empty"));
 }
 
-void validateInitLifecycles(const Json& pod, const std::string& path, FieldErrors& out) {
-  const Json* inits = member(pod, "initContainers");
-  if (!inits || !inits->is_array()) return;
-  for (std::size_t i = 0; i < inits->size(); ++i) {
-    const Json& c = (*inits)[i];
-    if (member(c, "lifecycle") && str(member(c, "restartPolicy")) != "Always")
-      out.push_back(forbidden(child(index(child(path, "initContainers"), i), "lifecycle"),
-                              "may not be set for init containers without restartPolicy=Always"));
-  }
-}
-
 void validateProfileField(const Json& sc, const char* field, const std::string& scPath, FieldErrors& out) {
   // seccompProfile and appArmorProfile share one shape and one rule set.
   const Json* profile = member(sc, field);
@@ -191,7 +179,6 @@ void validateRawPodSpecExtras(const Json& daemonSetRaw, FieldErrors& out) {
       validatePodAffinity(*paa, child(path, "affinity.podAntiAffinity"), out);
   }
   validateDnsConfig(*pod, path, out);
-  validateInitLifecycles(*pod, path, out);
   validateProfiles(*pod, path, out);
 }
 

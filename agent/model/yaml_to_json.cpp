@@ -1,6 +1,7 @@
 // Plain YAML scalars resolved with the YAML 1.1 rules of go-yaml v2 (what
 // sigs.k8s.io/yaml, and so kubectl and the API server, use).
 #include "agent/model/yaml_to_json.h"
+#include "agent/model/ascii_class.h"
 
 #include <algorithm>
 #include <array>
@@ -16,12 +17,11 @@ namespace {
 using base::ErrorCode;
 using base::makeError;
 
-bool isDigit(char c) { return c >= '0' && c <= '9'; }
 bool allDigits(std::string_view s, int base) {
   if (s.empty()) return false;
   for (char c : s) {
     int v = -1;
-    if (isDigit(c))
+    if (isAsciiDigit(c))
       v = c - '0';
     else if (c >= 'a' && c <= 'f')
       v = c - 'a' + 10;
@@ -77,7 +77,7 @@ bool looksLikeYamlFloat(std::string_view s) {
   if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
   auto digitsFrom = [&s](std::size_t& pos) {
     const std::size_t start = pos;
-    while (pos < s.size() && isDigit(s[pos])) ++pos;
+    while (pos < s.size() && isAsciiDigit(s[pos])) ++pos;
     return pos - start;
   };
   if (i < s.size() && s[i] == '.') {
@@ -141,7 +141,7 @@ base::Result<Json> resolvePlainScalar(const std::string& text) {
   }
   if (text.empty()) return Json(text);
   const char first = text[0];
-  if (isDigit(first) || first == '+' || first == '-') {
+  if (isAsciiDigit(first) || first == '+' || first == '-') {
     // go-yaml strips every underscore before trying numbers.
     std::string plain;
     plain.reserve(text.size());

@@ -31,5 +31,7 @@ class ProbeAttempt {
 // The User-Agent the kubelet sends is "kube-probe/<version>"; applications that
 // special-case probes match the "kube-probe/" prefix.
 inline constexpr const char* kProbeUserAgent = "kube-probe/daemonlet";
+// Lifecycle hooks' requests say "kube-lifecycle/<version>" the same way.
+inline constexpr const char* kLifecycleUserAgent = "kube-lifecycle/daemonlet";
 
 }  // namespace daemonlet::prober

@@ -42,14 +42,14 @@ struct Response {
   std::string error;  // non-empty: no usable response
 };
 
-Response getOnce(const std::string& url, const CurlList& headers, std::chrono::milliseconds remaining,
-                 const std::atomic<bool>& cancelled) {
+Response getOnce(const std::string& url, const CurlList& headers, const char* userAgent,
+                 std::chrono::milliseconds remaining, const std::atomic<bool>& cancelled) {
   const auto& curl = outbound::loadedCurl();
   CurlEasy handle = newProbeHandle(url, remaining, cancelled);
   if (!handle) return {0, {}, "curl_easy_init failed"};
   BodyBudget budget;
   curl.easySetopt(handle.get(), CURLOPT_HTTPHEADER, headers.get());
-  curl.easySetopt(handle.get(), CURLOPT_USERAGENT, kProbeUserAgent);
+  curl.easySetopt(handle.get(), CURLOPT_USERAGENT, userAgent);
   curl.easySetopt(handle.get(), CURLOPT_WRITEFUNCTION, &discardBody);
   curl.easySetopt(handle.get(), CURLOPT_WRITEDATA, &budget);
   CURLcode code = curl.easyPerform(handle.get());
@@ -96,7 +96,7 @@ ProbeOutcome runHttpProbe(const HttpProbeRequest& request, ProbeTimeout timeout,
     auto remaining =
         std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (remaining.count() <= 0) return {false, "timed out"};
-    Response response = getOnce(url, headers, remaining, cancelled);
+    Response response = getOnce(url, headers, request.userAgent, remaining, cancelled);
     if (!response.error.empty()) return {false, response.error};
 
     bool isRedirect = response.status >= 300 && response.status < 400 && !response.redirectUrl.empty();
@@ -108,7 +108,7 @@ ProbeOutcome runHttpProbe(const HttpProbeRequest& request, ProbeTimeout timeout,
       url = response.redirectUrl;
       continue;
     }
-    if (response.status >= 200 && response.status < 400) return {true, {}};
+    if (request.anyStatusSucceeds || (response.status >= 200 && response.status < 400)) return {true, {}};
     return {false, "HTTP probe failed with status code " + std::to_string(response.status)};
   }
 }

@@ -1,5 +1,6 @@
 #pragma once
-// httpGet probe attempt (libcurl, on the prober's thread pool): a GET of
+// httpGet probe attempt (libcurl, on the prober's thread pool; also the
+// httpGet lifecycle hook's request, agent/lifecycle/): a GET of
 // scheme://host:port/path with the probe's headers; success is a status from
 // 200 to 399. As the kubelet does: redirects are followed (at most 10) while they
 // stay on the same host; a redirect to another host is not followed and counts
@@ -24,6 +25,10 @@ struct HttpProbeRequest {
   std::uint16_t port = 0;
   std::string path;
   std::vector<model::HttpHeader> headers;
+  // Lifecycle hooks (the kubelet's runHTTPHandler) succeed on any response: only
+  // a request that gets none fails. Probes want a status from 200 to 399.
+  bool anyStatusSucceeds = false;
+  const char* userAgent = kProbeUserAgent;
 };
 
 std::shared_ptr<ProbeAttempt> startHttpAttempt(boost::asio::io_context& io, loop::BlockingPool& pool,

@@ -20,9 +20,9 @@ bool fieldRefValue(const std::string& path, const PodEnvContext& pod, std::strin
   else if (path == "metadata.uid") value = pod.podUid;
   else if (path == "spec.nodeName") value = pod.nodeName;
   else if (path == "spec.serviceAccountName") value = pod.serviceAccountName;
-  // Host processes share the node's network, so the pod IP is the host IP.
-  else if (path == "status.hostIP" || path == "status.podIP") value = pod.hostIP;
-  else if (path == "status.hostIPs" || path == "status.podIPs") value = pod.hostIP;
+  // Host processes share the node's network: their pod IP is the host IP.
+  else if (path == "status.hostIP" || path == "status.hostIPs") value = pod.hostIP;
+  else if (path == "status.podIP" || path == "status.podIPs") value = pod.podIP.empty() ? pod.hostIP : pod.podIP;
   else {
     error = "unsupported fieldRef " + path;
     return false;
@@ -59,37 +59,6 @@ bool resourceFieldValue(const model::ResourceFieldSelector& ref, const model::Co
 }
 
 }  // namespace
-
-std::string expandReferences(const std::string& input, const std::map<std::string, std::string>& vars) {
-  std::string out;
-  for (std::size_t i = 0; i < input.size(); ++i) {
-    if (input[i] != '$' || i + 1 >= input.size()) {
-      out += input[i];
-      continue;
-    }
-    if (input[i + 1] == '$') {
-      out += '$';
-      ++i;
-      continue;
-    }
-    if (input[i + 1] == '(') {
-      auto close = input.find(')', i + 2);
-      if (close != std::string::npos) {
-        std::string name = input.substr(i + 2, close - i - 2);
-        auto it = vars.find(name);
-        if (it != vars.end()) {
-          out += it->second;
-        } else {
-          out += input.substr(i, close - i + 1);
-        }
-        i = close;
-        continue;
-      }
-    }
-    out += input[i];
-  }
-  return out;
-}
 
 ResolvedContainer resolveContainer(const model::Container& container, const PodEnvContext& pod) {
   ResolvedContainer resolved;

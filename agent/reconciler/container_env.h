@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "agent/model/types.h"
+#include "agent/model/var_references.h"
 
 namespace daemonlet::reconciler {
 
@@ -19,6 +20,7 @@ struct PodEnvContext {
   std::string podUid;
   std::string nodeName;
   std::string hostIP;
+  std::string podIP;  // empty: not known yet (no sandbox), the host IP stands in
   std::string serviceAccountName;
   model::StringMap labels;
   model::StringMap annotations;
@@ -36,7 +38,7 @@ struct ResolvedContainer {
 
 ResolvedContainer resolveContainer(const model::Container& container, const PodEnvContext& pod);
 
-// Expands $(NAME) from `vars`; "$$" yields "$". Exposed for tests.
-std::string expandReferences(const std::string& input, const std::map<std::string, std::string>& vars);
+// Expands $(NAME) from `vars`; "$$" yields "$" (model/var_references.h).
+using model::expandReferences;
 
 }  // namespace daemonlet::reconciler

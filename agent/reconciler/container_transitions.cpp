@@ -15,6 +15,12 @@ void markWaiting(ContainerSlot& slot, const std::string& reason, const std::stri
   slot.waitingMessage = message;
 }
 
+void markStartWaiting(ContainerSlot& slot, const runtime::ContainerStatus& waiting, base::TimePoint now,
+                      std::chrono::milliseconds defaultRetry) {
+  markWaiting(slot, waiting.reason, waiting.message);
+  slot.retryAt = now + waiting.retryAfter.value_or(defaultRetry);
+}
+
 bool markStarted(ContainerSlot& slot, const runtime::ContainerStatus& started, const model::Container& spec) {
   const bool restart = slot.starts > 0;
   slot.lastStartedAtWall = slot.startedAtWall;
@@ -24,11 +30,38 @@ bool markStarted(ContainerSlot& slot, const runtime::ContainerStatus& started, c
   slot.pid = started.pid;
   slot.startedAtWall = started.startedAt;
   slot.logPath = started.logPath;
+  slot.image = started.image;
+  slot.imageId = started.imageId;
+  slot.retryAt.reset();
   slot.waitingReason.clear();
   slot.waitingMessage.clear();
+  slot.postStartRunning = false;
+  slot.preStopStarted = false;
+  slot.killReason.clear();
+  slot.killMessage.clear();
   slot.started = !spec.startupProbe;
   slot.ready = !spec.readinessProbe && slot.started;
   return restart;
+}
+
+void markPostStartRunning(ContainerSlot& slot) {
+  slot.postStartRunning = true;
+  slot.started = false;
+  slot.ready = false;
+}
+
+void markPostStartDone(ContainerSlot& slot, const model::Container& spec) {
+  slot.postStartRunning = false;
+  slot.started = !spec.startupProbe;
+  slot.ready = !spec.readinessProbe && slot.started;
+}
+
+void markPostStartFailed(ContainerSlot& slot, const std::string& message) {
+  slot.postStartRunning = false;
+  slot.killReason = "FailedPostStartHook";
+  slot.killMessage = message;
+  slot.waitingReason = "PostStartHookError";
+  slot.waitingMessage = message;
 }
 
 void markStartFailed(ContainerSlot& slot, const std::string& reason, const std::string& message,
@@ -39,6 +72,7 @@ void markStartFailed(ContainerSlot& slot, const std::string& reason, const std::
   slot.exitMessage = message;
   slot.waitingReason = reason;
   slot.waitingMessage = message;
+  slot.retryAt.reset();
   slot.finishedAt = now;
   slot.finishedAtWall = wallNow;
   ++slot.starts;
@@ -48,8 +82,11 @@ void markExited(ContainerSlot& slot, const runtime::ContainerStatus& exited, bas
                 base::WallTime wallNow) {
   slot.state = ContainerState::Exited;
   slot.exitCode = exited.exitCode;
-  slot.exitReason = exited.reason;
-  slot.exitMessage = exited.message;
+  slot.exitReason = slot.killReason.empty() ? exited.reason : slot.killReason;
+  slot.exitMessage = slot.killReason.empty() ? exited.message : slot.killMessage;
+  slot.killReason.clear();
+  slot.killMessage.clear();
+  slot.postStartRunning = false;
   slot.finishedAt = now;
   slot.finishedAtWall = exited.finishedAt.value_or(wallNow);
   slot.started = false;

@@ -20,11 +20,27 @@ void markCreating(ContainerSlot& slot);
 // crash and no restart is counted.
 void markWaiting(ContainerSlot& slot, const std::string& reason, const std::string& message);
 
+// The runtime did not start it and left nothing running (a pull failed, the
+// runtime is unreachable): waiting with the runtime's reason, tried again at
+// `now` + its retryAfter, or + `defaultRetry` when it names none. No restart counted.
+void markStartWaiting(ContainerSlot& slot, const runtime::ContainerStatus& waiting, base::TimePoint now,
+                      std::chrono::milliseconds defaultRetry);
+
 // The runtime reports the container running. `spec` is its container in the
 // pod's spec: without a startup probe it is started at once, and without a
 // readiness probe started means ready. Returns true when an earlier instance had
 // started (a restart, for the counters).
 bool markStarted(ContainerSlot& slot, const runtime::ContainerStatus& started, const model::Container& spec);
+
+// The postStart hook of the instance just started runs: not started, not
+// ready (markStarted decided those from the probes; markPostStartDone redoes it).
+void markPostStartRunning(ContainerSlot& slot);
+// The hook succeeded: started and ready as markStarted would have made it.
+void markPostStartDone(ContainerSlot& slot, const model::Container& spec);
+// The hook failed: the container is being killed. Until it runs again it
+// waits with the kubelet's PostStartHookError and the hook's message; its
+// exit shows reason FailedPostStartHook.
+void markPostStartFailed(ContainerSlot& slot, const std::string& message);
 
 // A start that failed (the runtime refused it, or its spec cannot be honoured)
 // counts as an exit with code 128, so the restart back-off applies to it.

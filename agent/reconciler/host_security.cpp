@@ -207,6 +207,16 @@ std::vector<std::string> hostRuntimeRefusals(const model::DaemonSet& ds, bool ag
   return out;
 }
 
+runtime::ContainerSecurity containerSecurity(const model::DaemonSet& ds, ContainerRef container,
+                                             std::int64_t nodeMemoryBytes) {
+  const model::PodSpec& spec = ds.spec.template_.spec;
+  const model::Container* c = containerOf(spec, container);
+  if (!c) return {};
+  runtime::ContainerSecurity security = securityOf(spec, *c);
+  security.oomScoreAdj = decision::containerOomScoreAdj(spec, *c, nodeMemoryBytes);
+  return security;
+}
+
 base::Result<runtime::ContainerSecurity> hostContainerSecurity(const model::DaemonSet& ds,
                                                                ContainerRef container,
                                                                std::int64_t nodeMemoryBytes,
@@ -217,12 +227,10 @@ base::Result<runtime::ContainerSecurity> hostContainerSecurity(const model::Daem
     for (const auto& refusal : refusals) message += (message.empty() ? "" : "; ") + refusal;
     return base::makeError(base::ErrorCode::kInvalidArgument, message);
   }
-  const model::PodSpec& spec = ds.spec.template_.spec;
-  const model::Container* c = containerOf(spec, container);
-  if (!c) return base::makeError(base::ErrorCode::kInvalidArgument, "no such container");
-  runtime::ContainerSecurity security = securityOf(spec, *c);
-  security.oomScoreAdj = decision::containerOomScoreAdj(spec, *c, nodeMemoryBytes);
-  return security;
+  if (!containerOf(ds.spec.template_.spec, container)) {
+    return base::makeError(base::ErrorCode::kInvalidArgument, "no such container");
+  }
+  return containerSecurity(ds, container, nodeMemoryBytes);
 }
 
 }  // namespace daemonlet::reconciler

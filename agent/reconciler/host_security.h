@@ -39,6 +39,11 @@ std::vector<std::string> hostRuntimeRefusals(const model::DaemonSet& ds, Contain
 // Every container's refusals (and the pod's, once).
 std::vector<std::string> hostRuntimeRefusals(const model::DaemonSet& ds, bool agentIsRoot);
 
+// The settings the container's securityContext and QoS class ask for, whatever
+// runs it; a CRI runtime reads the spec itself and may ignore them.
+runtime::ContainerSecurity containerSecurity(const model::DaemonSet& ds, ContainerRef container,
+                                             std::int64_t nodeMemoryBytes);
+
 // The settings to apply, or the refusals as one error (its message joins them).
 // `nodeMemoryBytes` feeds the Burstable oom_score_adj (decision/qos.h).
 base::Result<runtime::ContainerSecurity> hostContainerSecurity(const model::DaemonSet& ds,

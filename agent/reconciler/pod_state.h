@@ -33,9 +33,26 @@ struct ContainerSlot {
   std::optional<base::WallTime> lastStartedAtWall;  // of the instance before the current one
   std::string waitingReason;   // why it is not running: CrashLoopBackOff, CreateContainerConfigError, ...
   std::string waitingMessage;
+  // A start the runtime left waiting (ImagePullBackOff, RuntimeUnavailable) is
+  // tried again from this time on, not by every pass.
+  std::optional<decision::TimePoint> retryAt;
+  // As the runtime names the running or last image; empty for host processes.
+  std::string image;
+  std::string imageId;
   std::string logPath;
   bool started = false;  // running and its startup probe (if any) has passed
   bool ready = false;    // running and its readiness probe (if any) passes
+  // Lifecycle hooks of the running instance; not persisted (a restarted agent
+  // adopts the container as Running and runs a pending preStop again):
+  // its postStart hook has not finished: it counts as running for the plan,
+  // is shown ContainerCreating and is never started nor ready;
+  bool postStartRunning = false;
+  // its preStop hook was started (a hook runs once per instance);
+  bool preStopStarted = false;
+  // why the agent killed it (FailedPostStartHook): its exit shows this reason
+  // and message instead of the runtime's.
+  std::string killReason;
+  std::string killMessage;
 
   int restartCount() const { return starts > 0 ? starts - 1 : 0; }
 };
@@ -49,6 +66,8 @@ struct PodState {
   sources::SharedDaemonSet daemonSet;
   // The runtime that runs it (Runtime::name()), once known: chosen at its first
   // start or found by adoption. Empty: taken from the spec (RuntimeSet).
+  // Persisted: a restarted agent holds the pod until that runtime has listed
+  // what it runs (reconciler.h).
   std::string runtimeName;
   decision::TimePoint createdAt{};
   base::WallTime createdAtWall{};

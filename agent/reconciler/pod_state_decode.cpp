@@ -116,6 +116,7 @@ class Decoder {
     pod.ref.daemonSetUid = f.string("daemonSetUid");
     pod.ref.revision = f.string("revision");
     pod.daemonSetKey = f.string("daemonSetKey");
+    pod.runtimeName = f.string("runtime");  // files from before this field: taken from the spec
     pod.deletionRequested = f.boolean("deletionRequested", false);
     pod.stopRequested = f.boolean("stopRequested", false);
     pod.createdAtWall = f.wallTime("createdAt").value_or(base::WallTime{});

@@ -83,12 +83,22 @@ base::Status PodStateStore::save(const PodState& pod) const {
               {"daemonSetUid", pod.ref.daemonSetUid},
               {"daemonSetKey", pod.daemonSetKey},
               {"revision", pod.ref.revision},
+              // After a restart the agent must know which runtime to wait for
+              // before it may start, stop or forget the pod (reconciler.h).
+              {"runtime", pod.runtimeName},
               {"createdAt", toNanos(pod.createdAtWall)},
               {"deletionRequested", pod.deletionRequested},
               {"stopRequested", pod.stopRequested},
-              {"daemonSet", pod.daemonSet ? pod.daemonSet->raw : Json(nullptr)},
               {"containers", containers}};
-  auto written = base::writeFileAtomically(directory_ / (pod.ref.uid + ".json"), doc.dump() + "\n", 0600,
+  // The DaemonSet goes in as text, serialised straight from the shared copy:
+  // putting it into `doc` copied its whole tree on every save (a cold start
+  // saves each pod twice).
+  std::string text = doc.dump();
+  text.pop_back();  // the closing brace
+  text += ",\"daemonSet\":";
+  text += pod.daemonSet ? pod.daemonSet->raw.dump() : std::string("null");
+  text += "}\n";
+  auto written = base::writeFileAtomically(directory_ / (pod.ref.uid + ".json"), text, 0600,
                                            base::FileDurability::kRenameOnly);
   if (written) sync_->request();
   return written;

@@ -16,6 +16,14 @@
 // last second of history (a restart count, a backoff step) of processes that died
 // with the host anyway; a file lost or torn that way is read as corrupt, which
 // costs history and never starts a duplicate (see above).
+//
+// When the reconciler saves (reconciler.cpp, saveAfterPass): a new pod and an
+// exit are written after the pass that requests the starts they lead to, not
+// before it, so no file write sits between a decision and its start request.
+// An agent crash in between loses the file of a pod whose container may already
+// run: adoption rebuilds that pod from the runtime's stamp (uid, DaemonSet,
+// revision, restart count) and gets its spec back from the source, so it is
+// adopted, not started twice; what is lost is the exact creation time.
 #include <filesystem>
 #include <memory>
 #include <string>

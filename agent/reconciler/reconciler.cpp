@@ -31,6 +31,8 @@ Reconciler::Reconciler(loop::TimerQueue& timers, const runtime::RuntimeSet& runt
       options_(std::move(options)),
       podStore_(options_.stateDir / "pods", clock_),
       prober_(io_, [this](const ProbeKey& key, ProbeKind kind, bool ok) { onProbeResult(key, kind, ok); }),
+      hookRunner_(io_),
+      adoptionTimer_(timers),
       wakeTimer_(timers),
       startBurstTimer_(timers) {
   counters_.reconcileBucketCounts.assign(status::kReconcileBuckets.size(), 0);
@@ -57,9 +59,14 @@ void Reconciler::shutdown() {
   if (stopped_) return;
   flushSavesAfterPass();
   stopped_ = true;
+  adoptionTimer_.cancel();
   wakeTimer_.cancel();
   startBurstTimer_.cancel();
   prober_.stopAll();
+  // A hook in flight is dropped: its container runs on, and a stop it
+  // preceded is the next agent's to do (the pod stays marked stopping).
+  for (auto& [key, run] : hookRuns_) run->cancel();
+  hookRuns_.clear();
   for (runtime::Runtime* runtime : runtimes_.all()) runtime->setEventHandler({});
 }
 
@@ -107,7 +114,10 @@ status::DeleteOutcome Reconciler::deletePod(const std::string& namespace_, const
   return status::DeleteOutcome::kNotFound;
 }
 
-void Reconciler::noteTaints() { noExecuteSince_ = decision::noExecuteTaintsSeen(node_, noExecuteSince_, clock_.now()); }
+void Reconciler::noteTaints() {
+  ++nodeVersion_;
+  noExecuteSince_ = decision::noExecuteTaintsSeen(node_, noExecuteSince_, clock_.now());
+}
 
 void Reconciler::schedulePass() {
   if (passPending_ || stopped_) return;
@@ -134,9 +144,12 @@ std::vector<decision::DesiredDaemonSet> Reconciler::buildDesired() {
   std::vector<decision::DesiredDaemonSet> desired;
   for (auto& [key, entry] : daemonSets_) {
     const model::DaemonSet& ds = *entry.sourced.daemonSet;
-    entry.placement = decision::decidePlacement(node_, ds);
-    entry.evictAt = decision::evictionDeadline(entry.placement.shouldContinueRunning,
-                                               decision::noExecuteTolerance(node_, ds), noExecuteSince_);
+    if (entry.decidedFor != nodeVersion_) {
+      entry.placement = decision::decidePlacement(node_, ds);
+      entry.tolerance = decision::noExecuteTolerance(node_, ds);
+      entry.decidedFor = nodeVersion_;
+    }
+    entry.evictAt = decision::evictionDeadline(entry.placement.shouldContinueRunning, entry.tolerance, noExecuteSince_);
     std::string verdict = entry.placement.shouldRun ? "run" : (entry.placement.shouldContinueRunning ? "keep" : "skip");
     if (lastDecision_[key] != verdict) {
       ++counters_.decisions[verdict];
@@ -210,7 +223,6 @@ void Reconciler::runPass() {
   lastPlan_ = decision::planPods(desired, observed, options_.backoff, clock_.now());
   bool again = false;
   for (const auto& action : lastPlan_.actions) again = apply(action) || again;
-  flushSavesAfterPass();
   retryUnsaved();
   // A pod that just became Ready can unblock a surge update or count towards
   // minReadySeconds: plan again with the new standing.
@@ -237,8 +249,10 @@ void Reconciler::runPass() {
   publish();
   if (first && onFirstPass_) onFirstPass_();
   // Pods just created or forgotten change what the plan sees: plan again at once
-  // so their containers start in this same burst.
-  if (again) schedulePass();
+  // so their containers start in this same burst. The writes this pass deferred
+  // wait for that pass, which requests the starts first (saveAfterPass).
+  if (again) return schedulePass();
+  flushSavesAfterPass();
 }
 
 void Reconciler::armWakeTimer(std::optional<decision::TimePoint> wakeAt) {
@@ -277,7 +291,7 @@ bool Reconciler::startPod(const decision::StartPod& action) {
   pod.createdAt = clock_.now();
   pod.createdAtWall = clock_.wallNow();
   initialiseSlots(pod);
-  save(pod);
+  saveAfterPass(pod);
   base::logInfo("starting pod", {{"pod", model::objectKey(pod.ref.namespace_, pod.ref.name)}, {"revision", pod.ref.revision}});
   pods_.emplace(pod.ref.uid, std::move(pod));
   return true;
@@ -286,6 +300,16 @@ bool Reconciler::startPod(const decision::StartPod& action) {
 bool Reconciler::stopPod(const decision::StopPod& action) {
   PodState* pod = findPod(action.podUid);
   if (!pod) return false;
+  if (awaitingAdoption(*pod)) {
+    // Its runtime has not listed what runs: stopped once it has (settleAdoptedPods).
+    if (!pod->stopRequested) {
+      base::logInfo("pod to stop once its runtime answers", {{"pod", model::objectKey(pod->ref.namespace_, pod->ref.name)},
+                                                             {"reason", decision::toString(action.reason)}});
+      pod->stopRequested = true;
+      save(*pod);
+    }
+    return false;
+  }
   if (!pod->stopRequested) {
     base::logInfo("stopping pod", {{"pod", model::objectKey(pod->ref.namespace_, pod->ref.name)},
                                    {"reason", decision::toString(action.reason)}});
@@ -304,17 +328,15 @@ bool Reconciler::stopPod(const decision::StopPod& action) {
       }
       if (slot.state != ContainerState::Running || runtime == nullptr) continue;
       anyRunning = true;
-      auto stopped = runtime->stop(slot.containerId, grace,
-                                   [this, alive = alive_](const runtime::ContainerStatus&) {
-                                     if (*alive) schedulePass();
-                                   });
-      if (!stopped) base::logWarning("cannot stop container", {{"container", slot.containerId},
-                                                               {"error", stopped.error().describe()}});
+      stopContainer(*pod, slot, *runtime, grace);
     }
   }
   // Stopping a pod ends all of it: instances the slots do not name (found at
   // adoption) and processes that left the group but not the pod's cgroup. Their
   // exits reach onContainerExit, which schedules the pass that removes the pod.
+  // Not while a preStop hook runs: its container gets no signal before the
+  // hook ends (the hook's end plans again).
+  if (hookRunning(pod->ref.uid)) return false;
   if (runtime != nullptr && runtime->stopPod(pod->ref.uid, grace) > 0) anyRunning = true;
   return !anyRunning;
 }
@@ -322,6 +344,8 @@ bool Reconciler::stopPod(const decision::StopPod& action) {
 bool Reconciler::deletePodState(const decision::DeletePodState& action) {
   PodState* pod = findPod(action.podUid);
   if (!pod) return false;
+  // What its runtime still runs is not known yet: the adoption plans again.
+  if (awaitingAdoption(*pod)) return false;
   auto retry = removeRetries_.find(action.podUid);
   if (retry != removeRetries_.end() && !retry->second.ready(clock_.now())) return false;  // the wake timer comes back
   // Runtime records go first: a crash between the two steps leaves a pod file
@@ -367,9 +391,22 @@ bool Reconciler::deletePodState(const decision::DeletePodState& action) {
 
 std::optional<decision::TimePoint> Reconciler::nextRetry() const {
   std::optional<decision::TimePoint> next;
-  if (!unsaved_.empty()) next = saveRetry_.nextAttempt();
-  for (const auto& [uid, backoff] : removeRetries_) {
-    if (!next || backoff.nextAttempt() < *next) next = backoff.nextAttempt();
+  const auto consider = [&next](decision::TimePoint at) {
+    if (!next || at < *next) next = at;
+  };
+  if (!unsaved_.empty()) consider(saveRetry_.nextAttempt());
+  for (const auto& [uid, backoff] : removeRetries_) consider(backoff.nextAttempt());
+  for (const auto& [uid, pod] : pods_) {
+    if (pod.stopRequested) continue;
+    for (const auto* slots : {&pod.initContainers, &pod.containers}) {
+      for (const auto& slot : *slots) {
+        // One already due was retried by this pass (or its pod no longer
+        // starts it): only a future one needs the timer.
+        if (slot.state == ContainerState::Waiting && slot.retryAt && *slot.retryAt > clock_.now()) {
+          consider(*slot.retryAt);
+        }
+      }
+    }
   }
   return next;
 }
@@ -385,6 +422,9 @@ void Reconciler::startContainer(const decision::StartContainer& action) {
   if (!pod) return;
   ContainerSlot* slot = pod->findContainer(action.container, action.init);
   if (!slot || startInFlight(*pod, *slot)) return;
+  // The runtime may still run the instance the pod had: a start now could be
+  // a second copy beside it.
+  if (awaitingAdoption(*pod)) return holdStart(*pod, *slot);
   if (!pod->daemonSet) {
     // Rebuilt from the runtime without its spec: it cannot be restarted, only replaced.
     pod->deletionRequested = true;
@@ -395,19 +435,22 @@ void Reconciler::startContainer(const decision::StartContainer& action) {
   const model::Container* container = containerSpec(*pod, *slot);
   if (!container) return;
 
+  // A start the runtime left waiting is tried again when it said, not by every pass.
+  if (slot->retryAt && clock_.now() < *slot->retryAt) return;
+
   runtime::RuntimeSet::Choice choice = runtimes_.forPod(pod->daemonSet->spec.template_.spec);
   runtime::Runtime* runtime = pod->runtimeName.empty() ? choice.runtime : runtimeOf(*pod);
   if (runtime == nullptr) {
     // Never run as a host process instead: it waits, saying why.
-    if (slot->waitingReason != runtime::kRuntimeNotConfigured) {
-      base::logWarning("pod not started: its runtime is not configured",
+    if (slot->waitingReason != runtime::kRuntimeUnavailable) {
+      base::logWarning("pod not started: its runtime is not available",
                        {{"pod", pod->ref.name}, {"runtime", choice.name}, {"detail", choice.message}});
     }
-    markWaiting(*slot, runtime::kRuntimeNotConfigured, choice.message);
+    markWaiting(*slot, runtime::kRuntimeUnavailable, choice.message);
     return;
   }
   pod->runtimeName = runtime->name();
-  NodeFacts node{envContext(*pod), options_.nodeMemoryBytes, ::geteuid() == 0};
+  NodeFacts node{envContext(*pod, *runtime), options_.nodeMemoryBytes, ::geteuid() == 0};
   auto request = containerStartRequest(*pod, *slot, node);
   if (!request) {
     failStart(*pod, *slot, "CreateContainerConfigError", request.error().describe());
@@ -452,9 +495,15 @@ void Reconciler::onContainerStarted(const ContainerKey& key, const model::Contai
     return;
   }
   if (started->state == runtime::ContainerState::kWaiting) {
-    // Not started, not a crash (a pull failed): tried again by a later pass.
-    markWaiting(*slot, started->reason, started->message);
+    // Not started, not a crash (a pull failed, the runtime is unreachable):
+    // tried again at its retry time, which the pass puts on the wake timer.
+    if (slot->waitingReason != started->reason) {
+      base::logWarning("container waiting", {{"pod", pod->ref.name}, {"container", slot->name},
+                                             {"reason", started->reason}, {"detail", started->message}});
+    }
+    markStartWaiting(*slot, *started, clock_.now(), options_.waitingRetry);
     save(*pod);
+    schedulePass();
     return;
   }
   if (markStarted(*slot, *started, container)) ++counters_.containerRestarts;
@@ -463,15 +512,13 @@ void Reconciler::onContainerStarted(const ContainerKey& key, const model::Contai
                                       {"id", slot->containerId}, {"restartCount", std::to_string(slot->restartCount())}});
   if (pod->stopRequested) {
     // Stopped while it was starting: stop it now that it has an id.
-    auto stopping = runtime.stop(slot->containerId, grace, [this, alive = alive_](const runtime::ContainerStatus&) {
-      if (*alive) schedulePass();
-    });
-    if (!stopping) base::logWarning("cannot stop container", {{"container", slot->containerId},
-                                                              {"error", stopping.error().describe()}});
+    stopContainer(*pod, *slot, runtime, grace);
     schedulePass();
     return;
   }
-  startProbes(*pod, *slot, container);
+  // With a postStart hook, it is Running and probed only once the hook succeeded.
+  if (container.lifecycle && container.lifecycle->postStart) runPostStart(*pod, *slot, container, runtime, grace);
+  else startProbes(*pod, *slot, container);
   passAfterStart();
 }
 
@@ -479,7 +526,7 @@ bool Reconciler::startInFlight(const PodState& pod, const ContainerSlot& slot) c
   return startsInFlight_.count(ContainerKey::of(pod, slot)) > 0;
 }
 
-PodEnvContext Reconciler::envContext(const PodState& pod) const {
+PodEnvContext Reconciler::envContext(const PodState& pod, const runtime::Runtime& runtime) const {
   const model::PodSpec& spec = pod.daemonSet->spec.template_.spec;
   PodEnvContext context;
   context.podName = pod.ref.name;
@@ -487,6 +534,7 @@ PodEnvContext Reconciler::envContext(const PodState& pod) const {
   context.podUid = pod.ref.uid;
   context.nodeName = node_.metadata.name;
   context.hostIP = options_.hostIP;
+  context.podIP = runtime.podIP(pod.ref.uid);
   context.serviceAccountName = spec.serviceAccountName;
   context.labels = pod.daemonSet->spec.template_.metadata.labels;
   context.annotations = pod.daemonSet->spec.template_.metadata.annotations;
@@ -530,6 +578,7 @@ void Reconciler::onContainerEvent(const runtime::ContainerStatus& status) {
 void Reconciler::relist() {
   nextRelist_ = clock_.now() + options_.resyncPeriod;
   for (runtime::Runtime* runtime : runtimes_.all()) {
+    if (!adoptedRuntimes_.count(runtime->name())) continue;  // adoptFrom() lists it until it answers
     auto listed = runtime->list();
     if (!listed) {
       base::logWarning("cannot relist the runtime's containers; trying again at the next resync",
@@ -558,6 +607,7 @@ void Reconciler::onContainerExit(const runtime::ContainerStatus& status) {
     return;
   }
   prober_.stop({pod->ref.uid, slot->name, slot->init});
+  cancelHook(ContainerKey::of(*pod, *slot));  // a hook for an instance that is gone
   markExited(*slot, status, clock_.now(), clock_.wallNow());
   saveAfterPass(*pod);
   base::logInfo("container exited", {{"pod", pod->ref.name}, {"container", slot->name},
@@ -584,7 +634,7 @@ void Reconciler::onProbeResult(const ProbeKey& key, ProbeKind kind, bool success
         // restart policy brings it back with backoff.
         base::logInfo("probe failed, restarting container",
                       {{"pod", pod->ref.name}, {"container", slot->name}, {"probe", probeKindName(kind)}});
-        (void)runtimeOf(*pod)->stop(slot->containerId, terminationGrace(*pod), [](const runtime::ContainerStatus&) {});
+        if (runtime::Runtime* runtime = runtimeOf(*pod)) stopContainer(*pod, *slot, *runtime, terminationGrace(*pod));
       }
       break;
     case ProbeKind::kReadiness:
@@ -599,6 +649,11 @@ void Reconciler::onProbeResult(const ProbeKey& key, ProbeKind kind, bool success
 // schedules; writing the exited standing before that pass put a file create and
 // rename between the exit and the new start. Losing it to an agent crash in
 // between costs nothing: the runtime keeps the exit record, and adoption reads it.
+// A new pod is written likewise once the pass after the one that made it has
+// requested its containers' starts (a cold start of n daemons wrote n files
+// before the first start request). A crash before that loses a pod nothing runs
+// for yet, or one the runtime already runs: adoption rebuilds it from the
+// runtime's stamp and attachSpecs() gives it its spec back (same revision).
 void Reconciler::saveAfterPass(const PodState& pod) { savesAfterPass_.insert(pod.ref.uid); }
 
 void Reconciler::flushSavesAfterPass() {

@@ -7,6 +7,10 @@
 // Startup never removes anything: the reconciler adopts what the runtime reports
 // and waits for the first source snapshot before its first pass, so a slow source
 // cannot make a restarted agent stop daemons it simply has not read yet.
+// Likewise, a pod whose runtime has not answered one list() since the agent
+// started (containerd down at agent start) is held: none of its containers is
+// started, stopped or forgotten, since the runtime may still run them. The
+// list is retried with back-off; its answer adopts them and releases the pod.
 // Likewise, while the source set is incomplete (SourceSnapshot::complete false: a
 // configured endpoint has produced neither a cached nor a live set yet), pods of
 // DaemonSets not in the set are left out of the plan: not stopped, not forgotten.
@@ -30,6 +34,7 @@
 #include "agent/decision/eviction.h"
 #include "agent/decision/placement.h"
 #include "agent/decision/plan_types.h"
+#include "agent/lifecycle/hook_runner.h"
 #include "agent/loop/timer_queue.h"
 #include "agent/prober/prober.h"
 #include "agent/reconciler/container_env.h"
@@ -55,6 +60,9 @@ struct ReconcilerOptions {
   std::string agentVersion;
   std::string hostIP;
   std::chrono::seconds resyncPeriod{60};
+  // When a start the runtime left waiting is tried again if the runtime names
+  // no time (ContainerStatus::retryAfter): the kubelet's pod resync cadence.
+  std::chrono::milliseconds waitingRetry{std::chrono::seconds(10)};
   // For the Burstable oom_score_adj; 0: read from /proc/meminfo at construction.
   std::int64_t nodeMemoryBytes = 0;
 };
@@ -93,6 +101,11 @@ class Reconciler {
   struct DaemonSetEntry {
     sources::SourcedDaemonSet sourced;
     decision::PlacementDecision placement;
+    decision::NoExecuteTolerance tolerance;
+    // The nodeVersion_ placement and tolerance were decided for: both depend
+    // only on the node and this DaemonSet, and deciding them again in every
+    // pass cost most of a pass (a restart's pass included).
+    std::uint64_t decidedFor = 0;
     std::optional<decision::TimePoint> evictAt;
   };
 
@@ -109,14 +122,16 @@ class Reconciler {
   // True when the pod is gone; false when the runtime could not remove it yet
   // (retried with back-off, see removeRetries_).
   bool deletePodState(const decision::DeletePodState& action);
-  // The earliest retry of a removal or a pod state write, for the wake timer.
+  // The earliest retry of a removal, a pod state write or a waiting start, for
+  // the wake timer.
   std::optional<decision::TimePoint> nextRetry() const;
   void retryUnsaved();
   void startContainer(const decision::StartContainer& action);
   void onContainerStarted(const ContainerKey& key, const model::Container& container, runtime::Runtime& runtime,
                           std::chrono::seconds grace, base::Result<runtime::ContainerStatus> started);
   bool startInFlight(const PodState& pod, const ContainerSlot& slot) const;
-  PodEnvContext envContext(const PodState& pod) const;  // pod.daemonSet must be set
+  // pod.daemonSet must be set; `runtime` runs the pod (its pod IP).
+  PodEnvContext envContext(const PodState& pod, const runtime::Runtime& runtime) const;
   void startProbes(const PodState& pod, const ContainerSlot& slot, const model::Container& container);
   // The pod's runtime (runtimeName, else its spec's runtimeClassName); null
   // when that runtime is not configured here.
@@ -129,7 +144,7 @@ class Reconciler {
   void onContainerExit(const runtime::ContainerStatus& status);
   void onProbeResult(const ProbeKey& key, ProbeKind kind, bool success);
   void armWakeTimer(std::optional<decision::TimePoint> wakeAt);
-  void noteTaints();
+  void noteTaints();  // after every change of node_: new taints, and placement decided again
   void save(const PodState& pod);
   // An exit's new standing is written after the pass that reacts to it, so a
   // restart's start request does not wait for the file (reconciler.cpp).
@@ -137,8 +152,38 @@ class Reconciler {
   void flushSavesAfterPass();
   PodState* findPod(const std::string& uid);
 
+  // reconciler_hooks.cpp: lifecycle hooks, as the kubelet runs them
+  // Runs the postStart hook of the instance just started; the container is
+  // not Running (nor probed) until it succeeds, and is killed when it fails.
+  void runPostStart(PodState& pod, ContainerSlot& slot, const model::Container& container, runtime::Runtime& runtime,
+                    std::chrono::seconds grace);
+  // Stops a running container: its preStop hook first (once per instance,
+  // within `grace`), then the runtime's stop with what is left of the grace
+  // period (at least the kubelet's 2 s). Every stop of a tracked container
+  // goes through here.
+  void stopContainer(PodState& pod, ContainerSlot& slot, runtime::Runtime& runtime, std::chrono::seconds grace);
+  // The runtime's stop (SIGTERM, SIGKILL after `grace`); a pass follows the exit.
+  void terminate(runtime::Runtime& runtime, const std::string& containerId, std::chrono::milliseconds grace);
+  lifecycle::HookTarget hookTarget(const PodState& pod, const ContainerSlot& slot, runtime::Runtime& runtime) const;
+  void cancelHook(const ContainerKey& key);
+  bool hookRunning(const std::string& podUid) const;
+
   // reconciler_adoption.cpp
+  // Loads the pod states and lists every runtime (adoptFrom).
   void adopt();
+  // Lists `runtime`; its first answer adopts its containers and releases its
+  // pods. A failure is retried by adoptionTimer_.
+  void adoptFrom(runtime::Runtime& runtime);
+  void adoptListing(runtime::Runtime& owner, const std::vector<runtime::ContainerStatus>& listed);
+  void retryAdoption();
+  // What the previous agent's pods need once their runtime has been listed:
+  // exits it did not see, their probes, the stops it had begun.
+  void settleAdoptedPods();
+  // True while the pod's runtime (by name, else by its spec; any runtime when
+  // neither is known) has not answered a list() since the agent started.
+  bool awaitingAdoption(const PodState& pod) const;
+  // Holds a start of a pod awaiting adoption, saying why.
+  void holdStart(PodState& pod, ContainerSlot& slot);
   void attachSpecs();
   void resumeProbes(PodState& pod);
 
@@ -152,8 +197,11 @@ class Reconciler {
   ReconcilerOptions options_;
   PodStateStore podStore_;
   Prober prober_;
+  lifecycle::HookRunner hookRunner_;
+  std::map<ContainerKey, std::shared_ptr<lifecycle::HookRun>> hookRuns_;  // postStart or preStop in flight
 
   model::Node node_;
+  std::uint64_t nodeVersion_ = 1;  // changes with node_ (DaemonSetEntry::decidedFor)
   decision::TaintsSeen noExecuteSince_;
   std::set<std::string> savesAfterPass_;  // pod uids (saveAfterPass)
   std::map<std::string, DaemonSetEntry> daemonSets_;           // by namespace/name
@@ -175,6 +223,14 @@ class Reconciler {
   bool passPending_ = false;
   bool stopped_ = false;
   decision::TimePoint nextRelist_{};  // relist()
+  // Runtimes (by name) whose list() has answered since the agent started.
+  std::set<std::string> adoptedRuntimes_;
+  // The last list() error of each runtime not adopted yet, for held pods' status.
+  std::map<std::string, std::string> adoptionErrors_;
+  // Pods loaded or rebuilt at start whose settleAdoptedPods() is still due.
+  std::set<std::string> unsettled_;
+  base::RetryBackoff adoptionRetry_{{std::chrono::milliseconds(250), std::chrono::seconds(5)}};
+  loop::Timer adoptionTimer_;
   std::uint64_t sequence_ = 0;
   std::function<void()> onFirstPass_;
   std::function<void()> onPublish_;

@@ -7,6 +7,7 @@
 #include "agent/base/log.h"
 #include "agent/model/object_key.h"
 #include "agent/model/pod_rules.h"
+#include "agent/reconciler/container_transitions.h"
 #include "agent/reconciler/reconciler.h"
 #include "agent/reconciler/start_request.h"
 
@@ -23,33 +24,90 @@ void Reconciler::adopt() {
   stateErrors_ = std::move(loaded.errors);
   for (auto& pod : loaded.pods) {
     std::string uid = pod.ref.uid;
+    unsettled_.insert(uid);
     pods_.emplace(uid, std::move(pod));
   }
+  // One runtime down (containerd not answering) must not keep the others'
+  // containers from being adopted: each is listed, and adopted, on its own.
+  for (runtime::Runtime* runtime : runtimes_.all()) adoptFrom(*runtime);
+  // Pods of a runtime that is not configured here have nothing to wait for.
+  settleAdoptedPods();
+}
 
-  std::vector<std::pair<runtime::Runtime*, runtime::ContainerStatus>> listed;  // with the runtime listing it
-  for (runtime::Runtime* owner : runtimes_.all()) {
-    auto some = owner->list();
-    if (!some) {
-      base::logError("cannot list the runtime's containers",
-                     {{"runtime", owner->name()}, {"error", some.error().describe()}});
-      return;
+void Reconciler::adoptFrom(runtime::Runtime& runtime) {
+  auto listed = runtime.list();
+  if (!listed) {
+    const bool first = !adoptionErrors_.count(runtime.name());
+    adoptionErrors_[runtime.name()] = listed.error().describe();
+    auto delay = adoptionRetry_.failed(clock_.now());
+    auto verdict = logThrottle_.allow("adopt:" + runtime.name(), clock_.now());
+    if (verdict.log) {
+      base::logWarning(first ? "cannot list the runtime's containers; its pods wait until it answers"
+                             : "the runtime still does not list its containers; its pods wait",
+                       {{"runtime", runtime.name()},
+                        {"error", listed.error().describe()},
+                        {"retry_in", std::to_string(delay.count()) + "ms"},
+                        {"suppressed", base::suppressedNote(verdict.suppressed)}});
     }
-    for (auto& status : *some) listed.emplace_back(owner, std::move(status));
+    if (!adoptionTimer_.armed()) adoptionTimer_.armAfter(delay, [this] { retryAdoption(); });
+    return;
   }
+  const bool waited = adoptionErrors_.erase(runtime.name()) > 0;
+  logThrottle_.clear("adopt:" + runtime.name());
+  adoptedRuntimes_.insert(runtime.name());
+  adoptListing(runtime, *listed);
+  if (waited) {
+    base::logInfo("the runtime answers; its containers are adopted", {{"runtime", runtime.name()}});
+    settleAdoptedPods();
+    schedulePass();
+  }
+}
+
+void Reconciler::retryAdoption() {
+  if (stopped_) return;
+  for (runtime::Runtime* runtime : runtimes_.all()) {
+    if (!adoptedRuntimes_.count(runtime->name())) adoptFrom(*runtime);
+  }
+  if (adoptionErrors_.empty()) adoptionRetry_.succeeded();
+}
+
+bool Reconciler::awaitingAdoption(const PodState& pod) const {
+  std::string name = pod.runtimeName;
+  if (name.empty() && pod.daemonSet) name = runtimes_.forPod(pod.daemonSet->spec.template_.spec).name;
+  if (name.empty()) return !adoptionErrors_.empty();
+  // A runtime that is not configured has nothing of the pod to adopt.
+  return runtimes_.byName(name) != nullptr && !adoptedRuntimes_.count(name);
+}
+
+void Reconciler::holdStart(PodState& pod, ContainerSlot& slot) {
+  std::string name = pod.runtimeName;
+  if (name.empty() && pod.daemonSet) name = runtimes_.forPod(pod.daemonSet->spec.template_.spec).name;
+  auto error = adoptionErrors_.find(name);
+  const std::string message = "waiting for the " + name +
+                              " runtime to list its containers, which may still run this pod" +
+                              (error != adoptionErrors_.end() ? ": " + error->second : std::string());
+  if (slot.waitingReason != runtime::kRuntimeUnavailable) {
+    base::logWarning("container start held until its runtime answers",
+                     {{"pod", pod.ref.name}, {"container", slot.name}, {"runtime", name}});
+  }
+  markWaiting(slot, runtime::kRuntimeUnavailable, message);
+}
+
+void Reconciler::adoptListing(runtime::Runtime& owner, const std::vector<runtime::ContainerStatus>& listed) {
   int adopted = 0;
   std::set<ContainerKey> runningInListing;  // slots given a running instance
-  for (const auto& [owner, status] : listed) {
+  for (const auto& status : listed) {
     if (status.pod.uid.empty()) {
       // Alive but unidentifiable: it can be neither adopted nor left beside a
       // new copy. Stop it; the plan starts a proper pod if one belongs here.
       base::logWarning("stopping an unidentified daemon process", {{"container", status.containerId}});
-      (void)owner->stop(status.containerId, std::chrono::seconds(model::kDefaultTerminationGracePeriodSeconds),
-                        [](const runtime::ContainerStatus&) {});
+      (void)owner.stop(status.containerId, std::chrono::seconds(model::kDefaultTerminationGracePeriodSeconds),
+                       [](const runtime::ContainerStatus&) {});
       continue;
     }
     auto [it, created] = pods_.try_emplace(status.pod.uid);
     PodState& pod = it->second;
-    pod.runtimeName = owner->name();
+    pod.runtimeName = owner.name();
     if (created) {
       // Its state file was lost: rebuild the pod from the runtime's stamp. Its
       // spec is attached once a source supplies the same revision.
@@ -58,6 +116,7 @@ void Reconciler::adopt() {
       pod.createdAtWall = status.startedAt;
       pod.createdAt = clock_.now() - std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                                          clock_.wallNow() - status.startedAt);
+      unsettled_.insert(status.pod.uid);
       base::logWarning("pod state missing; rebuilt from the runtime", {{"pod", pod.ref.name}});
     }
     ContainerSlot* slot = pod.findContainer(status.containerName, status.init);
@@ -82,6 +141,8 @@ void Reconciler::adopt() {
     slot->pid = status.pid;
     slot->startedAtWall = status.startedAt;
     slot->logPath = status.logPath;
+    slot->image = status.image;
+    slot->imageId = status.imageId;
     if (status.state == runtime::ContainerState::kExited) {
       slot->state = ContainerState::Exited;
       slot->exitCode = status.exitCode;
@@ -94,6 +155,9 @@ void Reconciler::adopt() {
       continue;
     }
     slot->state = ContainerState::Running;
+    // A start held while the runtime did not answer said so; it runs.
+    slot->waitingReason.clear();
+    slot->waitingMessage.clear();
     runningInListing.insert(slotKey);
     // Probes start over for an adopted instance; until they say otherwise it
     // keeps the standing it had (it was running under the previous agent).
@@ -101,28 +165,43 @@ void Reconciler::adopt() {
     if (!recorded) slot->ready = true;
     ++adopted;
   }
-  // Slots that the state file says ran but the runtime no longer has: their
-  // exit went unseen, so they count as exited now (and restart with backoff).
-  for (auto& [uid, pod] : pods_) {
-    for (auto* slots : {&pod.initContainers, &pod.containers}) {
+  base::logInfo("adopted running containers", {{"runtime", owner.name()},
+                                               {"containers", std::to_string(adopted)},
+                                               {"pods", std::to_string(pods_.size())}});
+}
+
+void Reconciler::settleAdoptedPods() {
+  for (auto it = unsettled_.begin(); it != unsettled_.end();) {
+    PodState* pod = findPod(*it);
+    if (pod != nullptr && awaitingAdoption(*pod)) {
+      ++it;
+      continue;
+    }
+    it = unsettled_.erase(it);
+    if (pod == nullptr) continue;
+    // Slots that the state file says ran but the runtime no longer has: their
+    // exit went unseen, so they count as exited now (and restart with
+    // backoff). A start held meanwhile left such a slot waiting: it is the
+    // exited instance again, whose restart the next pass plans.
+    for (auto* slots : {&pod->initContainers, &pod->containers}) {
       for (auto& slot : *slots) {
-        if (slot.state == ContainerState::Exited && !slot.finishedAtWall) {
+        if (slot.starts == 0 || slot.state == ContainerState::Running) continue;
+        slot.state = ContainerState::Exited;
+        slot.waitingReason.clear();
+        slot.waitingMessage.clear();
+        if (!slot.finishedAtWall) {
           slot.finishedAt = clock_.now();
           slot.finishedAtWall = clock_.wallNow();
           slot.exitReason = slot.exitReason.empty() ? "ContainerStatusUnknown" : slot.exitReason;
         }
       }
     }
+    resumeProbes(*pod);
+    // A stop the previous agent began (SIGTERM sent, SIGKILL pending) died with
+    // it, and the plan only waits for stopping pods: begin it again, with a full
+    // grace period (e2e test StopInProgressAndEditWhileDownAreFinishedByTheNextAgent).
+    if (pod->stopRequested) (void)stopPod(decision::StopPod{pod->ref.uid, decision::StopReason::Replaced});
   }
-  for (auto& [uid, pod] : pods_) resumeProbes(pod);
-  // A stop the previous agent began (SIGTERM sent, SIGKILL pending) died with
-  // it, and the plan only waits for stopping pods: begin it again, with a full
-  // grace period (e2e test StopInProgressAndEditWhileDownAreFinishedByTheNextAgent).
-  for (auto& [uid, pod] : pods_) {
-    if (pod.stopRequested) (void)stopPod(decision::StopPod{uid, decision::StopReason::Replaced});
-  }
-  base::logInfo("adopted running containers", {{"containers", std::to_string(adopted)},
-                                               {"pods", std::to_string(pods_.size())}});
 }
 
 void Reconciler::attachSpecs() {

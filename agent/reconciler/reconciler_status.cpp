@@ -21,12 +21,15 @@ status::ContainerView containerView(const base::Clock& clock, const PodState& po
   status::ContainerView view;
   view.name = slot.name;
   view.init = slot.init;
-  if (pod.daemonSet) {
+  // The image as the runtime names it once it ran one, else as the spec does.
+  view.image = slot.image;
+  if (view.image.empty() && pod.daemonSet) {
     const auto& spec = pod.daemonSet->spec.template_.spec;
     for (const auto& c : slot.init ? spec.initContainers : spec.containers) {
       if (c.name == slot.name) view.image = c.image;
     }
   }
+  view.imageId = slot.imageId;
   view.containerId = slot.containerId;
   view.ready = slot.ready;
   view.started = slot.started;
@@ -41,6 +44,12 @@ status::ContainerView containerView(const base::Clock& clock, const PodState& po
   }
   switch (slot.state) {
     case ContainerState::Running:
+      if (slot.postStartRunning) {
+        // Not Running until its postStart hook has finished, as the kubelet shows it.
+        view.state = "waiting";
+        view.reason = "ContainerCreating";
+        break;
+      }
       view.state = "running";
       view.startedAt = slot.startedAtWall;
       break;
@@ -73,9 +82,9 @@ status::ContainerView containerView(const base::Clock& clock, const PodState& po
 }
 
 // `runtimeName`: the runtime that runs the pod, or the one it asks for and
-// waits for ("cri" while none is configured).
+// waits for ("cri" while none is available); `podIP`: empty until known.
 status::PodView podView(const base::Clock& clock, const PodState& pod, const decision::Plan& plan,
-                        const std::string& runtimeName) {
+                        const std::string& runtimeName, std::string podIP) {
   status::PodView view;
   view.uid = pod.ref.uid;
   view.name = pod.ref.name;
@@ -92,6 +101,7 @@ status::PodView podView(const base::Clock& clock, const PodState& pod, const dec
   view.terminating = pod.stopRequested;
   view.startTime = pod.createdAtWall;
   view.runtime = runtimeName;
+  view.podIP = std::move(podIP);
   bool mainStarted = false;
   bool initDone = true;
   for (const auto& slot : pod.containers) mainStarted = mainStarted || slot.starts > 0;
@@ -127,7 +137,9 @@ void Reconciler::publish() {
   for (const auto& [uid, pod] : pods_) {
     std::string runtimeName = pod.runtimeName;
     if (runtimeName.empty() && pod.daemonSet) runtimeName = runtimes_.forPod(pod.daemonSet->spec.template_.spec).name;
-    snapshot->pods.push_back(podView(clock_, pod, lastPlan_, runtimeName));
+    // A pod has an IP once its runtime has made it (the sandbox, for CRI pods).
+    const runtime::Runtime* runtime = pod.runtimeName.empty() ? nullptr : runtimes_.byName(pod.runtimeName);
+    snapshot->pods.push_back(podView(clock_, pod, lastPlan_, runtimeName, runtime ? runtime->podIP(uid) : ""));
   }
   // Pods by DaemonSet key, found once: a loop over every pod per DaemonSet made
   // each publish quadratic, and a cold start publishes once per started pod.
@@ -140,6 +152,7 @@ void Reconciler::publish() {
     view.namespace_ = ds.metadata.namespace_;
     view.name = ds.metadata.name;
     view.uid = ds.metadata.uid;
+    view.object = entry.sourced.daemonSet;
     view.origin = entry.sourced.origin;
     view.revision = entry.sourced.revision;
     view.generation = ds.metadata.generation;

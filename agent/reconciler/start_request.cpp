@@ -4,6 +4,7 @@
 
 #include "agent/model/pod_rules.h"
 #include "agent/reconciler/host_security.h"
+#include "runtime/runtime_set.h"
 
 namespace daemonlet::reconciler {
 
@@ -35,11 +36,19 @@ base::Result<runtime::ContainerStartRequest> containerStartRequest(const PodStat
   // reports first.
   ResolvedContainer resolved = resolveContainer(*container, node.env);
   if (!resolved.error.empty()) return base::makeError(base::ErrorCode::kInvalidArgument, resolved.error);
-  auto security = hostContainerSecurity(*pod.daemonSet, ref, node.nodeMemoryBytes, node.agentIsRoot);
+  // Only the host runtime refuses what a host process cannot honour; a CRI
+  // runtime isolates the container and reports its own refusals.
+  base::Result<runtime::ContainerSecurity> security =
+      runtime::runsOnHost(spec) ? hostContainerSecurity(*pod.daemonSet, ref, node.nodeMemoryBytes, node.agentIsRoot)
+                                : base::Result<runtime::ContainerSecurity>(
+                                      containerSecurity(*pod.daemonSet, ref, node.nodeMemoryBytes));
   if (!security) return security.error();
 
   runtime::ContainerStartRequest request;
   request.pod = pod.ref;
+  // Shares the pod's DaemonSet (an aliasing pointer): no copy per container.
+  request.podSpec = std::shared_ptr<const model::PodSpec>(pod.daemonSet, &spec);
+  request.daemonSet = pod.daemonSet;
   request.container = *container;
   request.container.command = resolved.command;
   request.container.args = resolved.args;

@@ -32,8 +32,9 @@ struct NodeFacts {
 
 // The request to start `slot` of `pod` (whose spec must be known and name the
 // slot's container). An error means the container cannot start as specified
-// (CreateContainerConfigError): an unresolvable env reference or a security
-// field the host runtime cannot honour; its describe() is the message to show.
+// (CreateContainerConfigError): an unresolvable env reference or, for a pod of
+// the host runtime, a security field it cannot honour; its describe() is the
+// message to show. The request's podSpec shares the pod's DaemonSet.
 base::Result<runtime::ContainerStartRequest> containerStartRequest(const PodState& pod,
                                                                    const ContainerSlot& slot,
                                                                    const NodeFacts& node);

@@ -1,5 +1,6 @@
 #include "agent/sources/kube_endpoint_source.h"
 
+#include <algorithm>
 #include <condition_variable>
 #include <mutex>
 #include <optional>
@@ -76,6 +77,9 @@ struct KubeEndpointSource::Impl {
   bool stopping = false;
   int publishing = 0;  // publish jobs posted to the pool and not yet ended
   loop::Timer publishTimer;
+  // When the last snapshot of watch events went (or goes) out: the next change
+  // within `debounce` of it waits for the window (under stateMutex).
+  base::TimePoint lastChangePublish{};
 
   std::mutex publishMutex;               // one snapshot at a time
   std::optional<EndpointSnapshot> last;  // under publishMutex (after start)
@@ -113,9 +117,16 @@ void KubeEndpointSource::Impl::onWatchEvent(const WatchEvent& event) {
   std::lock_guard lock(stateMutex);
   if (state.apply(event) != KubeListState::Applied::kChanged) return;
   if (!dirty) {
-    // The first change opens the window; events until it ends join this snapshot.
+    // A change after a quiet spell is published at once (a daemon should not
+    // wait for a window meant for bursts); one that follows a snapshot within
+    // `debounce` opens the window, and events until it ends join that snapshot.
     dirty = true;
-    schedulePublishLocked(options.debounce);
+    const auto now = timers.clock().now();
+    const auto quietUntil = lastChangePublish + options.debounce;
+    schedulePublishLocked(quietUntil > now
+                              ? std::chrono::ceil<std::chrono::milliseconds>(quietUntil - now)
+                              : std::chrono::milliseconds(0));
+    lastChangePublish = std::max(now, quietUntil);
   }
 }
 

@@ -5,14 +5,10 @@
 #include <string_view>
 
 #include "agent/model/taint_json.h"
+#include "agent/model/json_string_field.h"
 
 namespace daemonlet::sources {
 namespace {
-
-std::string stringField(const model::Json& object, const char* name) {
-  auto it = object.find(name);
-  return (it != object.end() && it->is_string()) ? it->get<std::string>() : std::string();
-}
 
 bool sameTaint(const model::Taint& a, const model::Taint& b) {
   return a.key == b.key && a.value == b.value && a.effect == b.effect;
@@ -26,8 +22,8 @@ KubeNodeInfo kubeNodeInfoFromObject(const model::Json& node) {
   if (!node.is_object()) return info;
   auto metadata = node.find("metadata");
   if (metadata != node.end() && metadata->is_object()) {
-    info.name = stringField(*metadata, "name");
-    info.resourceVersion = stringField(*metadata, "resourceVersion");
+    info.name = model::jsonStringField(*metadata, "name");
+    info.resourceVersion = model::jsonStringField(*metadata, "resourceVersion");
     auto labels = metadata->find("labels");
     if (labels != metadata->end() && labels->is_object()) {
       for (const auto& [key, value] : labels->items()) {
@@ -43,7 +39,7 @@ KubeNodeInfo kubeNodeInfoFromObject(const model::Json& node) {
     if (taints != spec->end() && taints->is_array()) {
       for (const model::Json& taint : *taints) {
         if (!taint.is_object()) continue;
-        model::Taint parsed{stringField(taint, "key"), stringField(taint, "value"), stringField(taint, "effect")};
+        model::Taint parsed{model::jsonStringField(taint, "key"), model::jsonStringField(taint, "value"), model::jsonStringField(taint, "effect")};
         if (!parsed.key.empty() && !parsed.effect.empty()) info.taints.push_back(std::move(parsed));
       }
     }

@@ -2,16 +2,10 @@
 
 #include "agent/base/json_integer.h"
 #include "agent/model/document_reader.h"
+#include "agent/model/json_string_field.h"
 
 namespace daemonlet::sources {
 namespace {
-
-std::string stringField(const model::Json& object, const char* name) {
-  if (!object.is_object()) return "";
-  auto it = object.find(name);
-  if (it == object.end() || !it->is_string()) return "";
-  return it->get<std::string>();
-}
 
 const model::Json* metadataOf(const model::Json& object) {
   if (!object.is_object()) return nullptr;
@@ -72,7 +66,7 @@ base::Result<WatchEvent> parseWatchEvent(std::string_view line) {
   if (parsed.is_discarded() || !parsed.is_object()) {
     return base::makeError(base::ErrorCode::kInvalidArgument, "watch event is not a JSON object");
   }
-  const std::string type = stringField(parsed, "type");
+  const std::string type = model::jsonStringField(parsed, "type");
   WatchEvent event;
   if (type == "ADDED") event.type = WatchEventType::kAdded;
   else if (type == "MODIFIED") event.type = WatchEventType::kModified;
@@ -89,12 +83,12 @@ base::Result<WatchEvent> parseWatchEvent(std::string_view line) {
 }
 
 std::optional<ApiStatus> parseApiStatus(const model::Json& object) {
-  if (stringField(object, "kind") != "Status") return std::nullopt;
+  if (model::jsonStringField(object, "kind") != "Status") return std::nullopt;
   ApiStatus status;
   auto code = object.find("code");
   if (code != object.end()) status.code = base::jsonInteger<int>(*code).value_or(0);
-  status.reason = stringField(object, "reason");
-  status.message = stringField(object, "message");
+  status.reason = model::jsonStringField(object, "reason");
+  status.message = model::jsonStringField(object, "message");
   return status;
 }
 
@@ -113,15 +107,15 @@ std::string describeApiStatus(const ApiStatus& status) {
 
 std::string objectResourceVersion(const model::Json& object) {
   const model::Json* metadata = metadataOf(object);
-  return metadata ? stringField(*metadata, "resourceVersion") : "";
+  return metadata ? model::jsonStringField(*metadata, "resourceVersion") : "";
 }
 
 std::string objectKey(const model::Json& object, bool namespaced) {
   const model::Json* metadata = metadataOf(object);
   if (!metadata) return "";
-  std::string name = stringField(*metadata, "name");
+  std::string name = model::jsonStringField(*metadata, "name");
   if (name.empty() || !namespaced) return name;
-  std::string ns = stringField(*metadata, "namespace");
+  std::string ns = model::jsonStringField(*metadata, "namespace");
   return (ns.empty() ? std::string("default") : ns) + "/" + name;
 }
 

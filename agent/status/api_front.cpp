@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 
 #include "agent/base/log.h"
@@ -45,7 +46,8 @@ Peer localAddressOf(int fd) {
   return addressOf(address);
 }
 
-// Reading a body needs the token (no route takes a body from anyone else).
+// Reading a body needs the token or a trusted loopback caller (caller_authority.h;
+// no route takes a body from anyone else).
 // Without a body the route decides: DELETE checks the token itself, and a wrong
 // method on a read-only path stays a 405.
 bool needsToken(const RequestHead& head) { return head.contentLength.value_or(0) > 0; }
@@ -56,7 +58,7 @@ std::size_t connectionCapFor(std::uint64_t softFdLimit) {
   return std::max<std::uint64_t>(4, std::min<std::uint64_t>(64, softFdLimit / 8));
 }
 
-ApiFront::ApiFront(ApiListener listener, InMemoryServer& server, BearerAuth auth, ApiLimits limits)
+ApiFront::ApiFront(ApiListener listener, InMemoryServer& server, CallerAuthority auth, ApiLimits limits)
     : listener_(std::move(listener)),
       auth_(std::move(auth)),
       limits_(limits),
@@ -76,7 +78,9 @@ ApiFront::~ApiFront() {
 base::Status ApiFront::start() {
   wakeFd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (wakeFd_ < 0) return base::makeError(base::ErrorCode::kIo, std::string("eventfd: ") + std::strerror(errno));
-  dispatcher_->start([this](std::uint64_t id, std::string response) { completed(id, std::move(response)); });
+  dispatcher_->start([this](std::uint64_t id, std::string response, std::unique_ptr<ResponseStream> stream) {
+    completed(Completed{id, std::move(response), std::move(stream)});
+  });
   thread_ = std::thread([this] { run(); });
   return base::Ok{};
 }
@@ -91,10 +95,10 @@ void ApiFront::stop() {
   while (!connections_.empty()) close(connections_.begin()->first);
 }
 
-void ApiFront::completed(std::uint64_t id, std::string response) {
+void ApiFront::completed(Completed done) {
   {
     std::lock_guard lock(responsesMutex_);
-    responses_.emplace_back(id, std::move(response));
+    responses_.push_back(std::move(done));
   }
   std::uint64_t one = 1;
   (void)!::write(wakeFd_, &one, sizeof one);
@@ -107,6 +111,7 @@ void ApiFront::run() {
     auto now = Clock::now();
     takeResponses();
     expire(now);
+    pullStreams(now);
 
     fds.clear();
     ids.clear();
@@ -123,10 +128,11 @@ void ApiFront::run() {
       short events = 0;
       if (c.phase == Phase::kHead || c.phase == Phase::kBody || c.phase == Phase::kLingering) events = POLLIN;
       if (c.phase == Phase::kWriting) events = POLLOUT;
+      if (c.phase == Phase::kStreaming) events = static_cast<short>(POLLIN | (c.written < c.out.size() ? POLLOUT : 0));
       if (events == 0) continue;
       fds.push_back({c.fd, events, 0});
       ids.push_back(id);
-      wakeAt = std::min(wakeAt, c.deadline);
+      wakeAt = std::min(wakeAt, c.phase == Phase::kStreaming ? c.nextPull : c.deadline);
     }
     auto waitMs = std::chrono::duration_cast<std::chrono::milliseconds>(wakeAt - now).count();
     int ready = ::poll(fds.data(), fds.size(), static_cast<int>(std::clamp<long long>(waitMs + 1, 0, 1000)));
@@ -142,7 +148,9 @@ void ApiFront::run() {
       auto it = connections_.find(ids[i - 2]);
       if (it == connections_.end()) continue;
       Connection& c = it->second;
-      if (c.phase == Phase::kWriting) {
+      if (c.phase == Phase::kStreaming) {
+        onStreamEvent(it->first, c, fds[i].revents, now);
+      } else if (c.phase == Phase::kWriting) {
         if (fds[i].revents & (POLLERR | POLLHUP)) {
           close(it->first);
         } else {
@@ -158,15 +166,20 @@ void ApiFront::run() {
 }
 
 void ApiFront::takeResponses() {
-  std::vector<std::pair<std::uint64_t, std::string>> done;
+  std::vector<Completed> done;
   {
     std::lock_guard lock(responsesMutex_);
     done.swap(responses_);
   }
   auto now = Clock::now();
-  for (auto& [id, response] : done) {
-    auto it = connections_.find(id);
-    if (it != connections_.end() && it->second.phase == Phase::kServing) answer(it->second, std::move(response), now);
+  for (auto& item : done) {
+    auto it = connections_.find(item.id);
+    if (it == connections_.end() || it->second.phase != Phase::kServing) continue;
+    if (item.stream) {
+      startStream(it->second, std::move(item.stream), now);
+    } else {
+      answer(it->second, std::move(item.response), now);
+    }
   }
 }
 
@@ -174,6 +187,11 @@ void ApiFront::expire(Clock::time_point now) {
   std::vector<std::uint64_t> expired;
   for (auto& [id, c] : connections_) {
     if (c.phase == Phase::kServing || c.deadline > now) continue;
+    if (c.phase == Phase::kStreaming) {
+      // Only a client that leaves its stream's bytes unread past the deadline goes.
+      if (c.written < c.out.size()) expired.push_back(id);
+      continue;
+    }
     if (c.phase == Phase::kHead || c.phase == Phase::kBody) {
       answer(c, frontAnswer(408, "the request did not arrive in time"), now);
     } else {
@@ -247,7 +265,7 @@ void ApiFront::onReadable(std::uint64_t id, Connection& c, Clock::time_point now
 
 void ApiFront::onHeadComplete(std::uint64_t id, Connection& c, const RequestHead& head, Clock::time_point now) {
   if (head.transferEncoding) return answer(c, frontAnswer(411, "a request body needs a Content-Length"), now);
-  if (needsToken(head) && !auth_.accepts(head.authorization.value_or(""))) {
+  if (needsToken(head) && !auth_.authorizes(head.authorization.value_or(""), c.peer, c.local)) {
     return answer(c, frontAnswer(401, "a bearer token from the agent's api-token file is required"), now);
   }
   std::uint64_t bodyBytes = head.contentLength.value_or(0);
@@ -301,6 +319,72 @@ void ApiFront::flush(Connection& c, Clock::time_point now) {
   ::shutdown(c.fd, SHUT_WR);
   c.phase = Phase::kLingering;
   c.deadline = now + limits_.lingerTime;
+}
+
+void ApiFront::startStream(Connection& c, std::unique_ptr<ResponseStream> stream, Clock::time_point now) {
+  c.in = std::string();
+  c.out = "HTTP/1.1 200 OK\r\nContent-Type: " + stream->contentType() +
+          "\r\nTransfer-Encoding: chunked\r\nCache-Control: no-cache, private\r\nConnection: close\r\n\r\n";
+  c.written = 0;
+  c.stream = std::move(stream);
+  c.phase = Phase::kStreaming;
+  c.nextPull = now;  // the first bytes (a log's existing lines) go at once
+  c.deadline = now + limits_.writeDeadline;
+}
+
+void ApiFront::pullStreams(Clock::time_point now) {
+  std::vector<std::uint64_t> gone;
+  for (auto& [id, c] : connections_) {
+    if (c.phase != Phase::kStreaming || c.nextPull > now) continue;
+    c.nextPull = now + kStreamPullInterval;
+    std::size_t backlog = c.out.size() - c.written;
+    if (backlog >= limits_.maxStreamBacklog) continue;  // a slow reader gets no more until it catches up
+    std::string body;
+    bool more = c.stream->pull(body, limits_.maxStreamBacklog - backlog, now);
+    if (!body.empty()) {
+      char size[20];
+      std::snprintf(size, sizeof size, "%zx\r\n", body.size());
+      c.out += size;
+      c.out += body;
+      c.out += "\r\n";
+    }
+    if (!more) {
+      c.stream.reset();
+      c.out += "0\r\n\r\n";
+      std::string rest = c.out.substr(c.written);
+      answer(c, std::move(rest), now);  // writes the rest, then lingers and closes as any answer
+      continue;
+    }
+    if (!sendPending(c, now)) gone.push_back(id);
+  }
+  for (auto id : gone) close(id);
+}
+
+void ApiFront::onStreamEvent(std::uint64_t id, Connection& c, short revents, Clock::time_point now) {
+  if (revents & (POLLERR | POLLHUP)) return close(id);
+  if (revents & POLLIN) {
+    // A streaming client sends nothing more; reading tells whether it left.
+    char buffer[512];
+    ssize_t n = ::recv(c.fd, buffer, sizeof buffer, 0);
+    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) return close(id);
+  }
+  if ((revents & POLLOUT) && !sendPending(c, now)) close(id);
+}
+
+bool ApiFront::sendPending(Connection& c, Clock::time_point now) {
+  while (c.written < c.out.size()) {
+    ssize_t n = ::send(c.fd, c.out.data() + c.written, c.out.size() - c.written, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n < 0 && (errno == EAGAIN || errno == EINTR)) break;
+    if (n <= 0) return false;
+    c.written += static_cast<std::size_t>(n);
+    c.deadline = now + limits_.writeDeadline;  // reading at all keeps the client
+  }
+  if (c.written == c.out.size()) {
+    c.out.clear();
+    c.written = 0;
+    c.deadline = now + limits_.writeDeadline;
+  }
+  return true;
 }
 
 void ApiFront::close(std::uint64_t id) {

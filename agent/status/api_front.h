@@ -5,7 +5,9 @@
 // any body, reads a body only up to its declared and capped length, and hands
 // the complete request to the workers (request_dispatcher.h); their response
 // comes back as bytes that the front writes, non-blocking. One request per
-// connection (`Connection: close`).
+// connection (`Connection: close`). A handler may answer with a stream instead
+// (response_stream.h: watches, followed logs); the front then sends it chunked
+// from this same thread, so streams cost no thread each.
 //
 // What a hostile or broken local client can cost (issue 9, M3/M4/M10):
 // - memory: at most maxConnections x (head + body limits), whatever it sends;
@@ -30,9 +32,10 @@
 
 #include "agent/base/log_throttle.h"
 #include "agent/status/api_listener.h"
-#include "agent/status/bearer_auth.h"
+#include "agent/status/caller_authority.h"
 #include "agent/status/peer_address.h"
 #include "agent/status/request_head.h"
+#include "agent/status/response_stream.h"
 
 namespace daemonlet::status {
 
@@ -49,6 +52,9 @@ struct ApiLimits {
   std::size_t maxConnections = 0;                     // 0: connectionCapFor(soft RLIMIT_NOFILE)
   std::size_t workers = 2;
   std::size_t maxQueued = 8;
+  // A streaming client that falls this far behind is not pulled for more; one
+  // that reads nothing for writeDeadline is dropped.
+  std::size_t maxStreamBacklog = 256 * 1024;
 };
 
 // min(64, softFdLimit / 8), at least 4: the API's share of the agent's descriptors.
@@ -56,7 +62,7 @@ std::size_t connectionCapFor(std::uint64_t softFdLimit);
 
 class ApiFront {
  public:
-  ApiFront(ApiListener listener, InMemoryServer& server, BearerAuth auth, ApiLimits limits);
+  ApiFront(ApiListener listener, InMemoryServer& server, CallerAuthority auth, ApiLimits limits);
   ~ApiFront();
   ApiFront(const ApiFront&) = delete;
   ApiFront& operator=(const ApiFront&) = delete;
@@ -69,7 +75,7 @@ class ApiFront {
 
  private:
   using Clock = std::chrono::steady_clock;
-  enum class Phase { kHead, kBody, kServing, kWriting, kLingering };
+  enum class Phase { kHead, kBody, kServing, kWriting, kStreaming, kLingering };
   struct Connection {
     int fd = -1;
     Phase phase = Phase::kHead;
@@ -81,6 +87,13 @@ class ApiFront {
     std::size_t written = 0;
     Peer peer;
     Peer local;
+    std::unique_ptr<ResponseStream> stream;  // while kStreaming
+    Clock::time_point nextPull;
+  };
+  struct Completed {
+    std::uint64_t id = 0;
+    std::string response;
+    std::unique_ptr<ResponseStream> stream;
   };
 
   void run();
@@ -93,11 +106,15 @@ class ApiFront {
   void dispatchIfComplete(std::uint64_t id, Connection& c, Clock::time_point now);
   void answer(Connection& c, std::string response, Clock::time_point now);
   void flush(Connection& c, Clock::time_point now);
+  void startStream(Connection& c, std::unique_ptr<ResponseStream> stream, Clock::time_point now);
+  void pullStreams(Clock::time_point now);
+  void onStreamEvent(std::uint64_t id, Connection& c, short revents, Clock::time_point now);
+  bool sendPending(Connection& c, Clock::time_point now);
   void close(std::uint64_t id);
-  void completed(std::uint64_t id, std::string response);  // on a worker thread
+  void completed(Completed done);  // on a worker thread
 
   ApiListener listener_;
-  BearerAuth auth_;
+  CallerAuthority auth_;
   ApiLimits limits_;
   std::unique_ptr<RequestDispatcher> dispatcher_;
   int wakeFd_ = -1;
@@ -108,7 +125,7 @@ class ApiFront {
   Clock::time_point acceptPausedUntil_{};
   base::LogThrottle acceptErrorLog_{std::chrono::minutes(1)};  // EMFILE can recur every 100 ms
   std::mutex responsesMutex_;
-  std::vector<std::pair<std::uint64_t, std::string>> responses_;
+  std::vector<Completed> responses_;
 };
 
 }  // namespace daemonlet::status

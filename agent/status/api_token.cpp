@@ -22,7 +22,9 @@ base::Result<std::string> writeApiToken(const std::filesystem::path& path) {
     std::snprintf(hex, sizeof hex, "%02x", byte);
     token += hex;
   }
-  auto written = base::writeFileAtomically(path, token + "\n", 0600);
+  // A new token each start, in the run directory (tmpfs on a real node): a
+  // power loss takes the agent that uses it too, so it is never synced.
+  auto written = base::writeFileAtomically(path, token + "\n", 0600, base::FileDurability::kRenameOnly);
   if (!written) return written.error();
   return token;
 }

@@ -4,6 +4,7 @@
 
 #include <regex>
 
+#include "agent/status/caller_authority.h"
 #include "agent/status/in_memory_server.h"
 #include "agent/status/metrics_text.h"
 #include "agent/status/status_json.h"
@@ -39,7 +40,7 @@ HttpApi::HttpApi(const SnapshotStore& store, PodDeleter deleter, HttpApiOptions 
     : store_(store),
       deleter_(std::move(deleter)),
       options_(std::move(options)),
-      auth_(options_.token),
+      auth_(BearerAuth(options_.token), options_.trustedUsers),
       server_(std::make_unique<InMemoryServer>()) {
   registerRoutes();
 }
@@ -48,6 +49,7 @@ HttpApi::~HttpApi() { stop(); }
 
 void HttpApi::registerRoutes() {
   httplib::Server& s = *server_;
+  if (options_.extraRoutes) options_.extraRoutes(s);
   s.Get("/livez", [](const httplib::Request&, httplib::Response& res) { res.set_content("ok\n", "text/plain"); });
 
   s.Get("/readyz", [this](const httplib::Request& req, httplib::Response& res) {
@@ -81,7 +83,8 @@ void HttpApi::registerRoutes() {
   s.Delete(kPodPath, [this](const httplib::Request& req, httplib::Response& res) {
     // The front already refused a DELETE without the token; checked again here
     // so the route stays safe whatever serves it.
-    if (!auth_.accepts(req.get_header_value("Authorization"))) {
+    if (!auth_.authorizes(req.get_header_value("Authorization"), {req.remote_addr, req.remote_port},
+                          {req.local_addr, req.local_port})) {
       res.set_header("WWW-Authenticate", "Bearer");
       return sendStatus(res, 401, "Unauthorized", "a bearer token from the agent's api-token file is required");
     }

@@ -14,12 +14,17 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "agent/base/result.h"
 #include "agent/status/api_front.h"
 #include "agent/status/api_listener.h"
-#include "agent/status/bearer_auth.h"
+#include "agent/status/caller_authority.h"
 #include "agent/status/status_snapshot.h"
+
+namespace httplib {
+class Server;
+}
 
 namespace daemonlet::status {
 
@@ -34,6 +39,11 @@ struct HttpApiOptions {
   int port = 0;  // 0: pick a free port (tests)
   std::string token;  // required for mutating calls and bodies; empty refuses them all
   ApiLimits limits;
+  // Routes of another layer (the Kubernetes API, agent/kubeapi), registered
+  // ahead of these so they take precedence over the paths both serve.
+  std::function<void(httplib::Server&)> extraRoutes;
+  // Loopback users authorized without the token (caller_authority.h); none: token only.
+  std::vector<uid_t> trustedUsers;
 };
 
 class HttpApi {
@@ -55,7 +65,7 @@ class HttpApi {
   const SnapshotStore& store_;
   PodDeleter deleter_;
   HttpApiOptions options_;
-  BearerAuth auth_;
+  CallerAuthority auth_;
   std::unique_ptr<InMemoryServer> server_;
   std::unique_ptr<ApiFront> front_;
 };

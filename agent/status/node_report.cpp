@@ -11,10 +11,6 @@ namespace {
 
 using model::Json;
 
-Json optionalTime(const std::optional<WallTime>& time) {
-  return time ? Json(formatTime(*time)) : Json(nullptr);
-}
-
 // When a container last ended: its current termination if it is terminated now,
 // else the previous one. Containers that never ended have none.
 std::optional<WallTime> lastTerminationTime(const ContainerView& c) {
@@ -44,7 +40,7 @@ Json podReportJson(const PodView& pod) {
           {"restarts", restarts},
           {"lastExitCode", lastExited ? Json(*lastExited->lastExitCode) : Json(nullptr)},
           {"lastExitReason", lastExited ? Json(lastExited->lastExitReason) : Json(nullptr)},
-          {"startTime", optionalTime(pod.startTime)}};
+          {"startTime", optionalTimeJson(pod.startTime)}};
 }
 
 // A DaemonSet's pods: by the uids the reconciler recorded, falling back to the

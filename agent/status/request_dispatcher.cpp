@@ -49,8 +49,9 @@ void RequestDispatcher::work() {
       job = std::move(queue_.front());
       queue_.pop_front();
     }
+    (void)takeOfferedResponseStream();  // nothing left over from an earlier request
     std::string response = server_.serve(job.request, job.peer, job.local);
-    done_(job.connection, std::move(response));
+    done_(job.connection, std::move(response), takeOfferedResponseStream());
   }
 }
 

@@ -10,18 +10,22 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "agent/status/in_memory_server.h"
+#include "agent/status/response_stream.h"
 
 namespace daemonlet::status {
 
 class RequestDispatcher {
  public:
-  using Done = std::function<void(std::uint64_t connection, std::string response)>;
+  // `stream` is set when the handler offered one (response_stream.h): then
+  // `response` is unused and the front streams instead.
+  using Done = std::function<void(std::uint64_t connection, std::string response, std::unique_ptr<ResponseStream> stream)>;
 
   RequestDispatcher(InMemoryServer& server, std::size_t workers, std::size_t maxQueued);
   ~RequestDispatcher();

@@ -8,27 +8,26 @@ namespace {
 
 using model::Json;
 
-Json optionalTime(const std::optional<WallTime>& time) { return time ? Json(formatTime(*time)) : Json(nullptr); }
-
 Json containerStatusJson(const ContainerView& c) {
   Json out = {{"name", c.name}, {"init", c.init}, {"image", c.image}, {"containerID", c.containerId},
               {"state", c.state}, {"ready", c.ready}, {"restartCount", c.restartCount}};
+  if (!c.imageId.empty()) out["imageID"] = c.imageId;
   if (!c.reason.empty()) out["reason"] = c.reason;
   if (!c.message.empty()) out["message"] = c.message;
-  out["startedAt"] = optionalTime(c.startedAt);
+  out["startedAt"] = optionalTimeJson(c.startedAt);
   out["lastExitCode"] = c.lastExitCode ? Json(*c.lastExitCode) : Json(nullptr);
   if (!c.lastExitReason.empty()) out["lastExitReason"] = c.lastExitReason;
-  out["backoffUntil"] = optionalTime(c.backoffUntil);
+  out["backoffUntil"] = optionalTimeJson(c.backoffUntil);
   if (!c.logPath.empty()) out["logPath"] = c.logPath;
   return out;
 }
 
 // core/v1 ContainerState: exactly one of waiting/running/terminated.
 Json kubeStateJson(const ContainerView& c) {
-  if (c.state == "running") return {{"running", {{"startedAt", optionalTime(c.startedAt)}}}};
+  if (c.state == "running") return {{"running", {{"startedAt", optionalTimeJson(c.startedAt)}}}};
   if (c.state == "terminated") {
     Json t = {{"exitCode", c.lastExitCode.value_or(0)}, {"reason", c.reason},
-              {"startedAt", optionalTime(c.startedAt)}, {"finishedAt", optionalTime(c.finishedAt)}};
+              {"startedAt", optionalTimeJson(c.startedAt)}, {"finishedAt", optionalTimeJson(c.finishedAt)}};
     if (!c.containerId.empty()) t["containerID"] = c.containerId;
     return {{"terminated", t}};
   }
@@ -42,12 +41,12 @@ Json kubeLastStateJson(const ContainerView& c) {
   if (!c.lastExitCode || c.state == "terminated") return Json::object();
   return {{"terminated",
            {{"exitCode", *c.lastExitCode}, {"reason", c.lastExitReason},
-            {"startedAt", optionalTime(c.lastStartedAt)}, {"finishedAt", optionalTime(c.lastFinishedAt)}}}};
+            {"startedAt", optionalTimeJson(c.lastStartedAt)}, {"finishedAt", optionalTimeJson(c.lastFinishedAt)}}}};
 }
 
 Json kubeContainerStatusJson(const ContainerView& c) {
   Json out = {{"name", c.name},           {"image", c.image},
-              {"imageID", ""},            {"ready", c.ready},
+              {"imageID", c.imageId},     {"ready", c.ready},
               {"started", c.started},     {"restartCount", c.restartCount},
               {"state", kubeStateJson(c)}, {"lastState", kubeLastStateJson(c)}};
   if (!c.containerId.empty()) out["containerID"] = c.containerId;
@@ -61,12 +60,12 @@ Json endpointJson(const EndpointView& e) {
           {"settled", e.settled},
           {"servingFromCache", e.servingFromCache},
           {"lastError", e.lastError},
-          {"lastSuccess", optionalTime(e.lastSuccess)},
-          {"nextAttempt", optionalTime(e.nextAttempt)},
+          {"lastSuccess", optionalTimeJson(e.lastSuccess)},
+          {"nextAttempt", optionalTimeJson(e.nextAttempt)},
           {"consecutiveFailures", e.consecutiveFailures},
-          {"cacheFetchedAt", optionalTime(e.cacheFetchedAt)},
+          {"cacheFetchedAt", optionalTimeJson(e.cacheFetchedAt)},
           {"cacheError", e.cacheError},
-          {"snapshotFetchedAt", optionalTime(e.snapshotFetchedAt)},
+          {"snapshotFetchedAt", optionalTimeJson(e.snapshotFetchedAt)},
           {"etag", e.etag},
           {"resourceVersion", e.resourceVersion},
           {"requests", e.requests},
@@ -80,6 +79,8 @@ Json condition(const std::string& type, bool status) {
 }
 
 }  // namespace
+
+Json optionalTimeJson(const std::optional<WallTime>& time) { return time ? Json(formatTime(*time)) : Json(nullptr); }
 
 std::string formatTime(WallTime time) { return base::formatRfc3339(time); }
 
@@ -97,8 +98,8 @@ model::Json statusJson(const StatusSnapshot& snapshot) {
       for (const auto& c : pod.containers) containers.push_back(containerStatusJson(c));
       pods.push_back({{"name", pod.name}, {"uid", pod.uid}, {"revision", pod.revision}, {"phase", pod.phase},
                       {"ready", pod.ready}, {"available", pod.available}, {"terminating", pod.terminating},
-                      {"startTime", optionalTime(pod.startTime)}, {"runtime", pod.runtime},
-                      {"containers", containers}});
+                      {"startTime", optionalTimeJson(pod.startTime)}, {"runtime", pod.runtime},
+                      {"podIP", pod.podIP}, {"containers", containers}});
     }
     daemonSets.push_back({{"namespace", ds.namespace_}, {"name", ds.name}, {"source", ds.origin},
                           {"revision", ds.revision}, {"generation", ds.generation},
@@ -167,7 +168,14 @@ model::Json podJson(const StatusSnapshot& snapshot, const PodView& pod) {
                                condition("Ready", pod.ready)})},
                  {"containerStatuses", containerStatuses}};
   if (!initStatuses.empty()) status["initContainerStatuses"] = initStatuses;
-  if (!snapshot.node.hostIP.empty()) status["hostIP"] = snapshot.node.hostIP;
+  if (!snapshot.node.hostIP.empty()) {
+    status["hostIP"] = snapshot.node.hostIP;
+    status["hostIPs"] = Json::array({{{"ip", snapshot.node.hostIP}}});
+  }
+  if (!pod.podIP.empty()) {
+    status["podIP"] = pod.podIP;
+    status["podIPs"] = Json::array({{{"ip", pod.podIP}}});
+  }
   if (pod.startTime) status["startTime"] = formatTime(*pod.startTime);
   return {{"apiVersion", "v1"},
           {"kind", "Pod"},

@@ -25,7 +25,8 @@ struct ContainerView {
   std::string name;
   bool init = false;
   std::string image;
-  std::string containerId;     // "host://<pid>" for host processes
+  std::string imageId;         // the runtime's digest of the image; empty for host processes
+  std::string containerId;     // "host://<pid>" for host processes, "containerd://<id>" for CRI
   std::string state;           // "waiting", "running", "terminated"
   std::string reason;          // waiting/terminated reason (CrashLoopBackOff, Completed, Error, ...)
   std::string message;
@@ -58,6 +59,7 @@ struct PodView {
   bool terminating = false;
   std::optional<WallTime> startTime;
   std::string runtime;  // "host" or "cri"
+  std::string podIP;    // empty until the runtime has made the pod; the host IP for host pods
   std::vector<ContainerView> containers;  // init containers first
 };
 
@@ -74,6 +76,9 @@ struct DaemonSetView {
   std::vector<std::string> reasons;
   std::string state;  // one word for tables: Running, Progressing, NotScheduled, Evicting, Updating
   std::vector<std::string> podUids;
+  // The object as sourced (for the Kubernetes API's DaemonSet); never null when
+  // published by the reconciler.
+  std::shared_ptr<const model::DaemonSet> object;
 };
 
 struct NodeView {

@@ -10,6 +10,9 @@
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <algorithm>
+#include <array>
+#include <boost/asio/buffer.hpp>
 #include <cerrno>
 #include <cstring>
 #include <optional>
@@ -39,8 +42,12 @@ class SpawnSetup {
   posix_spawn_file_actions_t actions_;
 };
 
-// Spawns the command; returns the pid or an errno value.
-std::pair<pid_t, int> spawnCommand(const std::string& path, const HostExecRequest& request) {
+// As much of a command's output as a failure message carries (the kubelet
+// keeps 10 KiB of an exec probe's or hook's output).
+constexpr std::size_t kMaxOutputBytes = 10 * 1024;
+
+// Spawns the command with stdout and stderr on `outputFd`; returns the pid or an errno value.
+std::pair<pid_t, int> spawnCommand(const std::string& path, const HostExecRequest& request, int outputFd) {
   SpawnSetup setup;
   // Own process group (so a timeout kills everything it started), an empty
   // signal mask and default dispositions: the agent's ignored signals (SIGPIPE)
@@ -56,8 +63,8 @@ std::pair<pid_t, int> spawnCommand(const std::string& path, const HostExecReques
                              POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
 
   ::posix_spawn_file_actions_addopen(&setup.actions_, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  ::posix_spawn_file_actions_addopen(&setup.actions_, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
-  ::posix_spawn_file_actions_adddup2(&setup.actions_, STDOUT_FILENO, STDERR_FILENO);
+  ::posix_spawn_file_actions_adddup2(&setup.actions_, outputFd, STDOUT_FILENO);
+  ::posix_spawn_file_actions_adddup2(&setup.actions_, outputFd, STDERR_FILENO);
   ::posix_spawn_file_actions_addclosefrom_np(&setup.actions_, STDERR_FILENO + 1);
   if (!request.workingDir.empty()) {
     ::posix_spawn_file_actions_addchdir_np(&setup.actions_, request.workingDir.c_str());
@@ -89,7 +96,7 @@ std::string describeExit(int status) {
 class HostExec : public ExecHandle, public std::enable_shared_from_this<HostExec> {
  public:
   HostExec(boost::asio::io_context& io, ExecCallback done)
-      : io_(io), pidfd_(io), timer_(io), done_(std::move(done)) {}
+      : io_(io), pidfd_(io), output_(io), timer_(io), done_(std::move(done)) {}
 
   ~HostExec() override {
     // Only reached unreaped when the io_context went away mid-attempt: do not
@@ -105,9 +112,20 @@ class HostExec : public ExecHandle, public std::enable_shared_from_this<HostExec
     if (request.command.empty()) return failSoon("exec has no command");
     std::string path = resolveExecutable(request.command.front(), request.env);
     if (path.empty()) return failSoon("executable not found: " + request.command.front());
-    auto [pid, err] = spawnCommand(path, request);
-    if (pid < 0) return failSoon("cannot run " + path + ": " + errnoText(err));
+    // The output is read as it comes (a chatty command must never block on a
+    // full pipe) and kept up to kMaxOutputBytes for the failure message.
+    int pipeFds[2];
+    if (::pipe2(pipeFds, O_CLOEXEC) != 0) return failSoon("cannot make an output pipe: " + errnoText(errno));
+    auto [pid, err] = spawnCommand(path, request, pipeFds[1]);
+    ::close(pipeFds[1]);
+    if (pid < 0) {
+      ::close(pipeFds[0]);
+      return failSoon("cannot run " + path + ": " + errnoText(err));
+    }
     pid_ = pid;
+    ::fcntl(pipeFds[0], F_SETFL, ::fcntl(pipeFds[0], F_GETFL) | O_NONBLOCK);
+    output_.assign(pipeFds[0]);
+    readOutput();
 
     int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid_, 0));
     if (pidfd < 0) {
@@ -137,6 +155,33 @@ class HostExec : public ExecHandle, public std::enable_shared_from_this<HostExec
         [self = shared_from_this()](const boost::system::error_code& ec) { self->onReadable(ec); });
   }
 
+  void readOutput() {
+    output_.async_read_some(boost::asio::buffer(chunk_),
+                            [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
+                              self->keepOutput(n);
+                              if (!ec && n > 0) self->readOutput();
+                            });
+  }
+
+  void keepOutput(std::size_t n) {
+    std::size_t room = kMaxOutputBytes - std::min(kMaxOutputBytes, text_.size());
+    text_.append(chunk_.data(), std::min(n, room));
+  }
+
+  // At the exit: what is still in the pipe, without waiting for its end (a
+  // child the command left behind may hold it open).
+  void drainOutput() {
+    if (!output_.is_open()) return;
+    for (;;) {
+      ssize_t n = ::read(output_.native_handle(), chunk_.data(), chunk_.size());
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      keepOutput(static_cast<std::size_t>(n));
+    }
+    boost::system::error_code ignored;
+    output_.close(ignored);
+  }
+
   void onTimeout() {
     if (reaped_) return;
     timedOut_ = true;
@@ -157,11 +202,13 @@ class HostExec : public ExecHandle, public std::enable_shared_from_this<HostExec
     reaped_ = true;
     timer_.cancel();
     pidfd_.close();
+    drainOutput();
     if (cancelled_) return finish({false, "cancelled"});
     if (timedOut_) return finish({false, "timed out"});
     if (got < 0) return finish({false, "exit status lost (reaped elsewhere?): " + errnoText(waitErr)});
     bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-    finish({ok, ok ? std::string() : describeExit(status)});
+    while (!text_.empty() && (text_.back() == '\n' || text_.back() == ' ')) text_.pop_back();
+    finish({ok, ok ? std::string() : describeExit(status) + (text_.empty() ? "" : ": " + text_)});
   }
 
   void killAndReap() {
@@ -187,6 +234,9 @@ class HostExec : public ExecHandle, public std::enable_shared_from_this<HostExec
 
   boost::asio::io_context& io_;
   boost::asio::posix::stream_descriptor pidfd_;
+  boost::asio::posix::stream_descriptor output_;  // the command's stdout and stderr
+  std::array<char, 4096> chunk_{};
+  std::string text_;  // the first kMaxOutputBytes of the output
   boost::asio::steady_timer timer_;
   ExecCallback done_;
   pid_t pid_ = -1;

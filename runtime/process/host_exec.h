@@ -1,9 +1,10 @@
 #pragma once
 // A command run for a host container (the host runtime's exec, for exec probes):
 // directly (argv, no shell) on the host with the container's environment and
-// working directory, in its own process group,
-// with stdin/stdout/stderr on /dev/null. Exit status 0 is success; a timeout
-// SIGKILLs the whole group and counts as a failure.
+// working directory, in its own process group, with stdin on /dev/null.
+// Exit status 0 is success; a failure's message carries the start of its output
+// (stdout and stderr, up to 10 KiB). A timeout SIGKILLs the whole group and
+// counts as a failure.
 //
 // The child is watched through a pidfd on the io_context (no thread, no polling)
 // and reaped with waitpid(pid). Assumption: nothing else in the agent reaps

@@ -123,7 +123,7 @@ int ProcessRuntime::stopPod(const std::string& podUid, std::chrono::milliseconds
   // and is killed when it exits, after its grace period).
   if (!options_.cgroupRoot.empty()) {
     std::error_code ec;
-    for (const auto& entry : std::filesystem::directory_iterator(options_.cgroupRoot + "/" + podUid, ec)) {
+    for (const auto& entry : std::filesystem::directory_iterator(options_.cgroupRoot + "/" + podCgroupKey(podUid), ec)) {
       if (entry.is_directory(ec) && !runningNames.count(entry.path().filename().string())) {
         killCgroup(entry.path().string());
       }
@@ -233,8 +233,11 @@ base::Status ProcessRuntime::removePod(const std::string& podUid) {
   // What is left in the pod's cgroups (detached children of exited
   // containers) ends with the pod; a cgroup that cannot be emptied keeps the
   // pod, and the caller retries with back-off.
-  killPodCgroups(options_.cgroupRoot, podUid);
-  if (auto emptied = removePodCgroups(options_.cgroupRoot, podUid); !emptied) return emptied.error();
+  killPodCgroups(options_.cgroupRoot, podCgroupKey(podUid));
+  if (auto emptied = removePodCgroups(options_.cgroupRoot, podCgroupKey(podUid)); !emptied) return emptied.error();
+  if (scopes_ != nullptr) {
+    if (auto stopped = scopes_->removePod(podUid); !stopped) return stopped.error();
+  }
   // The pod's log directory, when its containers logged in the default layout
   // (a caller-chosen log path is the caller's to clean).
   std::optional<std::string> logDir;

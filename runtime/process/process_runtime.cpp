@@ -22,6 +22,14 @@ namespace {
 
 constexpr int kUnknownExitCode = 137;  // what the kubelet reports when the status is lost
 
+// A pod scope's limits are its container's. A pod of several containers gets
+// none at the scope level (its scope is made by whichever starts first; the
+// kubelet's sum-of-limits pod cgroup is not done here).
+systemd::ScopeLimits scopeLimitsFor(const ContainerStartRequest& request) {
+  if (request.podSpec && request.podSpec->containers.size() + request.podSpec->initContainers.size() > 1) return {};
+  return {request.limits.memoryBytes, request.limits.cpuMillis};
+}
+
 std::string hostContainerId(pid_t pid) { return "host://" + std::to_string(pid); }
 
 // The handle of an exec that failed before it ran.
@@ -70,7 +78,13 @@ ProcessRuntime::ProcessRuntime(boost::asio::io_context& io, ProcessRuntimeOption
   // Before list() adopts anything: the exits of containers a running host
   // parents must reach us.
   host_.connectIfRunning();
-  if (options_.cgroupRoot.empty() || !options_.cgroupLimits) {
+  if (options_.units != nullptr) {
+    const std::string tracking = scopeTrackingMount();
+    scopes_ = std::make_unique<PodScopes>(*options_.units, tracking, options_.shimCommand);
+    options_.cgroupRoot = scopes_->cgroupRoot();
+    options_.cgroupLimits = false;  // systemd writes them, as the scope's properties
+    base::logInfo("host pods run in systemd scopes", {{"slice", systemd::kDaemonletSlice}, {"tracking", tracking}});
+  } else if (options_.cgroupRoot.empty() || !options_.cgroupLimits) {
     base::logWarning("host runtime without cgroup v2: container resource limits are not applied",
                      {{"hint", "cgroup v1 hosts are not supported for limits; containers still run"},
                       {"tracking", options_.cgroupRoot.empty() ? "process groups only" : options_.cgroupRoot}});
@@ -78,6 +92,10 @@ ProcessRuntime::ProcessRuntime(boost::asio::io_context& io, ProcessRuntimeOption
 }
 
 ProcessRuntime::~ProcessRuntime() { *alive_ = false; }
+
+std::string ProcessRuntime::podCgroupKey(const std::string& podUid) const {
+  return scopes_ != nullptr ? PodScopes::podKey(podUid) : podUid;
+}
 
 void ProcessRuntime::setEventHandler(ContainerEventHandler handler) { exitHandler_ = std::move(handler); }
 
@@ -112,10 +130,10 @@ base::Result<ShimSpec> ProcessRuntime::prepareSpec(const ContainerStartRequest& 
   spec.syncExitRecord = options_.syncRecords;
   std::error_code ec;
   std::filesystem::create_directories(std::filesystem::path(spec.logPath).parent_path(), ec);
-  if (!options_.cgroupRoot.empty()) {
+  if (scopes_ == nullptr && !options_.cgroupRoot.empty()) {
     std::vector<std::string> warnings;
     auto cgroup = prepareContainerCgroup(
-        options_.cgroupRoot, request.pod.uid, container.name,
+        options_.cgroupRoot, podCgroupKey(request.pod.uid), container.name,
         options_.cgroupLimits ? request.limits.memoryBytes : std::nullopt,
         options_.cgroupLimits ? request.limits.cpuMillis : std::nullopt, warnings);
     for (const auto& warning : warnings) base::logWarning(warning, {{"container", spec.id}});
@@ -130,12 +148,25 @@ base::Result<ShimSpec> ProcessRuntime::prepareSpec(const ContainerStartRequest& 
 
 void ProcessRuntime::start(const ContainerStartRequest& request, StartCallback done) {
   auto spec = prepareSpec(request);
+  std::shared_ptr<ScopePlacement> placement;
+  if (spec && scopes_ != nullptr) {
+    auto placed = scopes_->prepare(request.pod, request.container.name, scopeLimitsFor(request));
+    if (placed) {
+      placement = std::make_shared<ScopePlacement>(std::move(placed).value());
+      spec->cgroupPath = placement->cgroupPath;
+      spec->extraCgroupPaths = placement->otherCgroupPaths;
+    } else {
+      spec = placed.error();
+    }
+  }
   if (!spec) {
     boost::asio::post(io_, [done = std::move(done), error = spec.error()] { done(error); });
     return;
   }
-  host_.startAsync(*spec, [this, alive = std::weak_ptr<bool>(alive_), request, spec = *spec,
+  host_.startAsync(*spec, [this, alive = std::weak_ptr<bool>(alive_), request, spec = *spec, placement,
                            done = std::move(done)](base::Result<ShimReport> report) {
+    // The container is in its scope (or never started): the anchor may go.
+    if (placement) PodScopes::release(*placement);
     if (!alive.lock()) {
       // The runtime is gone (agent shutting down): the container, if it
       // started, runs on unrecorded and is found again by its marker.
@@ -167,6 +198,7 @@ void ProcessRuntime::noteSecurityOutcome(const ShimSpec& spec, const ShimReport&
 base::Result<ContainerStatus> ProcessRuntime::completeStart(const ContainerStartRequest& request,
                                                             const ShimSpec& spec, const ShimReport& report) {
   noteSecurityOutcome(spec, report);
+  if (scopes_ != nullptr) scopes_->placeShimHost(report.shimPid);
   ContainerRecord record;
   record.id = spec.id;
   record.pod = request.pod;

@@ -31,6 +31,7 @@
 #include "agent/base/atomic_file.h"
 #include "agent/base/log_throttle.h"
 #include "runtime/process/container_record.h"
+#include "runtime/process/pod_scopes.h"
 #include "runtime/process/shim_host_client.h"
 #include "runtime/process/shim_protocol.h"
 #include "runtime/runtime.h"
@@ -77,6 +78,10 @@ struct ProcessRuntimeOptions {
   // The node's IP: host processes share the node's network, so it is every
   // pod's IP (probes). Empty: 127.0.0.1.
   std::string hostIP;
+  // systemd's manager when it is the service manager: pods then run in
+  // transient scopes (pod_scopes.h) and cgroupRoot/cgroupLimits are not used.
+  // Null: pods are placed under cgroupRoot as above. Not owned; outlives us.
+  systemd::UnitManager* units = nullptr;
 };
 
 class ProcessRuntime final : public Runtime {
@@ -125,12 +130,15 @@ class ProcessRuntime final : public Runtime {
   void adoptMarkedProcesses();
   void pruneOlderInstances(const std::string& podUid, const std::string& containerName, const std::string& keepId);
   void forget(const std::string& id);
+  // The pod's directory name under options_.cgroupRoot.
+  std::string podCgroupKey(const std::string& podUid) const;
 
   boost::asio::io_context& io_;
   ProcessRuntimeOptions options_;
   std::string bootId_;
   base::DeferredSync recordSync_;  // when !options_.syncRecords
   ShimHostClient host_;
+  std::unique_ptr<PodScopes> scopes_;  // when options_.units is set
   ContainerEventHandler exitHandler_;
   base::LogThrottle logThrottle_;
   std::map<std::string, std::unique_ptr<Tracked>> containers_;  // by record id

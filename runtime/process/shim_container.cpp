@@ -81,13 +81,17 @@ base::Result<SpawnedContainer> spawnContainer(const ShimSpec& spec) {
   auto status = makePipe();  // closed by a successful exec; carries the reason otherwise
   if (!status) return status.error();
   UniqueFd devNull(::open("/dev/null", O_RDWR | O_CLOEXEC));
-  UniqueFd cgroupProcs;
-  if (!spec.cgroupPath.empty()) {
-    cgroupProcs.reset(::open((spec.cgroupPath + "/cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC));
-    if (!cgroupProcs.valid()) {
-      return base::makeError(base::ErrorCode::kIo, std::string("open cgroup.procs: ") + std::strerror(errno),
-                             spec.cgroupPath);
+  // The container's own cgroup last: it is the one the shim watches and kills.
+  std::vector<std::string> cgroupPaths = spec.extraCgroupPaths;
+  if (!spec.cgroupPath.empty()) cgroupPaths.push_back(spec.cgroupPath);
+  std::vector<UniqueFd> cgroupProcs;
+  std::vector<int> cgroupProcsFds;
+  for (const std::string& path : cgroupPaths) {
+    cgroupProcs.emplace_back(::open((path + "/cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC));
+    if (!cgroupProcs.back().valid()) {
+      return base::makeError(base::ErrorCode::kIo, std::string("open cgroup.procs: ") + std::strerror(errno), path);
     }
+    cgroupProcsFds.push_back(cgroupProcs.back().get());
   }
 
   // Everything that allocates happens before vfork: the child shares our
@@ -119,7 +123,9 @@ base::Result<SpawnedContainer> spawnContainer(const ShimSpec& spec) {
     sigprocmask(SIG_SETMASK, &all, nullptr);
     for (int sig : {SIGPIPE, SIGHUP, SIGINT, SIGTERM, SIGCHLD}) ::signal(sig, SIG_DFL);
     if (::setpgid(0, 0) != 0) failChild(errorFd, "setpgid");
-    if (cgroupProcs.valid() && ::write(cgroupProcs.get(), "0", 1) != 1) failChild(errorFd, "join cgroup");
+    for (int procs : cgroupProcsFds) {
+      if (::write(procs, "0", 1) != 1) failChild(errorFd, "join cgroup");
+    }
     if (::dup2(devNull.get(), 0) < 0 || ::dup2(out->write.get(), 1) < 0 || ::dup2(err->write.get(), 2) < 0) {
       failChild(errorFd, "dup2");
     }

@@ -5,6 +5,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -73,7 +74,17 @@ void raiseFileLimit(rlim_t containerNofile) {
 
 }  // namespace
 
+// A pod scope's anchor (pod_scopes.h): stays until its stdin ends.
+int holdUntilStdinCloses() {
+  char buffer[64];
+  for (;;) {
+    ssize_t n = ::read(0, buffer, sizeof buffer);
+    if (n == 0 || (n < 0 && errno != EINTR)) return 0;
+  }
+}
+
 int runShim(int argc, char** argv) {
+  if (argc == 2 && std::string(argv[1]) == "--hold") return holdUntilStdinCloses();
   ShimHostOptions options;
   rlim_t containerNofile = 0;
   if (!parseArgs(argc, argv, options, containerNofile)) {

@@ -33,6 +33,7 @@ std::string encodeShimSpec(const ShimSpec& s) {
             {"logMaxBytes", s.logMaxBytes},
             {"logMaxFiles", s.logMaxFiles},
             {"cgroupPath", s.cgroupPath},
+            {"extraCgroupPaths", s.extraCgroupPaths},
             {"memoryMaxBytes", optionalToJson(s.memoryMaxBytes)},
             {"cpuMaxMillis", optionalToJson(s.cpuMaxMillis)},
             {"syncExitRecord", s.syncExitRecord},
@@ -55,6 +56,7 @@ base::Result<ShimSpec> decodeShimSpec(const std::string& text) {
     s.logMaxBytes = base::jsonIntegerAt<std::int64_t>(j, "logMaxBytes");
     s.logMaxFiles = base::jsonIntegerAt<int>(j, "logMaxFiles");
     s.cgroupPath = j.at("cgroupPath").get<std::string>();
+    if (j.contains("extraCgroupPaths")) s.extraCgroupPaths = j.at("extraCgroupPaths").get<std::vector<std::string>>();
     s.memoryMaxBytes = optionalFromJson<std::int64_t>(j, "memoryMaxBytes");
     s.cpuMaxMillis = optionalFromJson<std::int64_t>(j, "cpuMaxMillis");
     s.syncExitRecord = j.value("syncExitRecord", true);

@@ -29,6 +29,8 @@ struct ShimSpec {
   int logMaxFiles = 5;
   // The container's cgroup v2 directory; empty: no cgroup placement.
   std::string cgroupPath;
+  // Joined too (a pod scope's directory in each cgroup v1 hierarchy: pod_scopes.h).
+  std::vector<std::string> extraCgroupPaths;
   std::optional<std::int64_t> memoryMaxBytes;
   std::optional<std::int64_t> cpuMaxMillis;
   bool syncExitRecord = true;  // fsync the exit record (see base::FileDurability)

@@ -19,7 +19,10 @@
 //                     (exit 1 at once: a crash loop that leaves processes behind)
 //   exit-until N FILE count the starts in FILE; exit 1 until this is the Nth
 //                     start, then run until killed
+//   note-sigterm FILE on SIGTERM append "sigterm" to FILE and exit 0; print
+//                     "ready" once the handler is in place, run until then
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -40,7 +43,7 @@ int usage() {
   std::fprintf(stderr,
                "usage: daemonlet_test_helper exit N | crash | sleep | ignore-sigterm | print N LINE | partial |\n"
                "       show-env NAME... | spawn-child | serve-health PORT | spam BYTES |\n"
-               "       escape N sleep|exit | exit-until N FILE\n");
+               "       escape N sleep|exit | exit-until N FILE | note-sigterm FILE\n");
   return 2;
 }
 
@@ -116,6 +119,20 @@ int main(int argc, char** argv) {
     pid_t child = ::fork();
     if (child == 0) sleepForever();
     std::printf("child=%d\n", static_cast<int>(child));
+    std::fflush(stdout);
+    sleepForever();
+  }
+  if (command == "note-sigterm" && argc == 3) {
+    static const char* noteFile = argv[2];
+    ::signal(SIGTERM, [](int) {  // open/write/_exit: async-signal-safe
+      int fd = ::open(noteFile, O_WRONLY | O_APPEND | O_CREAT, 0644);
+      if (fd >= 0) {
+        (void)!::write(fd, "sigterm\n", 8);
+        ::close(fd);
+      }
+      ::_exit(0);
+    });
+    std::printf("ready\n");
     std::fflush(stdout);
     sleepForever();
   }

@@ -27,6 +27,7 @@
 #include <iostream>
 #include <map>
 #include <optional>
+#include <set>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -36,6 +37,8 @@
 #include <httplib.h>
 
 #include <nlohmann/json.hpp>
+
+#include "test/support/free_loopback_port.h"
 
 namespace daemonlet::e2e {
 
@@ -60,21 +63,7 @@ inline void writeFile(const fs::path& path, const std::string& content) {
   out << content;
 }
 
-// A loopback port nobody listens on right now (bound by the kernel's choice, read, closed).
-inline int freeLoopbackPort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  int port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
-    port = ntohs(address.sin_port);
-  }
-  ::close(fd);
-  return port;
-}
+using daemonlet::testing::freeLoopbackPort;
 
 // Alive and not a zombie (daemons are reparented; a zombie is as good as gone).
 inline bool processAlive(int pid) {
@@ -390,8 +379,8 @@ class AgentE2eTest : public ::testing::Test {
   }
 
   // Waits until the DaemonSet's one pod has its main container waiting with
-  // `reason`; returns that container's state.waiting (null Json on timeout).
-  Json waitWaiting(const std::string& daemonSet, const std::string& reason,
+  // one of `reasons`; returns that container's state.waiting (null Json on timeout).
+  Json waitWaiting(const std::string& daemonSet, const std::set<std::string>& reasons,
                    std::chrono::milliseconds timeout = 10s) const {
     Json found;
     waitUntil(
@@ -399,7 +388,7 @@ class AgentE2eTest : public ::testing::Test {
           auto pod = onlyPod(daemonSet);
           if (!pod || pod->at("status")["containerStatuses"].empty()) return false;
           const Json& state = mainStatus(*pod)["state"];
-          if (!state.contains("waiting") || state["waiting"].value("reason", "") != reason) return false;
+          if (!state.contains("waiting") || !reasons.count(state["waiting"].value("reason", ""))) return false;
           found = state["waiting"];
           return true;
         },

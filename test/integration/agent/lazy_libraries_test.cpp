@@ -1,7 +1,9 @@
 // libcurl and libsystemd are opened at first use (issue 3, agent memory): an
 // agent that supervises host processes with local manifests and no HTTP probes
 // must not map either; the first httpGet probe maps libcurl, and a notify
-// socket from systemd maps libsystemd (and READY=1 still arrives).
+// socket from systemd maps libsystemd (and READY=1 still arrives). Likewise the
+// CRI runtime (daemonlet-cri.so with gRPC and protobuf) is loaded only for a
+// CRI pod, so an agent with host pods only maps none of it.
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -31,6 +33,9 @@ TEST_F(LazyLibrariesTest, IdleAgentMapsNeitherLibcurlNorLibsystemd) {
   ASSERT_FALSE(maps.empty()) << "cannot read the agent's /proc/<pid>/maps";
   EXPECT_EQ(maps.find("libcurl"), std::string::npos) << "an idle agent mapped libcurl";
   EXPECT_EQ(maps.find("libsystemd"), std::string::npos) << "an agent outside systemd mapped libsystemd";
+  EXPECT_EQ(maps.find("daemonlet-cri"), std::string::npos) << "an agent with host pods only loaded the CRI module";
+  EXPECT_EQ(maps.find("libgrpc"), std::string::npos) << "an agent with host pods only mapped gRPC";
+  EXPECT_EQ(maps.find("libprotobuf"), std::string::npos) << "an agent with host pods only mapped protobuf";
 }
 
 TEST_F(LazyLibrariesTest, FirstHttpGetProbeLoadsLibcurl) {

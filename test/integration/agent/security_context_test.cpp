@@ -90,7 +90,7 @@ TEST_F(SecurityContextTest, FieldsAHostProcessCannotHonourAreRefusedNamingTheFie
     const std::string name = entry.first;  // not a structured binding: clang 14 cannot capture those
     const std::string field = entry.second;
     SCOPED_TRACE(name);
-    Json waiting = waitWaiting(name, "CreateContainerConfigError");
+    Json waiting = waitWaiting(name, {"CreateContainerConfigError"});
     ASSERT_FALSE(waiting.is_null()) << (onlyPod(name) ? onlyPod(name)->dump() : "no pod");
     EXPECT_NE(waiting.value("message", "").find(field), std::string::npos) << waiting.dump();
     EXPECT_TRUE(daemonProcesses(name).empty()) << "a refused container runs";

@@ -70,11 +70,18 @@ std::set<std::string> debFiles(const fs::path& deb) {
 const std::vector<std::string> kInstalledFiles = {
     "/usr/bin/daemonlet",
     "/usr/lib/daemonlet/daemonlet-shim",
+    "/usr/lib/daemonlet/daemonlet-cri.so",
     "/usr/lib/systemd/system/daemonlet.service",
     "/etc/daemonlet/config.yaml",
     "/usr/share/doc/daemonlet/README.md",
     "/usr/share/daemonlet/examples/host/heartbeat.yaml",
+    "/usr/share/doc/daemonlet/copyright",
+    "/usr/share/doc/daemonlet/changelog.gz",
+    "/usr/share/man/man8/daemonlet.8.gz",
+    "/usr/share/man/man5/daemonlet.yaml.5.gz",
 };
+
+const fs::path kSourceDir = DAEMONLET_SOURCE_DIR;
 
 TEST(PackagingTest, DebHoldsTheAgentShimUnitAndConfigAsConffile) {
   const Packages& built = packages();
@@ -82,7 +89,8 @@ TEST(PackagingTest, DebHoldsTheAgentShimUnitAndConfigAsConffile) {
   auto files = debFiles(built.deb);
   for (const auto& path : kInstalledFiles) EXPECT_TRUE(files.count(path)) << path << " missing from the .deb";
 
-  auto fields = runCommand({"/usr/bin/dpkg-deb", "-f", built.deb.string(), "Package", "Version", "Depends"});
+  auto fields = runCommand(
+      {"/usr/bin/dpkg-deb", "-f", built.deb.string(), "Package", "Version", "Depends", "Recommends", "Maintainer"});
   EXPECT_NE(fields.out.find("Package: daemonlet"), std::string::npos) << fields.out;
   EXPECT_NE(fields.out.find("Version: " + kVersion), std::string::npos) << fields.out;
   // libstdc++ and the like are computed from the binary; libcurl and libsystemd are
@@ -93,7 +101,23 @@ TEST(PackagingTest, DebHoldsTheAgentShimUnitAndConfigAsConffile) {
   // cpp-httplib is compiled in without TLS: neither Debian's build nor OpenSSL is needed.
   EXPECT_EQ(fields.out.find("libcpp-httplib"), std::string::npos) << fields.out;
   EXPECT_EQ(fields.out.find("libssl"), std::string::npos) << fields.out;
-  EXPECT_TRUE(files.count("/usr/share/doc/daemonlet/LICENSE.cpp-httplib")) << "cpp-httplib's MIT notice";
+  // The CRI module's gRPC and protobuf are recommended, not required: a host-only
+  // install pulls neither (the agent loads the module only for CRI pods).
+  auto depends = runCommand({"/usr/bin/dpkg-deb", "-f", built.deb.string(), "Depends"});
+  EXPECT_EQ(depends.out.find("grpc"), std::string::npos) << depends.out;
+  EXPECT_EQ(depends.out.find("protobuf"), std::string::npos) << depends.out;
+  auto recommends = runCommand({"/usr/bin/dpkg-deb", "-f", built.deb.string(), "Recommends"});
+  EXPECT_NE(recommends.out.find("libgrpc++1.51"), std::string::npos) << recommends.out;
+  EXPECT_NE(recommends.out.find("libprotobuf32"), std::string::npos) << recommends.out;
+  // The default (host pods) needs no container runtime: containerd is only suggested.
+  EXPECT_EQ(recommends.out.find("containerd"), std::string::npos) << recommends.out;
+  auto suggests = runCommand({"/usr/bin/dpkg-deb", "-f", built.deb.string(), "Suggests"});
+  EXPECT_EQ(suggests.out, "containerd\n");
+  EXPECT_EQ(fields.out.find("@localhost"), std::string::npos) << fields.out;
+  // cpp-httplib is compiled in: its MIT notice is quoted in the copyright file.
+  std::string copyright = readFile(built.extracted / "usr/share/doc/daemonlet/copyright");
+  EXPECT_NE(copyright.find("Copyright: 2017 yhirose\nLicense: Expat"), std::string::npos) << copyright;
+  EXPECT_NE(copyright.find("\nLicense: Expat\n Permission is hereby granted"), std::string::npos) << copyright;
 
   fs::path control = built.extracted.parent_path() / (built.extracted.filename().string() + "-control");
   auto unpack = runCommand({"/usr/bin/dpkg-deb", "-e", built.deb.string(), control.string()});
@@ -106,9 +130,11 @@ TEST(PackagingTest, DebHoldsTheAgentShimUnitAndConfigAsConffile) {
     auto syntax = runCommand({"/bin/sh", "-n", path.string()});
     EXPECT_EQ(syntax.exitCode, 0) << script << ": " << syntax.err;
   }
-  // Upgrades restart the agent (daemons are adopted), removal stops only the agent.
-  EXPECT_NE(readFile(control / "postinst").find("try-restart daemonlet.service"), std::string::npos);
-  EXPECT_NE(readFile(control / "prerm").find("disable --now daemonlet.service"), std::string::npos);
+  // The systemd blocks are dh_installsystemd's; what they do in each dpkg sequence
+  // is maintainer_scripts_test.sh's to check.
+  EXPECT_NE(readFile(control / "postinst").find("deb-systemd-helper --quiet was-enabled 'daemonlet.service'"),
+            std::string::npos);
+  EXPECT_NE(readFile(control / "prerm").find("deb-systemd-invoke stop 'daemonlet.service'"), std::string::npos);
   fs::remove_all(control);
 }
 
@@ -126,8 +152,45 @@ TEST(PackagingTest, RpmHoldsTheSameFilesWithConfigNoReplace) {
   for (const char* section : {"postinstall scriptlet", "preuninstall scriptlet", "postuninstall scriptlet"}) {
     EXPECT_NE(scripts.out.find(section), std::string::npos) << section << " missing:\n" << scripts.out;
   }
+  auto required = runCommand({"/usr/bin/rpm", "-qp", "--requires", built.rpm.string()});
+  EXPECT_NE(required.out.find("libstdc++"), std::string::npos) << "autoreq still scans the agent:\n" << required.out;
+  EXPECT_EQ(required.out.find("grpc"), std::string::npos) << required.out;
+  EXPECT_EQ(required.out.find("protobuf"), std::string::npos) << required.out;
+  auto recommended = runCommand({"/usr/bin/rpm", "-qp", "--recommends", built.rpm.string()});
+  EXPECT_NE(recommended.out.find("libgrpc++.so.1.51"), std::string::npos) << recommended.out;
   auto info = runCommand({"/usr/bin/rpm", "-qip", built.rpm.string()});
   EXPECT_NE(info.out.find("Version     : " + kVersion), std::string::npos) << info.out;
+  EXPECT_NE(info.out.find("\nPackager    : "), std::string::npos) << info.out;
+  EXPECT_NE(info.out.find("\nURL         : https://"), std::string::npos) << info.out;
+  EXPECT_NE(info.out.find("keeps them running as host processes"), std::string::npos) << info.out;
+  // Not relocatable: the unit names /usr/bin/daemonlet.
+  auto prefixes = runCommand({"/usr/bin/rpm", "-qp", "--qf", "%{PREFIXES}", built.rpm.string()});
+  EXPECT_EQ(prefixes.out, "(none)");
+  auto changelog = runCommand({"/usr/bin/rpm", "-qp", "--changelog", built.rpm.string()});
+  EXPECT_NE(changelog.out.find(" - " + kVersion + "-1\n"), std::string::npos) << changelog.out;
+  EXPECT_EQ(changelog.out.find("Generated by CPack"), std::string::npos) << changelog.out;
+}
+
+// What a Debian maintainer runs before an upload: nothing may be reported but
+// the tags packaging/deb/lintian-overrides explains.
+TEST(PackagingTest, LintianPedanticReportsNothing) {
+  const Packages& built = packages();
+  ASSERT_TRUE(built.problems.empty()) << built.problems;
+  auto lintian = runCommand({"/usr/bin/lintian", "--pedantic", "--display-info", "--display-experimental",
+                             "--fail-on", "error,warning,info,pedantic,experimental", built.deb.string()},
+                            {}, std::chrono::minutes(4));
+  EXPECT_EQ(lintian.exitCode, 0) << lintian.out << lintian.err;
+  EXPECT_EQ(lintian.out, "") << "lintian reported tags not overridden in packaging/deb/lintian-overrides";
+}
+
+TEST(PackagingTest, RpmlintReportsNothing) {
+  const Packages& built = packages();
+  ASSERT_TRUE(built.problems.empty()) << built.problems;
+  auto rpmlint = runCommand(
+      {"/usr/bin/rpmlint", "-c", (kSourceDir / "packaging/rpm/rpmlint.toml").string(), built.rpm.string()}, {},
+      std::chrono::minutes(2));
+  EXPECT_EQ(rpmlint.exitCode, 0) << rpmlint.out << rpmlint.err;
+  EXPECT_NE(rpmlint.out.find(" 0 errors, 0 warnings"), std::string::npos) << rpmlint.out;
 }
 
 TEST(PackagingTest, SystemdUnitPassesVerification) {
@@ -137,15 +200,23 @@ TEST(PackagingTest, SystemdUnitPassesVerification) {
   ASSERT_FALSE(unit.empty());
   // What keeps daemons alive across agent restarts and package upgrades.
   EXPECT_NE(unit.find("\nKillMode=process\n"), std::string::npos);
+  // No multi-gigabyte core dumps by default (a daemon may raise its own soft limit).
+  EXPECT_NE(unit.find("\nLimitCORE=0:infinity\n"), std::string::npos);
   EXPECT_NE(unit.find("\nType=notify\n"), std::string::npos);
   EXPECT_NE(unit.find("\nExecStart=/usr/bin/daemonlet run --config /etc/daemonlet/config.yaml\n"), std::string::npos);
 
-  // systemd-analyze checks that ExecStart exists: point it at the extracted binary.
+  // systemd-analyze checks that each Exec command exists (ExecStart, ExecReload):
+  // point them at the extracted binary.
   const std::string installed = "/usr/bin/daemonlet";
-  unit.replace(unit.find(installed), installed.size(), (built.extracted / "usr/bin/daemonlet").string());
+  const std::string extractedBinary = (built.extracted / "usr/bin/daemonlet").string();
+  for (auto at = unit.find(installed); at != std::string::npos; at = unit.find(installed, at + extractedBinary.size())) {
+    unit.replace(at, installed.size(), extractedBinary);
+  }
   fs::path copy = built.extracted / "daemonlet.service";
   writeFile(copy, unit);
-  auto verify = runCommand({"/usr/bin/systemd-analyze", "verify", copy.string()});
+  // verify also looks up the unit's Documentation= man pages: the packaged ones.
+  auto verify = runCommand({"/usr/bin/env", "MANPATH=" + (built.extracted / "usr/share/man").string(),
+                            "/usr/bin/systemd-analyze", "verify", copy.string()});
   EXPECT_EQ(verify.exitCode, 0) << verify.out << verify.err;
   EXPECT_EQ(verify.err, "") << "systemd-analyze warned about the unit";
 }

@@ -35,6 +35,20 @@ TEST_F(ProcessExecTest, RunsWithTheContainersEnvironmentAndWorkingDirWithoutItsM
   EXPECT_NE(failed.message.find("exit code 3"), std::string::npos) << failed.message;
 }
 
+TEST_F(ProcessExecTest, AFailuresMessageCarriesTheStartOfItsOutput) {
+  makeRuntime();
+  ContainerStatus started = startOk(helper({"sleep"}));
+  ExecResult failed = execAndWait(started.containerId, {"/bin/sh", "-c", "echo to-stdout; echo to-stderr >&2; exit 4"});
+  EXPECT_FALSE(failed.success);
+  EXPECT_EQ(failed.message, "exit code 4: to-stdout\nto-stderr") << failed.message;
+  // Far more than a pipe holds: read as it comes (the command never blocks),
+  // kept up to 10 KiB.
+  ExecResult chatty = execAndWait(started.containerId, {"/bin/sh", "-c", "yes x | head -c 300000; exit 5"});
+  EXPECT_FALSE(chatty.success);
+  EXPECT_EQ(chatty.message.rfind("exit code 5: x", 0), 0u) << chatty.message.substr(0, 80);
+  EXPECT_LE(chatty.message.size(), 10u * 1024 + 20);
+}
+
 TEST_F(ProcessExecTest, AContainerThatIsNotRunningCannotExec) {
   makeRuntime();
   ContainerStatus started = startOk(helper({"exit", "0"}));

@@ -22,6 +22,7 @@
 #include <gtest/gtest.h>
 
 #include "runtime/process/process_runtime.h"
+#include "test/support/file_contents.h"
 
 namespace daemonlet::runtime::process::testing {
 
@@ -145,8 +146,9 @@ class ProcessRuntimeTest : public ::testing::Test {
   }
 
   static bool processAlive(pid_t pid) {
-    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-    std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+    // A process that ends while its stat is read fails the read (ESRCH): it
+    // reads as empty, i.e. not alive, rather than throwing.
+    std::string text = ::daemonlet::testing::fileContents("/proc/" + std::to_string(pid) + "/stat");
     auto close = text.rfind(')');
     return close != std::string::npos && text.size() > close + 2 && text[close + 2] != 'Z';
   }

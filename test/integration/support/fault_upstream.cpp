@@ -1,4 +1,5 @@
 #include "test/integration/support/fault_upstream.h"
+#include "test/support/file_contents.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -39,14 +40,6 @@ bool sendAll(int fd, const std::string& data) {
     sent += static_cast<std::size_t>(n);
   }
   return true;
-}
-
-std::string readWhole(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return {};
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
 }
 
 // What a list looks like when the docroot has no file for the URI: long enough
@@ -149,7 +142,7 @@ void FaultUpstream::serve(int fd) {
   const std::string strip = headerValue(head, "X-Fixture-Strip");
   if (!strip.empty() && uri.rfind(strip, 0) == 0) uri = uri.substr(strip.size());
   while (!uri.empty() && uri.front() == '/') uri.erase(0, 1);
-  std::string content = uri.empty() || uri.find("..") != std::string::npos ? std::string() : readWhole(docroot_ / uri);
+  std::string content = uri.empty() || uri.find("..") != std::string::npos ? std::string() : fileContents(docroot_ / uri);
   if (content.size() < 2) content = standInList();
 
   const std::string fault = headerValue(head, "X-Fixture-Fault");

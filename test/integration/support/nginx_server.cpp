@@ -25,6 +25,8 @@
 #include "test/integration/support/fault_upstream.h"
 #include "test/integration/support/nginx_config.h"
 #include "test/integration/support/test_certificates.h"
+#include "test/support/file_contents.h"
+#include "test/support/free_loopback_port.h"
 
 namespace daemonlet::testing {
 namespace fs = std::filesystem;
@@ -35,31 +37,6 @@ namespace {
 std::string nginxBinary() {
   const char* overridden = std::getenv("DAEMONLET_NGINX");
   return overridden && *overridden ? overridden : "/usr/sbin/nginx";
-}
-
-std::string readWhole(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
-
-// Binds 127.0.0.1:0 and returns the port the kernel chose (0 on failure). The port
-// is free again when this returns; nginx binds it a moment later.
-int pickFreePort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return 0;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  int port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    port = ntohs(addr.sin_port);
-  }
-  ::close(fd);
-  return port;
 }
 
 int connectLocal(int port) {
@@ -109,7 +86,7 @@ std::string plainGet(int port, const std::string& path) {
 
 bool processRunning(int pid) {
   if (pid <= 0) return false;
-  std::string stat = readWhole("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat = fileContents("/proc/" + std::to_string(pid) + "/stat");
   auto close = stat.rfind(')');
   if (stat.empty() || close == std::string::npos || close + 2 >= stat.size()) return false;
   return stat[close + 2] != 'Z' && stat[close + 2] != 'X';
@@ -244,7 +221,7 @@ bool NginxServer::oldWorkersRunning() const {
   for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
     const std::string name = entry.path().filename().string();
     if (name.empty() || !std::isdigit(static_cast<unsigned char>(name[0]))) continue;
-    std::string stat = readWhole(entry.path() / "stat");
+    std::string stat = fileContents(entry.path() / "stat");
     auto close = stat.rfind(')');
     if (close == std::string::npos) continue;
     std::istringstream fields(stat.substr(close + 2));
@@ -252,7 +229,7 @@ bool NginxServer::oldWorkersRunning() const {
     int parent = 0, group = 0;
     fields >> state >> parent >> group;
     if (group != pid_ || state == "Z") continue;
-    const std::string title = readWhole(entry.path() / "cmdline");
+    const std::string title = fileContents(entry.path() / "cmdline");
     if (title.find("worker process") != std::string::npos && title.find("shutting down") != std::string::npos) {
       return true;
     }
@@ -268,7 +245,7 @@ bool NginxServer::waitServing(int generation, std::chrono::milliseconds timeout)
     if (::waitpid(pid_, &status, WNOHANG) == pid_) {
       pid_ = -1;
       lastError_ = "nginx exited at start (status " + std::to_string(status) + "): " + errorLogTail(1500) +
-                   readWhole(root_ / "nginx.out");
+                   fileContents(root_ / "nginx.out");
       return false;
     }
     // A new worker answering is not enough: until the old workers have closed
@@ -302,9 +279,9 @@ bool NginxServer::start() {
   const bool firstStart = httpPort_ == 0;
   for (int attempt = 0; attempt < 3; ++attempt) {
     if (firstStart) {
-      httpPort_ = pickFreePort();
-      httpsPort_ = pickFreePort();
-      while (httpsPort_ == httpPort_) httpsPort_ = pickFreePort();
+      httpPort_ = freeLoopbackPort();
+      httpsPort_ = freeLoopbackPort();
+      while (httpsPort_ == httpPort_) httpsPort_ = freeLoopbackPort();
     }
     ++generation_;
     if (!writeConfig() || !launch()) return false;
@@ -394,7 +371,7 @@ void NginxServer::publish(const std::string& relativePath, const std::string& co
 
 std::vector<NginxServer::AccessLogEntry> NginxServer::accessLog() const {
   std::vector<AccessLogEntry> entries;
-  std::istringstream lines(readWhole(accessLogFile()));
+  std::istringstream lines(fileContents(accessLogFile()));
   std::string line;
   while (std::getline(lines, line)) {
     const nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
@@ -430,7 +407,7 @@ void NginxServer::clearAccessLog() {
 }
 
 std::string NginxServer::errorLogTail(std::size_t maxBytes) const {
-  std::string log = readWhole(root_ / "error.log");
+  std::string log = fileContents(root_ / "error.log");
   return log.size() > maxBytes ? "..." + log.substr(log.size() - maxBytes) : log;
 }
 

@@ -34,8 +34,7 @@ TEST(ParseRunFlagsTest, EveryFlagInBothForms) {
                                      "/r",
                                      "--listen",
                                      "127.0.0.1:0",
-                                     "--default-runtime=cri",
-                                     "--container-runtime-endpoint",
+                                     "--cri-endpoint",
                                      "unix:///c.sock",
                                      "--cgroup-root",
                                      "",
@@ -58,8 +57,7 @@ TEST(ParseRunFlagsTest, EveryFlagInBothForms) {
   EXPECT_EQ(parsed->logDir, "/l");
   EXPECT_EQ(parsed->runDir, "/r");
   EXPECT_EQ(parsed->listen, "127.0.0.1:0");
-  EXPECT_EQ(parsed->defaultRuntime, "cri");
-  EXPECT_EQ(parsed->containerRuntimeEndpoint, "unix:///c.sock");
+  EXPECT_EQ(parsed->criEndpoint, "unix:///c.sock");
   EXPECT_EQ(parsed->cgroupRoot, "");
   EXPECT_EQ(parsed->logLevel, "debug");
 }

@@ -2,18 +2,13 @@
 #include <gtest/gtest.h>
 
 #include "config/agent_config_loader.h"
+#include "test/unit/config/config_test_support.h"
 #include "test/support/temp_dir.h"
 
 namespace daemonlet::config {
 namespace {
 
 using testing::TempDir;
-
-constexpr const char* kHeader = "apiVersion: daemonlet.io/v1alpha1\nkind: AgentConfiguration\n";
-
-LoadEnvironment environment(const std::filesystem::path& cwd) {
-  return LoadEnvironment{HostFacts{"host-1", "x86_64"}, cwd};
-}
 
 TEST(EndpointConfigTest, DefaultsMeanNoEndpointAndNoReports) {
   const auto config = loadAgentConfig(CommandLineOverrides{}, environment("/work"));

@@ -9,7 +9,7 @@ namespace {
 
 using testing::TempDir;
 
-LoadEnvironment environment(const std::filesystem::path& cwd = "/work") {
+LoadEnvironment buildHostEnvironment(const std::filesystem::path& cwd = "/work") {
   return LoadEnvironment{HostFacts{"Build-Host", "x86_64"}, cwd};
 }
 
@@ -24,8 +24,7 @@ void expectDefaults(const AgentConfig& c) {
   EXPECT_EQ(c.logDir, "/var/log/pods");
   EXPECT_EQ(c.runDir, "/run/daemonlet");
   EXPECT_EQ(c.listen.text(), "127.0.0.1:10290");
-  EXPECT_EQ(c.defaultRuntime, std::nullopt);  // pods without runtimeClassName have no runtime
-  EXPECT_EQ(c.containerRuntimeEndpoint, "unix:///run/containerd/containerd.sock");
+  EXPECT_EQ(c.cri, CriConfig{});
   EXPECT_EQ(c.cgroupRoot, "/daemonlet");
   EXPECT_EQ(c.restartBackoff, (RestartBackoff{std::chrono::seconds(10), std::chrono::seconds(300),
                                               std::chrono::minutes(10), 2.0}));
@@ -37,7 +36,7 @@ void expectDefaults(const AgentConfig& c) {
 }
 
 TEST(LoaderDefaultsTest, NoFlagsGivesDefaultsAndReadsNoFile) {
-  const auto config = loadAgentConfig(CommandLineOverrides{}, environment());
+  const auto config = loadAgentConfig(CommandLineOverrides{}, buildHostEnvironment());
   ASSERT_TRUE(config) << config.error().describe();
   expectDefaults(*config);
   EXPECT_TRUE(config->sourceFiles.empty());
@@ -49,7 +48,7 @@ TEST(LoaderDefaultsTest, NoFlagsGivesDefaultsAndReadsNoFile) {
 TEST(LoaderDefaultsTest, PackagedConfigFileStatesExactlyTheDefaults) {
   CommandLineOverrides flags;
   flags.configFile = std::string(DAEMONLET_SOURCE_DIR) + "/packaging/daemonlet.yaml";
-  const auto config = loadAgentConfig(flags, environment());
+  const auto config = loadAgentConfig(flags, buildHostEnvironment());
   ASSERT_TRUE(config) << config.error().describe();
   expectDefaults(*config);
   EXPECT_EQ(config->sourceFiles, std::vector<std::string>{*flags.configFile});
@@ -65,11 +64,10 @@ TEST(LoaderDefaultsTest, FlagsAloneRunInTempDirs) {
                                      "--log-dir",         "./logs/",
                                      "--run-dir",         (dir.path() / "run").string(),
                                      "--listen",          "127.0.0.1:0",
-                                     "--default-runtime", "host",
                                      "--cgroup-root",     "",
                                      "--log-level",       "debug"});
   ASSERT_TRUE(parsed) << parsed.error().describe();
-  const auto config = loadAgentConfig(*parsed, environment(dir.path()));
+  const auto config = loadAgentConfig(*parsed, buildHostEnvironment(dir.path()));
   ASSERT_TRUE(config) << config.error().describe();
   EXPECT_EQ(config->node.name, "test-node");
   EXPECT_EQ(config->node.labels, (model::StringMap{{"disk", "ssd"}, {"zone", "a"}}));
@@ -81,7 +79,6 @@ TEST(LoaderDefaultsTest, FlagsAloneRunInTempDirs) {
   EXPECT_EQ(config->stateDir, (dir.path() / "state").string());
   EXPECT_EQ(config->logDir, (dir.path() / "logs").string());
   EXPECT_EQ(config->listen.port, 0);
-  EXPECT_EQ(config->defaultRuntime, RuntimeKind::kHost);
   EXPECT_EQ(config->cgroupRoot, "");
   EXPECT_EQ(config->logLevel, base::LogLevel::kDebug);
 }
@@ -103,7 +100,7 @@ logLevel: warning
   CommandLineOverrides flags = *parseRunFlags({"--config", file, "--node-name", "from-flag", "--node-labels",
                                                "zone=flag", "--node-taints", "c:PreferNoSchedule",
                                                "--state-dir", "/flag/state", "--log-level", "debug"});
-  const auto config = loadAgentConfig(flags, environment());
+  const auto config = loadAgentConfig(flags, buildHostEnvironment());
   ASSERT_TRUE(config) << config.error().describe();
   EXPECT_EQ(config->node.name, "from-flag");
   // Labels merge (the flag wins per key); taints are a list and are replaced.
@@ -120,7 +117,7 @@ TEST(LoaderDefaultsTest, EmptyTaintsFlagClearsTheFilesTaints) {
   const std::string file = dir.write("config.yaml",
                                      "apiVersion: daemonlet.io/v1alpha1\nkind: AgentConfiguration\n"
                                      "node: {taints: [{key: a, effect: NoSchedule}]}\n");
-  const auto config = loadAgentConfig(*parseRunFlags({"--config", file, "--node-taints="}), environment());
+  const auto config = loadAgentConfig(*parseRunFlags({"--config", file, "--node-taints="}), buildHostEnvironment());
   ASSERT_TRUE(config) << config.error().describe();
   EXPECT_TRUE(config->node.taints.empty());
 }
@@ -145,7 +142,7 @@ TEST(LoaderDefaultsTest, ListenForms) {
     SCOPED_TRACE(c.flag);
     CommandLineOverrides flags;
     flags.listen = c.flag;
-    const auto config = loadAgentConfig(flags, environment());
+    const auto config = loadAgentConfig(flags, buildHostEnvironment());
     ASSERT_TRUE(config) << config.error().describe();
     EXPECT_EQ(config->listen.text(), c.text);
     EXPECT_EQ(config->warnings.size(), c.warns ? 1u : 0u);
@@ -162,7 +159,7 @@ TEST(LoaderDefaultsTest, WellKnownLabelsWinWithAWarning) {
                                       {"kubernetes.io/hostname", "node-1"},
                                       {"beta.kubernetes.io/os", "windows"},
                                       {"team", "infra"}};
-  const auto config = loadAgentConfig(flags, environment());
+  const auto config = loadAgentConfig(flags, buildHostEnvironment());
   ASSERT_TRUE(config) << config.error().describe();
   EXPECT_EQ(config->node.labels, (model::StringMap{{"team", "infra"}}));
   const model::Node node = nodeIdentity(*config);

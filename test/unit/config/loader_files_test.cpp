@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "config/agent_config_loader.h"
+#include "test/unit/config/config_test_support.h"
 #include "test/support/temp_dir.h"
 
 namespace daemonlet::config {
@@ -11,11 +12,7 @@ namespace {
 
 using testing::TempDir;
 
-constexpr const char* kHeader = "apiVersion: daemonlet.io/v1alpha1\nkind: AgentConfiguration\n";
-
-LoadEnvironment environment() { return LoadEnvironment{HostFacts{"host-1", "x86_64"}, "/work"}; }
-
-base::Result<AgentConfig> loadFile(const std::string& file) {
+base::Result<AgentConfig> loadConfigFile(const std::string& file) {
   CommandLineOverrides flags;
   flags.configFile = file;
   return loadAgentConfig(flags, environment());
@@ -52,7 +49,7 @@ resyncPeriod: 20s
   dir.write("config.d/.50-hidden.yaml", "nor: this\n");
   dir.write("config.d/sub.yaml/inner.yaml", "nor: this\n");
 
-  const auto config = loadFile(file);
+  const auto config = loadConfigFile(file);
   ASSERT_TRUE(config) << config.error().describe();
   EXPECT_EQ(config->node.name, "base");
   EXPECT_EQ(config->node.labels, (model::StringMap{{"a", "first"}, {"b", "second"}, {"c", "second"}}));
@@ -73,7 +70,7 @@ TEST(LoaderFilesTest, RelativePathsAreRelativeToTheFileThatSetsThem) {
   const std::string file =
       dir.write("etc/config.yaml", std::string(kHeader) + "manifestDir: manifests\nstateDir: ../state/\n");
   dir.write("etc/config.d/10.yaml", std::string(kHeader) + "logDir: logs\n");
-  const auto config = loadFile(file);
+  const auto config = loadConfigFile(file);
   ASSERT_TRUE(config) << config.error().describe();
   EXPECT_EQ(config->manifestDir, (dir.path() / "etc/manifests").string());
   EXPECT_EQ(config->stateDir, (dir.path() / "state").string());
@@ -85,7 +82,7 @@ TEST(LoaderFilesTest, JsonConfigFileAndQuantityAsInteger) {
   TempDir dir;
   const std::string file = dir.write("config.json", R"({"apiVersion": "daemonlet.io/v1alpha1",
     "kind": "AgentConfiguration", "containerLogs": {"maxSize": 1048576, "maxFiles": 2}})");
-  const auto config = loadFile(file);
+  const auto config = loadConfigFile(file);
   ASSERT_TRUE(config) << config.error().describe();
   EXPECT_EQ(config->containerLogs.maxSizeBytes(), 1048576);
   EXPECT_EQ(config->containerLogs.maxFiles, 2);
@@ -96,7 +93,7 @@ TEST(LoaderFilesTest, ZeroBackoffIsAllowed) {
   const std::string file = dir.write(
       "config.yaml",
       std::string(kHeader) + "restartBackoff: {initial: \"0\", max: 0s, resetAfter: 0s, multiplier: 1}\n");
-  const auto config = loadFile(file);
+  const auto config = loadConfigFile(file);
   ASSERT_TRUE(config) << config.error().describe();
   EXPECT_EQ(config->restartBackoff, (RestartBackoff{std::chrono::nanoseconds(0), std::chrono::nanoseconds(0),
                                                     std::chrono::nanoseconds(0), 1.0}));
@@ -105,7 +102,7 @@ TEST(LoaderFilesTest, ZeroBackoffIsAllowed) {
 TEST(LoaderFilesTest, MissingConfigFileIsAnError) {
   TempDir dir;
   const std::string missing = (dir.path() / "nope.yaml").string();
-  const auto config = loadFile(missing);
+  const auto config = loadConfigFile(missing);
   ASSERT_FALSE(config);
   EXPECT_EQ(config.error().code, base::ErrorCode::kNotFound);
   EXPECT_EQ(config.error().describe(), missing + ": cannot read config file: No such file or directory");
@@ -122,7 +119,7 @@ TEST(LoaderFilesTest, UnreadableConfigInputs) {
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.file);
-    const auto config = loadFile(c.file);
+    const auto config = loadConfigFile(c.file);
     ASSERT_FALSE(config);
     EXPECT_NE(config.error().describe().find(c.expected), std::string::npos) << config.error().describe();
   }
@@ -133,7 +130,7 @@ TEST(LoaderFilesTest, ProblemsInSeveralFilesAreAllReportedEachWithItsFile) {
   const std::string file = dir.write("config.yaml", std::string(kHeader) + "stateDirectory: /x\n");
   const std::string bad = dir.write("config.d/10-bad.yaml", "kind: AgentConfiguration\nnode: {nmae: x}\n");
   const std::string syntax = dir.write("config.d/20-syntax.yaml", "a: [\n");
-  const auto config = loadFile(file);
+  const auto config = loadConfigFile(file);
   ASSERT_FALSE(config);
   EXPECT_EQ(config.error().code, base::ErrorCode::kInvalidArgument);
   const std::string& m = config.error().message;
@@ -148,7 +145,7 @@ TEST(LoaderFilesTest, ProblemsInSeveralFilesAreAllReportedEachWithItsFile) {
 TEST(LoaderFilesTest, EmptyFileIsRefused) {
   TempDir dir;
   const std::string file = dir.write("config.yaml", "# all commented out\n");
-  const auto config = loadFile(file);
+  const auto config = loadConfigFile(file);
   ASSERT_FALSE(config);
   EXPECT_EQ(config.error().message,
             file +
@@ -159,16 +156,16 @@ TEST(LoaderFilesTest, EmptyFileIsRefused) {
 TEST(LoaderFilesTest, ReloadSeesEditsAndTheCallerKeepsTheOldConfigOnError) {
   TempDir dir;
   const std::string file = dir.write("config.yaml", std::string(kHeader) + "node: {labels: {zone: a}}\n");
-  auto running = loadFile(file);
+  auto running = loadConfigFile(file);
   ASSERT_TRUE(running) << running.error().describe();
 
   dir.write("config.yaml", std::string(kHeader) + "node: {labels: {zone: b}}\n");
-  auto reloaded = loadFile(file);
+  auto reloaded = loadConfigFile(file);
   ASSERT_TRUE(reloaded);
   EXPECT_EQ(reloaded->node.labels.at("zone"), "b");
 
   dir.write("config.yaml", std::string(kHeader) + "node: {labels: {zone: \"not valid!\"}}\n");
-  EXPECT_FALSE(loadFile(file));  // the caller goes on with `reloaded`
+  EXPECT_FALSE(loadConfigFile(file));  // the caller goes on with `reloaded`
 }
 
 }  // namespace

@@ -4,14 +4,13 @@
 #include <algorithm>
 
 #include "config/agent_config_loader.h"
+#include "test/unit/config/config_test_support.h"
 #include "test/support/temp_dir.h"
 
 namespace daemonlet::config {
 namespace {
 
 using testing::TempDir;
-
-constexpr const char* kHeader = "apiVersion: daemonlet.io/v1alpha1\nkind: AgentConfiguration\n";
 
 std::string replaceAll(std::string text, const std::string& from, const std::string& to) {
   for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
@@ -139,12 +138,8 @@ TEST(LoaderValidationTest, ValueErrorsInTheFile) {
        R"(FILE: listen: Invalid value: "127.0.0.1:http": the port must be a number)"},
       {"listen: 'unix://'\n",
        R"(FILE: listen: Invalid value: "unix://": a unix socket address needs a path)"},
-      {"defaultRuntime: docker\n",
-       R"(FILE: defaultRuntime: Unsupported value: "docker": supported values: "host")"},
-      {"defaultRuntime: cri\n",
-       R"(FILE: defaultRuntime: Unsupported value: "cri": no CRI runtime is configured in this agent yet)"},
-      {"containerRuntimeEndpoint: /run/containerd/containerd.sock\n",
-       R"(FILE: containerRuntimeEndpoint: Invalid value: "/run/containerd/containerd.sock": must be unix://)"},
+      {"cri: {endpoint: run/containerd/containerd.sock}\n",
+       R"(FILE: cri.endpoint: Invalid value: "run/containerd/containerd.sock": must be unix://)"},
       {"cgroupRoot: daemonlet\n",
        R"(FILE: cgroupRoot: Invalid value: "daemonlet": must be empty (no cgroups) or)"},
       {"cgroupRoot: /a/../b\n", R"(FILE: cgroupRoot: Invalid value: "/a/../b": must be empty)"},
@@ -200,10 +195,7 @@ TEST(LoaderValidationTest, ValueErrorsFromFlagsNameTheFlag) {
        R"(--node-name: node.name: Invalid value: "Bad": a lowercase RFC 1123 subdomain)"},
       {{"--manifest-dir="}, "--manifest-dir: manifestDir: Required value"},
       {{"--listen", "nowhere"}, R"(--listen: listen: Invalid value: "nowhere": expected HOST:PORT)"},
-      {{"--default-runtime", "docker"}, R"(--default-runtime: defaultRuntime: Unsupported value: "docker")"},
-      {{"--default-runtime", "cri"}, R"(--default-runtime: defaultRuntime: Unsupported value: "cri": no CRI runtime)"},
-      {{"--container-runtime-endpoint", "tcp://x:1"},
-       "--container-runtime-endpoint: containerRuntimeEndpoint: Invalid"},
+      {{"--cri-endpoint", "tcp://x:1"}, "--cri-endpoint: cri.endpoint: Invalid"},
       {{"--cgroup-root", "x"}, R"(--cgroup-root: cgroupRoot: Invalid value: "x")"},
       {{"--log-level", "trace"}, R"(--log-level: logLevel: Unsupported value: "trace")"},
   };

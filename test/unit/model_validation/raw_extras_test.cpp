@@ -1,5 +1,6 @@
 // Rules on fields the typed model keeps only in raw JSON, checked end to end
-// from YAML: pod (anti-)affinity terms, dnsConfig, init-container lifecycle.
+// from YAML: pod (anti-)affinity terms, dnsConfig, seccomp/AppArmor profiles;
+// also lifecycle on init containers (typed now, kept here as an end-to-end case).
 #include "agent/model/decode.h"
 #include "validation_test_util.h"
 

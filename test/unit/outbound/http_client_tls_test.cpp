@@ -67,7 +67,7 @@ const Certificates& certificates() {
   return generated;
 }
 
-HttpClient::Outcome get(const ClientSettings& settings, const std::string& url) {
+HttpClient::Outcome getOverTls(const ClientSettings& settings, const std::string& url) {
   HttpClient client(settings);
   Request request;
   request.url = url;
@@ -95,31 +95,31 @@ class HttpClientTlsTest : public ::testing::Test {
 TEST_F(HttpClientTlsTest, TrustedCaSucceedsByIpAndName) {
   for (const char* host : {"127.0.0.1", "localhost"}) {
     SCOPED_TRACE(host);
-    auto outcome = get(withCa(), server_->url("/hello", host));
+    auto outcome = getOverTls(withCa(), server_->url("/hello", host));
     ASSERT_TRUE(outcome.ok()) << outcome.failure.message;
     EXPECT_EQ(outcome.response.body, "hello over tls");
   }
 }
 
 TEST_F(HttpClientTlsTest, UntrustedCertificateIsTls) {
-  auto systemStore = get(ClientSettings{}, server_->url("/hello"));
+  auto systemStore = getOverTls(ClientSettings{}, server_->url("/hello"));
   EXPECT_FALSE(systemStore.ok());
   EXPECT_EQ(systemStore.failure.kind, FailureKind::kTls) << systemStore.failure.message;
 
   ClientSettings otherCa;
   otherCa.tls.caFile = certificates().file("other.crt");
-  auto outcome = get(otherCa, server_->url("/hello"));
+  auto outcome = getOverTls(otherCa, server_->url("/hello"));
   EXPECT_EQ(outcome.failure.kind, FailureKind::kTls) << outcome.failure.message;
 }
 
 TEST_F(HttpClientTlsTest, PinnedPublicKeyMustMatch) {
   ClientSettings pinned = withCa();
   pinned.tls.pinnedPublicKey = certificates().serverPin;
-  auto right = get(pinned, server_->url("/hello"));
+  auto right = getOverTls(pinned, server_->url("/hello"));
   EXPECT_TRUE(right.ok()) << right.failure.message << " pin " << pinned.tls.pinnedPublicKey;
 
   pinned.tls.pinnedPublicKey = "sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
-  auto wrong = get(pinned, server_->url("/hello"));
+  auto wrong = getOverTls(pinned, server_->url("/hello"));
   EXPECT_FALSE(wrong.ok());
   EXPECT_EQ(wrong.failure.kind, FailureKind::kTls) << wrong.failure.message;
 }
@@ -134,7 +134,7 @@ TEST_F(HttpClientTlsTest, RedirectFromHttpsToPlainHttpIsRefused) {
   server_->routes().Get("/down", [target](const httplib::Request&, httplib::Response& response) {
     response.set_redirect(target, 302);
   });
-  auto outcome = get(withCa(), server_->url("/down"));
+  auto outcome = getOverTls(withCa(), server_->url("/down"));
   EXPECT_FALSE(outcome.ok());
   EXPECT_EQ(outcome.failure.kind, FailureKind::kProtocol);
   EXPECT_NE(outcome.failure.message.find("refusing a redirect"), std::string::npos)
@@ -153,12 +153,12 @@ TEST(HttpClientMutualTlsTest, ClientCertificateIsPresentedWhenRequired) {
   settings.tls.caFile = certs.file("ca.crt");
   settings.connectTimeout = std::chrono::milliseconds(2000);
   settings.requestTimeout = std::chrono::milliseconds(3000);
-  auto without = get(settings, server.url("/hello"));
+  auto without = getOverTls(settings, server.url("/hello"));
   EXPECT_FALSE(without.ok()) << "status " << without.response.status;
 
   settings.tls.certFile = certs.file("client.crt");
   settings.tls.keyFile = certs.file("client.key");
-  auto with = get(settings, server.url("/hello"));
+  auto with = getOverTls(settings, server.url("/hello"));
   ASSERT_TRUE(with.ok()) << with.failure.message;
   EXPECT_EQ(with.response.body, "hello client");
 }

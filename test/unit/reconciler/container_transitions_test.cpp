@@ -120,6 +120,42 @@ TEST(ContainerTransitions, AnExitTakesTheRuntimesWallTimeWhenItHasOne) {
   }
 }
 
+TEST(ContainerTransitions, PostStartHookHoldsStartedAndReady) {
+  model::Container spec;  // no probes: started and ready once the hook succeeded
+  ContainerSlot slot;
+  markStarted(slot, running("host://1"), spec);
+  markPostStartRunning(slot);
+  EXPECT_EQ(slot.state, ContainerState::Running) << "counts as running for the plan (no second start)";
+  EXPECT_FALSE(slot.started);
+  EXPECT_FALSE(slot.ready);
+  markPostStartDone(slot, spec);
+  EXPECT_FALSE(slot.postStartRunning);
+  EXPECT_TRUE(slot.started);
+  EXPECT_TRUE(slot.ready);
+}
+
+TEST(ContainerTransitions, AFailedPostStartHookNamesTheKillingOfTheExit) {
+  model::Container spec;
+  ContainerSlot slot;
+  markStarted(slot, running("host://1"), spec);
+  markPostStartRunning(slot);
+  markPostStartFailed(slot, "Exec lifecycle hook ([false]) failed - error: exit code 1");
+  EXPECT_EQ(slot.waitingReason, "PostStartHookError");
+  runtime::ContainerStatus exited = running("host://1");
+  exited.state = runtime::ContainerState::kExited;
+  exited.exitCode = 143;
+  exited.reason = "Error";
+  markExited(slot, exited, kNow, kWall);
+  EXPECT_EQ(slot.exitReason, "FailedPostStartHook");
+  EXPECT_EQ(slot.exitMessage, "Exec lifecycle hook ([false]) failed - error: exit code 1");
+  EXPECT_EQ(slot.exitCode, 143);
+  // The next instance starts clean, and its own exit is the runtime's again.
+  markStarted(slot, running("host://2"), spec);
+  EXPECT_TRUE(slot.killReason.empty());
+  markExited(slot, exited, kNow, kWall);
+  EXPECT_EQ(slot.exitReason, "Error");
+}
+
 TEST(ContainerTransitions, ProbeResults) {
   struct Row {
     std::string name;

@@ -24,6 +24,9 @@ namespace daemonlet::reconciler::testing {
 
 class InMemoryRuntime final : public runtime::Runtime {
  public:
+  // `name`: "host" stands in for the host runtime, "cri" for the CRI runtime.
+  explicit InMemoryRuntime(std::string name = runtime::kHostRuntimeName) : name_(std::move(name)) {}
+
   struct Stop {
     std::string containerId;
     std::chrono::milliseconds grace;
@@ -49,8 +52,11 @@ class InMemoryRuntime final : public runtime::Runtime {
     stopCallbacks_[containerId].push_back(std::move(done));
     return base::Ok{};
   }
-  // Running containers and the most recent exited instance of each container.
+  // Running containers and the most recent exited instance of each container;
+  // fails while the test says the runtime is down (setListDown).
   base::Result<std::vector<runtime::ContainerStatus>> list() override {
+    ++lists_;
+    if (listDown_) return base::makeError(base::ErrorCode::kUnavailable, "ListContainers: connection refused");
     std::vector<runtime::ContainerStatus> listed;
     std::map<std::tuple<std::string, std::string, bool>, runtime::ContainerStatus> lastExited;
     for (const auto& [id, status] : containers_) {
@@ -89,7 +95,7 @@ class InMemoryRuntime final : public runtime::Runtime {
     done(runtime::ExecResult{false, "the in-memory runtime runs no commands"});
     return nullptr;
   }
-  std::string podIP(const std::string&) const override { return "127.0.0.1"; }
+  std::string podIP(const std::string&) const override { return podIP_; }
   void setEventHandler(runtime::ContainerEventHandler handler) override { exitHandler_ = std::move(handler); }
 
   // --- what the test does ---
@@ -99,6 +105,21 @@ class InMemoryRuntime final : public runtime::Runtime {
     auto started = launch(pending.request);
     pending.done(started);
     return *started;
+  }
+  // The oldest start in flight (or the one for `container`) ends waiting,
+  // nothing started (a pull failed, the runtime is unreachable).
+  void completeWaiting(const std::string& reason, const std::string& message,
+                       std::optional<std::chrono::milliseconds> retryAfter, const std::string& container = {}) {
+    Pending pending = take(container);
+    runtime::ContainerStatus waiting;
+    waiting.pod = pending.request.pod;
+    waiting.containerName = pending.request.container.name;
+    waiting.init = pending.request.init;
+    waiting.state = runtime::ContainerState::kWaiting;
+    waiting.reason = reason;
+    waiting.message = message;
+    waiting.retryAfter = retryAfter;
+    pending.done(waiting);
   }
   // Fails the oldest start in flight (or the one for `container`).
   void failStart(const std::string& message, const std::string& container = {}) {
@@ -131,6 +152,10 @@ class InMemoryRuntime final : public runtime::Runtime {
     containers_[status.containerId] = std::move(status);
   }
   void refuseRemove(const std::string& podUid, int times) { removeRefusals_[podUid] = times; }
+  // The runtime does not answer list() (containerd down); its containers live on.
+  void setListDown(bool down) { listDown_ = down; }
+  int lists() const { return lists_; }
+  void setPodIP(std::string ip) { podIP_ = std::move(ip); }
 
   const std::vector<runtime::ContainerStartRequest>& starts() const { return starts_; }
   std::size_t startsInFlight() const { return pending_.size(); }
@@ -169,17 +194,22 @@ class InMemoryRuntime final : public runtime::Runtime {
     status.state = runtime::ContainerState::kRunning;
     status.pid = 1000 + nextId_;
     status.restartCount = request.restartCount;
+    status.image = request.container.image;
+    status.imageId = "sha256:digest-of-" + request.container.image;
     containers_[status.containerId] = status;
     return status;
   }
 
   int nextId_ = 0;
+  bool listDown_ = false;
+  int lists_ = 0;
   std::map<std::string, runtime::ContainerStatus> containers_;  // by id
   std::vector<Pending> pending_;
   std::map<std::string, std::vector<runtime::StopCallback>> stopCallbacks_;
   std::map<std::string, int> removeRefusals_;
   runtime::ContainerEventHandler exitHandler_;
-  std::string name_ = runtime::kHostRuntimeName;
+  std::string name_;
+  std::string podIP_ = "127.0.0.1";
   std::vector<runtime::ContainerStartRequest> starts_;
   std::vector<Stop> stops_;
   std::vector<std::string> removes_;

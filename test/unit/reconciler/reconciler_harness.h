@@ -44,6 +44,13 @@ spec:
   return decoded.daemonSets.empty() ? model::DaemonSet{} : decoded.daemonSets.front();
 }
 
+// The same DaemonSet without runtimeClassName: its pod is the CRI runtime's.
+inline model::DaemonSet criManifest(const std::string& name) {
+  model::DaemonSet ds = manifest(name);
+  ds.spec.template_.spec.runtimeClassName.reset();
+  return ds;
+}
+
 inline sources::SourcedDaemonSet sourced(const model::DaemonSet& ds) {
   return {std::make_shared<const model::DaemonSet>(ds), model::revisionHash(ds),
           "file:/test/" + ds.metadata.name};

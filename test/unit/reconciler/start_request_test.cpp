@@ -104,6 +104,22 @@ TEST(StartRequest, MapsThePodSpecOntoTheRequest) {
          ds.spec.template_.spec.containers[0].securityContext->readOnlyRootFilesystem = true;
        },
        nullptr, "readOnlyRootFilesystem"},
+      {"a CRI pod is not held to what a host process can honour",
+       [](model::DaemonSet& ds) {
+         ds.spec.template_.spec.runtimeClassName.reset();
+         ds.spec.template_.spec.containers[0].securityContext = model::SecurityContext{};
+         ds.spec.template_.spec.containers[0].securityContext->readOnlyRootFilesystem = true;
+         ds.spec.template_.spec.containers[0].securityContext->privileged = true;
+       },
+       [](const runtime::ContainerStartRequest& r) { EXPECT_TRUE(r.security.privileged); }, ""},
+      {"the request shares the pod's spec",
+       [](model::DaemonSet& ds) { ds.spec.template_.spec.hostNetwork = true; },
+       [](const runtime::ContainerStartRequest& r) {
+         ASSERT_NE(r.podSpec, nullptr);
+         EXPECT_TRUE(r.podSpec->hostNetwork);
+         EXPECT_EQ(r.podSpec->containers.size(), 1u);
+       },
+       ""},
       {"an env error is named before a security refusal",
        [](model::DaemonSet& ds) {
          model::EnvVarSource source;
@@ -155,6 +171,15 @@ TEST(StartRequest, AContainerTheSpecNoLongerNamesIsNotFound) {
   auto request = containerStartRequest(pod, gone, NodeFacts{});
   ASSERT_FALSE(request);
   EXPECT_EQ(request.error().code, base::ErrorCode::kNotFound);
+}
+
+TEST(StartRequest, ThePodSpecIsTheDaemonSetsNotACopy) {
+  PodState pod = podOf(daemonSetNamed("agent"));
+  auto first = containerStartRequest(pod, pod.containers[0], NodeFacts{});
+  auto second = containerStartRequest(pod, pod.containers[0], NodeFacts{});
+  ASSERT_TRUE(first && second);
+  EXPECT_EQ(first->podSpec.get(), &pod.daemonSet->spec.template_.spec);
+  EXPECT_EQ(second->podSpec.get(), first->podSpec.get());
 }
 
 TEST(StartRequest, GraceIsTheDefaultForAPodWithoutASpec) {

@@ -15,13 +15,13 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const std::string kUrl = "https://fleet.example/daemonsets.json";
+const std::string kDesiredSetUrl = "https://fleet.example/daemonsets.json";
 
 using testing::manifestSnapshot;
 using testing::TempDir;
-EndpointSnapshot endpointSnapshot(const std::string& body) { return testing::endpointSnapshotOf(body, kUrl); }
+EndpointSnapshot desiredSetSnapshot(const std::string& body) { return testing::endpointSnapshotOf(body, kDesiredSetUrl); }
 
-std::string daemonSetYaml(const std::string& name, const std::string& image) {
+std::string desiredSetYaml(const std::string& name, const std::string& image) {
   return "apiVersion: apps/v1\nkind: DaemonSet\nmetadata:\n  name: " + name +
          "\n  namespace: ops\nspec:\n  selector:\n    matchLabels: {app: " + name +
          "}\n  template:\n    metadata:\n      labels: {app: " + name +
@@ -46,7 +46,7 @@ class DesiredSetTest : public ::testing::Test {
   DesiredSetOptions options(bool endpoint) {
     DesiredSetOptions o;
     o.endpointConfigured = endpoint;
-    o.endpointUrl = endpoint ? kUrl : "";
+    o.endpointUrl = endpoint ? kDesiredSetUrl : "";
     o.endpointMode = "http";
     o.followNode = true;
     o.stateDir = dir_.path();
@@ -65,7 +65,7 @@ class DesiredSetTest : public ::testing::Test {
 TEST_F(DesiredSetTest, WithoutAnEndpointTheManifestDirectoryPassesThroughComplete) {
   DesiredSet desired(options(false), outputs());
   desired.loadCache();
-  desired.setManifestSnapshot(manifestSnapshot({{"/m/a.yaml", daemonSetYaml("a", "local:1")}}));
+  desired.setManifestSnapshot(manifestSnapshot({{"/m/a.yaml", desiredSetYaml("a", "local:1")}}));
 
   ASSERT_EQ(published_.sets.size(), 1u);
   EXPECT_TRUE(published_.sets[0].complete);
@@ -76,11 +76,11 @@ TEST_F(DesiredSetTest, WithoutAnEndpointTheManifestDirectoryPassesThroughComplet
 TEST_F(DesiredSetTest, NothingIsPublishedBeforeTheManifestDirectorysFirstScan) {
   DesiredSet desired(options(true), outputs());
   desired.loadCache();
-  desired.setEndpointSnapshot(endpointSnapshot(daemonSetYaml("a", "remote:1")));
+  desired.setEndpointSnapshot(desiredSetSnapshot(desiredSetYaml("a", "remote:1")));
   EXPECT_TRUE(published_.sets.empty())
       << "an endpoint copy could start before a local file that overrides it";
 
-  desired.setManifestSnapshot(manifestSnapshot({{"/m/a.yaml", daemonSetYaml("a", "local:1")}}));
+  desired.setManifestSnapshot(manifestSnapshot({{"/m/a.yaml", desiredSetYaml("a", "local:1")}}));
   ASSERT_EQ(published_.sets.size(), 1u);
   EXPECT_EQ(origins(published_.sets[0]), (std::vector<std::string>{"a file:/m/a.yaml"}));
 }
@@ -95,10 +95,10 @@ TEST_F(DesiredSetTest, TheSetIsIncompleteUntilTheEndpointProducesASnapshot) {
   ASSERT_EQ(published_.sets.size(), 1u);
   EXPECT_FALSE(published_.sets[0].complete) << "the reconciler must stop nothing it does not see yet";
 
-  desired.setEndpointSnapshot(endpointSnapshot(daemonSetYaml("b", "remote:1")));
+  desired.setEndpointSnapshot(desiredSetSnapshot(desiredSetYaml("b", "remote:1")));
   ASSERT_EQ(published_.sets.size(), 2u);
   EXPECT_TRUE(published_.sets[1].complete);
-  EXPECT_EQ(origins(published_.sets[1]), (std::vector<std::string>{"b endpoint:" + kUrl}));
+  EXPECT_EQ(origins(published_.sets[1]), (std::vector<std::string>{"b endpoint:" + kDesiredSetUrl}));
   EXPECT_TRUE(published_.views.back().settled);
   EXPECT_FALSE(published_.views.back().servingFromCache);
 }
@@ -106,7 +106,7 @@ TEST_F(DesiredSetTest, TheSetIsIncompleteUntilTheEndpointProducesASnapshot) {
 TEST_F(DesiredSetTest, TheCacheIsReadFirstAndALiveAnswerReplacesIt) {
   {
     DesiredSet earlier(options(true), {});
-    EndpointSnapshot fetched = endpointSnapshot(daemonSetYaml("cached", "remote:1"));
+    EndpointSnapshot fetched = desiredSetSnapshot(desiredSetYaml("cached", "remote:1"));
     fetched.fetchedAt = WallTime{} + std::chrono::hours(24 * 365 * 56);
     ASSERT_TRUE(earlier.persist(fetched));
   }
@@ -122,11 +122,11 @@ TEST_F(DesiredSetTest, TheCacheIsReadFirstAndALiveAnswerReplacesIt) {
   desired.setManifestSnapshot(manifestSnapshot({}));
   ASSERT_EQ(published_.sets.size(), 1u);
   EXPECT_TRUE(published_.sets[0].complete) << "a cached snapshot is a whole desired set";
-  EXPECT_EQ(origins(published_.sets[0]), (std::vector<std::string>{"cached cache:" + kUrl}));
+  EXPECT_EQ(origins(published_.sets[0]), (std::vector<std::string>{"cached cache:" + kDesiredSetUrl}));
 
-  desired.setEndpointSnapshot(endpointSnapshot(daemonSetYaml("live", "remote:2")));
+  desired.setEndpointSnapshot(desiredSetSnapshot(desiredSetYaml("live", "remote:2")));
   ASSERT_EQ(published_.sets.size(), 2u);
-  EXPECT_EQ(origins(published_.sets[1]), (std::vector<std::string>{"live endpoint:" + kUrl}));
+  EXPECT_EQ(origins(published_.sets[1]), (std::vector<std::string>{"live endpoint:" + kDesiredSetUrl}));
   EXPECT_FALSE(published_.views.back().servingFromCache);
 }
 

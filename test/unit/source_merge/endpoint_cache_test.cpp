@@ -17,7 +17,7 @@ using testing::TempDir;
 
 namespace fs = std::filesystem;
 
-const std::string kUrl = "https://fleet.example/daemonsets.json";
+const std::string kCacheUrl = "https://fleet.example/daemonsets.json";
 
 std::string daemonSetJson(const std::string& name, const std::string& image) {
   return R"({"apiVersion":"apps/v1","kind":"DaemonSet","metadata":{"name":")" + name +
@@ -27,7 +27,7 @@ std::string daemonSetJson(const std::string& name, const std::string& image) {
 }
 
 EndpointSnapshot snapshot(const std::string& body) {
-  auto accepted = acceptEndpointBody(body, kUrl, nullptr);
+  auto accepted = acceptEndpointBody(body, kCacheUrl, nullptr);
   EXPECT_TRUE(accepted) << accepted.error().describe();
   EndpointSnapshot out = accepted ? *accepted : EndpointSnapshot{};
   out.etag = "\"v7\"";
@@ -67,14 +67,14 @@ TEST(EndpointCacheTest, RoundTripKeepsRevisionsAndMetadata) {
   EndpointCache cache(dir.path());
   EndpointSnapshot saved = snapshot(twoItems());
   saved.resourceVersion = "12345";
-  saved.errors.push_back({"endpoint:" + kUrl, "DaemonSet ops/bad: spec.selector: Required value"});
+  saved.errors.push_back({"endpoint:" + kCacheUrl, "DaemonSet ops/bad: spec.selector: Required value"});
   ASSERT_TRUE(cache.save(saved));
   EXPECT_EQ(cache.path(), dir.path() / "endpoint" / "cache.json");
   EXPECT_EQ(fs::status(cache.path()).permissions() & fs::perms::all, fs::perms::owner_read | fs::perms::owner_write);
 
-  auto loaded = cache.load(kUrl);
+  auto loaded = cache.load(kCacheUrl);
   ASSERT_TRUE(loaded);
-  EXPECT_EQ(loaded->url, kUrl);
+  EXPECT_EQ(loaded->url, kCacheUrl);
   EXPECT_EQ(loaded->etag, "\"v7\"");
   EXPECT_EQ(loaded->lastModified, "Fri, 27 Nov 2026 20:00:00 GMT");
   EXPECT_EQ(loaded->resourceVersion, "12345");
@@ -84,7 +84,7 @@ TEST(EndpointCacheTest, RoundTripKeepsRevisionsAndMetadata) {
     SCOPED_TRACE(i);
     EXPECT_EQ(daemonSetKey(*loaded->daemonSets[i].daemonSet), daemonSetKey(*saved.daemonSets[i].daemonSet));
     EXPECT_EQ(loaded->daemonSets[i].revision, saved.daemonSets[i].revision);
-    EXPECT_EQ(loaded->daemonSets[i].origin, "endpoint:" + kUrl);
+    EXPECT_EQ(loaded->daemonSets[i].origin, "endpoint:" + kCacheUrl);
   }
   ASSERT_EQ(loaded->errors.size(), 1u);
   EXPECT_EQ(loaded->errors[0].message, saved.errors[0].message);
@@ -96,14 +96,14 @@ TEST(EndpointCacheTest, EmptyListRoundTripsAsEmpty) {
   TempDir dir;
   EndpointCache cache(dir.path());
   ASSERT_TRUE(cache.save(snapshot(R"({"apiVersion":"v1","kind":"List","items":[]})")));
-  auto loaded = cache.load(kUrl);
+  auto loaded = cache.load(kCacheUrl);
   ASSERT_TRUE(loaded);  // an explicit empty set is a snapshot, not "no cache"
   EXPECT_TRUE(loaded->daemonSets.empty());
 }
 
 TEST(EndpointCacheTest, NoFileIsNoCache) {
   TempDir dir;
-  EXPECT_FALSE(EndpointCache(dir.path()).load(kUrl));
+  EXPECT_FALSE(EndpointCache(dir.path()).load(kCacheUrl));
   EXPECT_FALSE(fs::exists(dir.path() / "endpoint"));
 }
 
@@ -115,7 +115,7 @@ TEST(EndpointCacheTest, OtherUrlIsIgnoredAndLeftInPlace) {
   EXPECT_FALSE(cache.load("https://other.example/ds.json"));
   EXPECT_EQ(readText(cache.path()), before);
   EXPECT_TRUE(corruptCopies(cache.path().parent_path()).empty());
-  EXPECT_TRUE(cache.load(kUrl));
+  EXPECT_TRUE(cache.load(kCacheUrl));
 }
 
 TEST(EndpointCacheTest, CorruptFilesAreSetAsideNotDeleted) {
@@ -131,12 +131,12 @@ TEST(EndpointCacheTest, CorruptFilesAreSetAsideNotDeleted) {
       {"garbage", "\x01\x02 not json"},
       {"empty", ""},
       {"array", "[1,2]"},
-      {"wrong kind", R"({"apiVersion":"daemonlet.io/v1alpha1","kind":"Other","url":")" + kUrl + R"(","items":[]})"},
+      {"wrong kind", R"({"apiVersion":"daemonlet.io/v1alpha1","kind":"Other","url":")" + kCacheUrl + R"(","items":[]})"},
       {"items not a list",
-       R"({"apiVersion":"daemonlet.io/v1alpha1","kind":"EndpointCache","url":")" + kUrl +
+       R"({"apiVersion":"daemonlet.io/v1alpha1","kind":"EndpointCache","url":")" + kCacheUrl +
            R"(","fetchedAt":"2026-11-27T20:00:00Z","items":{}})"},
       {"bad fetchedAt",
-       R"({"apiVersion":"daemonlet.io/v1alpha1","kind":"EndpointCache","url":")" + kUrl +
+       R"({"apiVersion":"daemonlet.io/v1alpha1","kind":"EndpointCache","url":")" + kCacheUrl +
            R"(","fetchedAt":"yesterday","items":[]})"},
       {"url not a string",
        R"({"apiVersion":"daemonlet.io/v1alpha1","kind":"EndpointCache","url":7,"fetchedAt":"2026-11-27T20:00:00Z","items":[]})"},
@@ -146,14 +146,14 @@ TEST(EndpointCacheTest, CorruptFilesAreSetAsideNotDeleted) {
     TempDir caseDir;
     EndpointCache broken(caseDir.path());
     writeText(broken.path(), c.content);
-    EXPECT_FALSE(broken.load(kUrl));
+    EXPECT_FALSE(broken.load(kCacheUrl));
     EXPECT_FALSE(fs::exists(broken.path()));
     auto copies = corruptCopies(broken.path().parent_path());
     ASSERT_EQ(copies.size(), 1u);
     EXPECT_EQ(readText(copies[0]), c.content);
     // A later save works as usual.
     EXPECT_TRUE(broken.save(snapshot(twoItems())));
-    EXPECT_TRUE(broken.load(kUrl));
+    EXPECT_TRUE(broken.load(kCacheUrl));
   }
 }
 
@@ -167,7 +167,7 @@ TEST(EndpointCacheTest, InvalidCachedItemIsRejectedAloneOnLoad) {
   ASSERT_NE(text.find(image), std::string::npos) << text;
   text.replace(text.find(image), image.size(), "\"image\": \"\"");
   writeText(cache.path(), text);
-  auto loaded = cache.load(kUrl);
+  auto loaded = cache.load(kCacheUrl);
   ASSERT_TRUE(loaded);
   ASSERT_EQ(loaded->daemonSets.size(), 1u);
   EXPECT_EQ(loaded->daemonSets[0].daemonSet->metadata.name, "agent");
@@ -181,7 +181,7 @@ TEST(EndpointCacheTest, SaveReplacesTheWholeFile) {
   ASSERT_TRUE(cache.save(snapshot(twoItems())));
   ASSERT_TRUE(cache.save(snapshot(R"({"apiVersion":"apps/v1","kind":"DaemonSetList","items":[)" +
                                   daemonSetJson("agent", "img:9") + "]}")));
-  auto loaded = cache.load(kUrl);
+  auto loaded = cache.load(kCacheUrl);
   ASSERT_TRUE(loaded);
   ASSERT_EQ(loaded->daemonSets.size(), 1u);
   EXPECT_EQ(loaded->daemonSets[0].daemonSet->spec.template_.spec.containers[0].image, "img:9");

@@ -13,7 +13,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string daemonSetYaml(const std::string& name, const std::string& image) {
+std::string directoryDaemonSetYaml(const std::string& name, const std::string& image) {
   return "apiVersion: apps/v1\nkind: DaemonSet\nmetadata:\n  name: " + name +
          "\nspec:\n  selector:\n    matchLabels: {app: " + name + "}\n  template:\n    metadata:\n      labels: {app: " +
          name + "}\n    spec:\n      containers:\n      - name: main\n        image: " + image + "\n";
@@ -61,7 +61,7 @@ TEST(ManifestDirectoryNames, FiltersEditorFiles) {
 }
 
 TEST_F(ManifestDirectoryTest, PublishesInitialScanAndFollowsChanges) {
-  write("a.yaml", daemonSetYaml("a", "img:1"));
+  write("a.yaml", directoryDaemonSetYaml("a", "img:1"));
   boost::asio::io_context io;
   ManifestDirectorySource source(io, {dir_, std::chrono::milliseconds(20), std::chrono::seconds(60)},
                                  [this](const SourceSnapshot& s) {
@@ -74,14 +74,14 @@ TEST_F(ManifestDirectoryTest, PublishesInitialScanAndFollowsChanges) {
 
   // An atomic replace through a dot-named temporary, as editors and config
   // management do: the temp file itself must never be read.
-  write(".a.yaml.tmp", daemonSetYaml("a", "img:2"));
+  write(".a.yaml.tmp", directoryDaemonSetYaml("a", "img:2"));
   fs::rename(dir_ / ".a.yaml.tmp", dir_ / "a.yaml");
   std::string oldRevision = last_->daemonSets[0].revision;
   ASSERT_TRUE(runUntil(io, [&](const SourceSnapshot& s) {
     return s.daemonSets.size() == 1 && s.daemonSets[0].revision != oldRevision;
   }));
 
-  write("b.yml", daemonSetYaml("b", "img:1"));
+  write("b.yml", directoryDaemonSetYaml("b", "img:1"));
   ASSERT_TRUE(runUntil(io, [](const SourceSnapshot& s) { return s.daemonSets.size() == 2; }));
 
   fs::remove(dir_ / "a.yaml");
@@ -90,7 +90,7 @@ TEST_F(ManifestDirectoryTest, PublishesInitialScanAndFollowsChanges) {
 }
 
 TEST_F(ManifestDirectoryTest, BadEditKeepsLastGoodAndReportsError) {
-  write("a.yaml", daemonSetYaml("a", "img:1"));
+  write("a.yaml", directoryDaemonSetYaml("a", "img:1"));
   boost::asio::io_context io;
   ManifestDirectorySource source(io, {dir_, std::chrono::milliseconds(20), std::chrono::seconds(60)},
                                  [this](const SourceSnapshot& s) { last_ = s; });
@@ -110,7 +110,7 @@ TEST_F(ManifestDirectoryTest, MissingDirectoryIsEmptyUntilCreated) {
   ASSERT_TRUE(last_.has_value());
   EXPECT_TRUE(last_->daemonSets.empty());
   fs::create_directory(missing);
-  std::ofstream(missing / "a.yaml") << daemonSetYaml("a", "img:1");
+  std::ofstream(missing / "a.yaml") << directoryDaemonSetYaml("a", "img:1");
   ASSERT_TRUE(runUntil(io, [](const SourceSnapshot& s) { return s.daemonSets.size() == 1; }));
 }
 

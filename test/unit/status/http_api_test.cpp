@@ -9,7 +9,7 @@
 namespace daemonlet::status {
 namespace {
 
-std::shared_ptr<StatusSnapshot> sampleSnapshot() {
+std::shared_ptr<StatusSnapshot> sampleSharedSnapshot() {
   auto s = std::make_shared<StatusSnapshot>();
   s->agentVersion = "0.1.0";
   s->sequence = 7;
@@ -55,14 +55,14 @@ std::shared_ptr<StatusSnapshot> sampleSnapshot() {
 class HttpApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    store_.publish(sampleSnapshot());
+    store_.publish(sampleSharedSnapshot());
     api_ = std::make_unique<HttpApi>(
         store_,
         [this](const std::string& ns, const std::string& name) {
           deleted_.push_back(ns + "/" + name);
           return name == "fluentd-node-1" ? DeleteOutcome::kDeleted : DeleteOutcome::kNotFound;
         },
-        HttpApiOptions{"127.0.0.1", 0, "secret-token", {}});
+        HttpApiOptions{"127.0.0.1", 0, "secret-token", {}, {}, {}});
     auto port = api_->start();
     ASSERT_TRUE(port.has_value()) << port.error().describe();
     client_ = std::make_unique<httplib::Client>("127.0.0.1", *port);
@@ -78,7 +78,7 @@ class HttpApiTest : public ::testing::Test {
 TEST_F(HttpApiTest, LivezAndReadyz) {
   EXPECT_EQ(client_->Get("/livez")->status, 200);
   EXPECT_EQ(client_->Get("/readyz")->status, 200);
-  auto notSynced = sampleSnapshot();
+  auto notSynced = sampleSharedSnapshot();
   notSynced->synced = false;
   store_.publish(notSynced);
   auto res = client_->Get("/readyz?verbose");

@@ -1,0 +1,83 @@
+#pragma once
+// The Kubernetes API of one node, for kubectl (`kubectl --server
+// http://127.0.0.1:10290 get pods`): discovery, get/list with selectors, limit
+// and continue, Table printing, watch, pod logs, pod deletion and events,
+// registered on the local API's router (status::HttpApiOptions::extraRoutes).
+// Reads are open to the loopback as the rest of the API; logs (they can hold
+// secrets) and deletion need the bearer token; every other write is 405.
+// Threading: refresh() from any thread (the reconciler's publish hook calls
+// it); handlers run on the API's workers; streams on its front thread. Must
+// outlive the HttpApi it is registered on.
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "agent/base/clock.h"
+#include "agent/kubeapi/event_recorder.h"
+#include "agent/kubeapi/kube_objects.h"
+#include "agent/kubeapi/object_history.h"
+#include "agent/kubeapi/stream_slots.h"
+#include "agent/kubeapi/watch_stream.h"
+#include "agent/status/caller_authority.h"
+#include "agent/status/http_api.h"
+#include "agent/status/status_snapshot.h"
+
+namespace httplib {
+class Server;
+struct Request;
+struct Response;
+}  // namespace httplib
+
+namespace daemonlet::kubeapi {
+
+struct KubeApiOptions {
+  std::string token;              // for logs and deletion
+  std::vector<uid_t> trustedUsers; // loopback users who need no token (status/caller_authority.h)
+  std::size_t maxStreams = 16;    // watches and followed logs together
+  std::size_t historyEvents = 4096;
+  std::size_t maxEvents = 1000;   // core/v1 Events kept
+};
+
+class KubeApi {
+ public:
+  KubeApi(const status::SnapshotStore& store, const base::Clock& clock, status::PodDeleter deleter,
+          KubeApiOptions options);
+  ~KubeApi();
+  KubeApi(const KubeApi&) = delete;
+  KubeApi& operator=(const KubeApi&) = delete;
+
+  // Brings the history up to the latest snapshot (a no-op when it already is).
+  void refresh();
+  void registerRoutes(httplib::Server& server);
+  EventRecorder& events() { return events_; }
+
+ public:
+  struct Route {
+    std::string resource;
+    std::string kind;
+    std::string apiVersion;
+    bool namespaced = true;
+  };
+
+ private:
+  void serveCollection(const httplib::Request& req, httplib::Response& res, const Route& route, const std::string& ns);
+  void serveObject(const httplib::Request& req, httplib::Response& res, const Route& route, const std::string& ns,
+                   const std::string& name);
+  void serveWatch(const httplib::Request& req, httplib::Response& res, WatchRequest request);
+  void serveLog(const httplib::Request& req, httplib::Response& res, const std::string& ns, const std::string& name);
+  void deletePod(const httplib::Request& req, httplib::Response& res, const std::string& ns, const std::string& name);
+
+  const status::SnapshotStore& store_;
+  const base::Clock& clock_;
+  status::PodDeleter deleter_;
+  KubeApiOptions options_;
+  status::CallerAuthority auth_;
+  ObjectHistory history_;
+  EventLog events_;
+  StreamSlots streams_;
+  std::mutex refreshMutex_;
+  std::shared_ptr<const status::StatusSnapshot> observed_;
+  FirstSeen firstSeen_;
+};
+
+}  // namespace daemonlet::kubeapi

@@ -1,0 +1,161 @@
+// KubeApi's pod routes that need the token: logs (they can hold secrets) and deletion.
+#include <httplib.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "agent/base/rfc3339.h"
+#include "agent/kubeapi/kube_api.h"
+#include "agent/kubeapi/kube_status.h"
+#include "agent/kubeapi/log_follow_stream.h"
+#include "agent/status/caller_authority.h"
+#include "agent/status/status_json.h"
+
+namespace daemonlet::kubeapi {
+namespace {
+
+const status::PodView* podNamed(const status::StatusSnapshot& snapshot, const std::string& ns, const std::string& name) {
+  for (const auto& pod : snapshot.pods) {
+    if (pod.namespace_ == ns && pod.name == name) return &pod;
+  }
+  return nullptr;
+}
+
+// The file of the container before `logPath`'s: "<dir>/<n>.log" -> "<dir>/<n-1>.log".
+std::string earlierLogPath(const std::string& logPath) {
+  std::filesystem::path path(logPath);
+  std::string stem = path.stem().string();
+  char* end = nullptr;
+  long attempt = std::strtol(stem.c_str(), &end, 10);
+  if (stem.empty() || *end != '\0' || attempt <= 0) return "";
+  return (path.parent_path() / (std::to_string(attempt - 1) + ".log")).string();
+}
+
+bool refuseWithoutToken(const status::CallerAuthority& auth, const httplib::Request& req, httplib::Response& res) {
+  if (auth.authorizes(req.get_header_value("Authorization"), {req.remote_addr, req.remote_port},
+                               {req.local_addr, req.local_port})) {
+    return false;
+  }
+  res.set_header("WWW-Authenticate", "Bearer");
+  sendKubeStatus(res, 401, "Unauthorized",
+                 "logs and deletion need the agent's api-token (as a bearer token) or a loopback client running "
+                 "as root or as the agent's user");
+  return true;
+}
+
+std::optional<std::int64_t> numberParam(const httplib::Request& req, const char* name, bool& bad) {
+  if (!req.has_param(name)) return std::nullopt;
+  std::string text = req.get_param_value(name);
+  char* end = nullptr;
+  long long value = std::strtoll(text.c_str(), &end, 10);
+  if (text.empty() || *end != '\0' || value < 0) {
+    bad = true;
+    return std::nullopt;
+  }
+  return value;
+}
+
+}  // namespace
+
+void KubeApi::serveLog(const httplib::Request& req, httplib::Response& res, const std::string& ns,
+                       const std::string& name) {
+  if (refuseWithoutToken(auth_, req, res)) return;
+  auto snapshot = store_.latest();
+  const status::PodView* pod = podNamed(*snapshot, ns, name);
+  if (!pod) return sendKubeStatus(res, 404, "NotFound", "pods \"" + name + "\" not found");
+
+  LogOptions options;
+  bool bad = false;
+  options.container = req.get_param_value("container");
+  options.follow = req.get_param_value("follow") == "true";
+  options.previous = req.get_param_value("previous") == "true";
+  options.timestamps = req.get_param_value("timestamps") == "true";
+  options.tailLines = numberParam(req, "tailLines", bad);
+  options.limitBytes = numberParam(req, "limitBytes", bad);
+  if (auto seconds = numberParam(req, "sinceSeconds", bad)) options.since = clock_.wallNow() - std::chrono::seconds(*seconds);
+  if (req.has_param("sinceTime")) {
+    options.since = base::parseRfc3339(req.get_param_value("sinceTime"));
+    bad = bad || !options.since;
+  }
+  if (bad) return sendKubeStatus(res, 400, "BadRequest", "tailLines, limitBytes and sinceSeconds take a non-negative integer, sinceTime an RFC 3339 time");
+
+  std::vector<std::string> names;
+  for (const auto& c : pod->containers) {
+    if (!c.init) names.push_back(c.name);
+  }
+  if (options.container.empty()) {
+    if (names.size() != 1) {
+      std::string list;
+      for (const auto& n : names) list += (list.empty() ? "" : " ") + n;
+      return sendKubeStatus(res, 400, "BadRequest",
+                            "a container name must be specified for pod " + name + ", choose one of: [" + list + "]");
+    }
+    options.container = names[0];
+  }
+  const status::ContainerView* container = nullptr;
+  for (const auto& c : pod->containers) {
+    if (c.name == options.container) container = &c;
+  }
+  if (!container) {
+    return sendKubeStatus(res, 400, "BadRequest", "container " + options.container + " is not valid for pod " + name);
+  }
+  bool running = container->state == "running";
+  std::string path = container->logPath;
+  if (options.previous) {
+    // The last terminated run: the one before the running container, or the
+    // latest run when the container is waiting to restart.
+    path = !container->lastExitCode ? "" : running ? earlierLogPath(container->logPath) : container->logPath;
+    if (path.empty()) {
+      return sendKubeStatus(res, 400, "BadRequest", "previous terminated container \"" + options.container +
+                                                        "\" in pod \"" + name + "\" not found");
+    }
+  } else if (path.empty()) {
+    return sendKubeStatus(res, 400, "BadRequest", "container \"" + options.container + "\" in pod \"" + name +
+                                                      "\" is waiting to start: " +
+                                                      (container->reason.empty() ? "ContainerCreating" : container->reason));
+  }
+
+  if (!options.follow || options.previous || !running) {
+    return res.set_content(readLogs(logFilesOf(path), options), "text/plain");
+  }
+  auto slot = streams_.tryAcquire();
+  if (!slot) {
+    res.set_header("Retry-After", "1");
+    return sendKubeStatus(res, 429, "TooManyRequests", "too many open watches and log streams; retry in a second");
+  }
+  auto stillRunning = [this, uid = pod->uid, containerName = options.container, id = container->containerId] {
+    auto latest = store_.latest();
+    for (const auto& p : latest->pods) {
+      if (p.uid != uid) continue;
+      for (const auto& c : p.containers) {
+        if (c.name == containerName) return c.containerId == id && c.state == "running";
+      }
+    }
+    return false;
+  };
+  status::offerResponseStream(std::make_unique<LogFollowStream>(path, options, stillRunning, std::move(*slot)));
+}
+
+void KubeApi::deletePod(const httplib::Request& req, httplib::Response& res, const std::string& ns,
+                        const std::string& name) {
+  if (refuseWithoutToken(auth_, req, res)) return;
+  refresh();
+  model::Json object;
+  for (auto& item : history_.list("pods").items) {
+    const model::Json& metadata = item["metadata"];
+    if (metadata.value("namespace", "") == ns && metadata.value("name", "") == name) object = std::move(item);
+  }
+  switch (deleter_(ns, name)) {
+    case status::DeleteOutcome::kDeleted:
+      // As the API server answers a graceful deletion: the object, now marked for deletion.
+      if (object.is_null()) return sendObject(res, {{"kind", "Status"}, {"apiVersion", "v1"}, {"status", "Success"}});
+      object["metadata"]["deletionTimestamp"] = status::formatTime(clock_.wallNow());
+      return sendObject(res, object);
+    case status::DeleteOutcome::kNotFound:
+      return sendKubeStatus(res, 404, "NotFound", "pods \"" + name + "\" not found");
+    case status::DeleteOutcome::kUnavailable:
+      return sendKubeStatus(res, 503, "ServiceUnavailable", "the reconciler did not answer; try again");
+  }
+}
+
+}  // namespace daemonlet::kubeapi

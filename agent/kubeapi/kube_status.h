@@ -1,0 +1,28 @@
+#pragma once
+// Kubernetes `Status` answers and content negotiation for the API routes: every
+// error kubectl can meet here is a metav1.Status in JSON (never an HTML page),
+// and the Accept header decides between plain JSON, a meta.k8s.io/v1 Table, or
+// 406 when it names nothing we can produce (protobuf alone, YAML).
+#include <httplib.h>
+
+#include <string>
+
+#include "agent/model/types.h"
+
+namespace daemonlet::kubeapi {
+
+inline constexpr const char* kJsonType = "application/json";
+
+void sendKubeStatus(httplib::Response& res, int code, const std::string& reason, const std::string& message);
+void sendObject(httplib::Response& res, const model::Json& body);
+
+enum class Representation { kJson, kTable, kNotAcceptable };
+// What the client's Accept asks for, in its order of preference. Aggregated
+// discovery types (apidiscovery.k8s.io) are skipped, as a server without them
+// does, so such a client falls back to the plain JSON it also accepts.
+Representation negotiate(const std::string& accept);
+
+// 406 with the Status body, when negotiate() said so.
+void sendNotAcceptable(httplib::Response& res, const std::string& accept);
+
+}  // namespace daemonlet::kubeapi

@@ -1,0 +1,142 @@
+#pragma once
+// CriRuntime: pods as CRI sandboxes and containers on containerd (or any CRI
+// runtime), the way the kubelet's kuberuntime runs them.
+//
+// Start, per container: the pod's sandbox (one per pod uid, shared by its
+// containers; a NOTREADY one is replaced by a new attempt), the image per its
+// pull policy with the kubelet's per-image back-off (ErrImagePull, then
+// ImagePullBackOff with retryAfter), CreateContainer, StartContainer. Waiting
+// states reach the event handler ("ContainerCreating", "Pulling"). Before a
+// create, an instance of the same pod, name and attempt is looked for, so a
+// start repeated after an outage or an agent crash never runs two copies.
+//
+// Ownership: everything is labelled with this agent's id (cri_labels.h); list,
+// stop and remove touch only those objects, so a kubelet on the same containerd
+// is never disturbed. Adoption is list(): the pod is rebuilt from the labels.
+//
+// Exits come from containerd's event stream (exit_watcher.h) as they happen;
+// each (re)subscription is followed by a relist, for the exits no stream saw,
+// and a relist every 30 s is the safety net. A runtime outage
+// (calls fail UNAVAILABLE) never reports a container exited: starts complete
+// kWaiting "RuntimeUnavailable", naming the socket, with retryAfter.
+//
+// Logs: containerd writes them but does not rotate; a timer on the io_context
+// rotates each running container's file past maxLogBytes (rename, then
+// ReopenContainerLog), keeping maxLogFiles.
+//
+// Threading: as Runtime (runtime/runtime.h). Every CRI call runs on a
+// BlockingPool and its result is posted back to the io_context; the io_context
+// never waits on the network, except in list(), whose contract is synchronous:
+// a few local List calls with the quick-call deadline.
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "agent/loop/blocking_pool.h"
+#include "runtime/cri/cri_adoption.h"
+#include "runtime/cri/cri_runtime_options.h"
+#include "runtime/cri/image_pull_backoff.h"
+#include "runtime/cri/registry_credentials.h"
+#include "runtime/runtime.h"
+
+namespace daemonlet::runtime::cri {
+
+class CriClient;
+class ExitWatcher;
+struct PodSandbox;
+struct TaskExit;
+
+class CriRuntime final : public Runtime {
+ public:
+  CriRuntime(boost::asio::io_context& loop, CriRuntimeOptions options);
+  ~CriRuntime() override;  // containers keep running
+  CriRuntime(const CriRuntime&) = delete;
+  CriRuntime& operator=(const CriRuntime&) = delete;
+
+  const std::string& name() const override;
+  void start(const ContainerStartRequest& request, StartCallback done) override;
+  // StopContainer with the grace; the exit reaches the event handler first.
+  base::Status stop(const std::string& containerId, std::chrono::milliseconds grace, StopCallback done) override;
+  int stopPod(const std::string& podUid, std::chrono::milliseconds grace) override;
+  // Refused while a container of the pod runs; otherwise the pod's sandboxes
+  // and containers (ours only), its log directory and emptyDir volumes are
+  // removed in the background.
+  base::Status removePod(const std::string& podUid) override;
+  base::Result<std::vector<ContainerStatus>> list() override;
+  // ExecSync in the container; cancel() reports at once, the call itself ends
+  // at its timeout.
+  std::shared_ptr<ExecHandle> exec(const std::string& containerId, const std::vector<std::string>& command,
+                                   std::chrono::milliseconds timeout, ExecCallback done) override;
+  // The sandbox's IP; the node's for hostNetwork pods (their sandbox has none).
+  std::string podIP(const std::string& podUid) const override;
+  void setEventHandler(ContainerEventHandler handler) override;
+
+ private:
+  struct Tracked {
+    ContainerStatus status;
+    std::vector<StopCallback> stopWaiters;
+  };
+  using SandboxReady = std::function<void(base::Result<std::shared_ptr<const PodSandbox>>)>;
+  struct SandboxSlot {
+    std::shared_ptr<const PodSandbox> ready;
+    std::vector<SandboxReady> waiters;  // non-empty while one is being made
+  };
+  struct StartOutcome;
+
+  // Runs `work` on the pool and `then` with its result on the io_context,
+  // unless this runtime is gone by then.
+  template <typename Work, typename Then>
+  void offLoop(Work work, Then then);
+
+  void withSandbox(const std::shared_ptr<const ContainerStartRequest>& request, SandboxReady ready);
+  void launch(const std::shared_ptr<const ContainerStartRequest>& request,
+              const std::shared_ptr<const PodSandbox>& sandbox, StartCallback done);
+  void finishStart(const std::shared_ptr<const ContainerStartRequest>& request, StartOutcome outcome,
+                   StartCallback done);
+  ContainerStatus waiting(const ContainerStartRequest& request, std::string reason, std::string message,
+                          std::optional<std::chrono::milliseconds> retryAfter) const;
+  std::chrono::milliseconds outageRetry();
+  void emit(const ContainerStatus& status);
+  void onTaskExit(const TaskExit& exit);
+  // Records the exit and tells the event handler, then the stops waiting for it.
+  void finishExit(const std::string& criId, const ContainerStatus& exited);
+  void relistExits();
+  void scheduleRelist(std::chrono::milliseconds delay);
+  void scheduleLogRotation();
+  void rotateLogs();
+
+  boost::asio::io_context& loop_;
+  CriRuntimeOptions options_;
+  std::shared_ptr<CriClient> client_;
+  std::shared_ptr<const RegistryCredentials> credentials_;
+  ImagePullBackoff pullBackoff_;
+  base::SystemClock clock_;
+  int outageFailures_ = 0;
+  ContainerEventHandler handler_;
+  std::map<std::string, Tracked> containers_;     // by CRI id
+  std::map<std::string, SandboxSlot> sandboxes_;  // by pod uid
+  std::map<std::string, std::string> podIPs_;     // by pod uid: the sandbox's IP, empty for the node's
+  // Exits of ids not tracked yet: a container that exits before its start's
+  // answer is back. Bounded: sandboxes' and other agents' exits land here too.
+  struct EarlyExit {
+    int exitCode = 0;
+    base::WallTime exitedAt{};
+  };
+  std::map<std::string, EarlyExit> unclaimedExits_;
+  boost::asio::steady_timer logTimer_;
+  boost::asio::steady_timer relistTimer_;  // retries a relist while the runtime is down
+  int relistFailures_ = 0;  // in a row: the retry backs off
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  std::unique_ptr<ExitWatcher> exitWatcher_;
+  bool eventStreamLost_ = false;
+  // Last: destroyed first, so its jobs are done before anything they use goes.
+  loop::BlockingPool pool_;
+};
+
+}  // namespace daemonlet::runtime::cri

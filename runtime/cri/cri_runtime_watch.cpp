@@ -1,0 +1,368 @@
+// CriRuntime after the start: exits, stops, removal, listing (adoption), exec,
+// the pod's IP and log rotation.
+#include <filesystem>
+
+#include "agent/base/log.h"
+#include "agent/base/retry_backoff.h"
+#include "runtime/cri/container_log_rotation.h"
+#include "runtime/cri/cri_client.h"
+#include "runtime/cri/cri_containers.h"
+#include "runtime/cri/cri_runtime.h"
+#include "runtime/cri/cri_runtime_offloop.h"
+#include "runtime/cri/pod_sandbox.h"
+#include "runtime/cri/pod_volumes.h"
+#include "runtime/cri/task_exit_event.h"
+
+namespace daemonlet::runtime::cri {
+namespace {
+
+// The kubelet checks container logs for rotation every 10 s.
+constexpr std::chrono::seconds kLogCheckInterval{10};
+constexpr std::size_t kMaxUnclaimedExits = 256;
+// The safety net under containerd's event stream: a relist this often finds
+// exits the stream did not deliver.
+constexpr std::chrono::seconds kExitRelistInterval{30};
+
+std::chrono::seconds graceSeconds(std::chrono::milliseconds grace) {
+  return std::chrono::ceil<std::chrono::seconds>(grace);
+}
+
+// The pod's log directory in the default layout, found by its uid:
+// <logDir>/<namespace>_<name>_<uid>.
+void removePodLogDirectory(const std::string& logDir, const std::string& podUid) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const std::string suffix = "_" + podUid;
+  for (const auto& entry : fs::directory_iterator(logDir, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.size() > suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0) {
+      fs::remove_all(entry.path(), ec);
+    }
+  }
+}
+
+class CriExecHandle final : public ExecHandle {
+ public:
+  explicit CriExecHandle(ExecCallback done) : done_(std::move(done)) {}
+  void cancel() override { finish({false, "cancelled"}); }
+  void finish(ExecResult result) {
+    if (!done_) return;
+    ExecCallback done = std::move(done_);
+    done_ = nullptr;
+    done(std::move(result));
+  }
+
+ private:
+  ExecCallback done_;
+};
+
+}  // namespace
+
+void CriRuntime::onTaskExit(const TaskExit& exit) {
+  auto it = containers_.find(exit.containerId);
+  if (it == containers_.end()) {
+    // A sandbox's pause process: its pod needs a new sandbox for the next start.
+    for (auto slot = sandboxes_.begin(); slot != sandboxes_.end(); ++slot) {
+      if (slot->second.ready && slot->second.ready->id == exit.containerId) {
+        slot->second.ready.reset();
+        break;
+      }
+    }
+    if (unclaimedExits_.size() >= kMaxUnclaimedExits) unclaimedExits_.erase(unclaimedExits_.begin());
+    unclaimedExits_[exit.containerId] = EarlyExit{static_cast<int>(exit.exitStatus), exit.exitedAt};
+    return;
+  }
+  if (it->second.status.state == ContainerState::kExited) return;
+  ContainerStatus exited = it->second.status;
+  applyExit(exited, static_cast<int>(exit.exitStatus), exit.exitedAt, "");
+  finishExit(exit.containerId, exited);
+}
+
+void CriRuntime::finishExit(const std::string& criId, const ContainerStatus& exited) {
+  auto it = containers_.find(criId);
+  if (it == containers_.end() || it->second.status.state == ContainerState::kExited) return;
+  it->second.status = exited;
+  std::vector<StopCallback> waiters = std::move(it->second.stopWaiters);
+  it->second.stopWaiters.clear();
+  emit(exited);
+  for (auto& waiter : waiters) waiter(exited);
+}
+
+void CriRuntime::relistExits() {
+  // The event stream broke (containerd restarting): exits may have been missed.
+  // Nothing is concluded while the runtime cannot answer.
+  offLoop([client = client_, agentId = options_.agentId] { return listOurContainers(*client, agentId, {}); },
+          [this](base::Result<std::vector<CriContainerView>> listed) {
+            if (!listed) {
+              // Down or restarting: nothing is concluded; look again soon.
+              scheduleRelist(base::doublingStep(std::chrono::milliseconds(500), std::chrono::seconds(30),
+                                                static_cast<std::uint64_t>(++relistFailures_)));
+              return;
+            }
+            relistFailures_ = 0;
+            scheduleRelist(kExitRelistInterval);
+            std::map<std::string, CriContainerState> states;
+            for (const auto& view : *listed) states[view.id] = view.state;
+            for (auto& [id, tracked] : containers_) {
+              if (tracked.status.state != ContainerState::kRunning) continue;
+              auto state = states.find(id);
+              if (state != states.end() && state->second == CriContainerState::kRunning) continue;
+              offLoop([client = client_, id = id] { return containerStatus(*client, id); },
+                      [this, id = id](base::Result<CriContainerView> view) {
+                        auto it = containers_.find(id);
+                        if (it == containers_.end()) return;
+                        ContainerStatus exited = it->second.status;
+                        if (view && view->state == CriContainerState::kExited) {
+                          applyExit(exited, view->exitCode, toContainerStatus(*view).finishedAt.value_or(
+                                                                base::WallTime{}),
+                                    view->reason);
+                        } else if (!view && view.error().code == base::ErrorCode::kNotFound) {
+                          exited.state = ContainerState::kExited;
+                          exited.reason = "ContainerStatusUnknown";
+                          exited.message = "the container is gone from the runtime";
+                        } else {
+                          return;
+                        }
+                        finishExit(id, exited);
+                      });
+            }
+          });
+}
+
+void CriRuntime::scheduleRelist(std::chrono::milliseconds delay) {
+  relistTimer_.expires_after(delay);
+  std::weak_ptr<bool> alive = alive_;
+  relistTimer_.async_wait([this, alive](const boost::system::error_code& ec) {
+    if (!ec && !alive.expired()) relistExits();
+  });
+}
+
+base::Status CriRuntime::stop(const std::string& containerId, std::chrono::milliseconds grace, StopCallback done) {
+  const std::string id = criIdOf(containerId);
+  auto it = containers_.find(id);
+  if (it == containers_.end()) {
+    return base::makeError(base::ErrorCode::kNotFound, "no such container", containerId);
+  }
+  if (it->second.status.state == ContainerState::kExited) {
+    ContainerStatus status = it->second.status;
+    boost::asio::post(loop_, [done = std::move(done), status] { done(status); });
+    return base::Ok{};
+  }
+  it->second.stopWaiters.push_back(std::move(done));
+  offLoop(
+      [client = client_, id, grace]() -> base::Result<CriContainerView> {
+        auto stopped = stopContainer(*client, id, graceSeconds(grace));
+        if (!stopped) return stopped.error();
+        return containerStatus(*client, id);
+      },
+      [this, id](base::Result<CriContainerView> view) {
+        auto it = containers_.find(id);
+        if (it == containers_.end()) return;
+        if (!view) {
+          base::logWarning("cannot stop a container; its exit will be seen when the runtime answers",
+                           {{"container", toContainerId(id)}, {"error", view.error().describe()}});
+          return;
+        }
+        // Usually the exit event was first; otherwise this is the exit.
+        ContainerStatus exited = it->second.status;
+        applyExit(exited, view->exitCode, toContainerStatus(*view).finishedAt.value_or(base::WallTime{}),
+                  view->reason);
+        finishExit(id, exited);
+      });
+  return base::Ok{};
+}
+
+int CriRuntime::stopPod(const std::string& podUid, std::chrono::milliseconds grace) {
+  int stopping = 0;
+  for (auto& [id, tracked] : containers_) {
+    if (tracked.status.pod.uid != podUid || tracked.status.state != ContainerState::kRunning) continue;
+    if (stop(toContainerId(id), grace, [](const ContainerStatus&) {})) ++stopping;
+  }
+  // Instances this runtime holds no record of (left by an earlier agent and not
+  // yet listed): found by the pod's label, watched, then stopped.
+  offLoop([client = client_, agentId = options_.agentId, podUid] {
+            return listOurContainers(*client, agentId, podUid);
+          },
+          [this, grace](base::Result<std::vector<CriContainerView>> listed) {
+            if (!listed) return;
+            for (const auto& view : *listed) {
+              if (view.state != CriContainerState::kRunning || containers_.count(view.id)) continue;
+              containers_[view.id] = Tracked{toContainerStatus(view), {}};
+              (void)stop(toContainerId(view.id), grace, [](const ContainerStatus&) {});
+            }
+          });
+  return stopping;
+}
+
+base::Status CriRuntime::removePod(const std::string& podUid) {
+  for (const auto& [id, tracked] : containers_) {
+    if (tracked.status.pod.uid == podUid && tracked.status.state == ContainerState::kRunning) {
+      return base::makeError(base::ErrorCode::kInvalidArgument, "a container of the pod still runs",
+                             tracked.status.containerId);
+    }
+  }
+  for (auto it = containers_.begin(); it != containers_.end();) {
+    it = it->second.status.pod.uid == podUid ? containers_.erase(it) : std::next(it);
+  }
+  sandboxes_.erase(podUid);
+  podIPs_.erase(podUid);
+  offLoop(
+      [client = client_, options = options_, podUid]() -> base::Status {
+        // RemovePodSandbox removes the sandbox's containers with it.
+        auto removed = removePodSandboxes(*client, options.agentId, podUid);
+        if (!removed) return removed;
+        removePodLogDirectory(options.logDir, podUid);
+        return removePodVolumes(options.stateDir, podUid);
+      },
+      [podUid](base::Status removed) {
+        if (!removed) {
+          base::logWarning("cannot remove a pod's sandbox and files",
+                           {{"pod", podUid}, {"error", removed.error().describe()}});
+        }
+      });
+  return base::Ok{};
+}
+
+base::Result<std::vector<ContainerStatus>> CriRuntime::list() {
+  auto listed = listOurContainers(*client_, options_.agentId, {});
+  if (!listed) return listed.error();
+  std::vector<CriContainerView> views = std::move(*listed);
+  std::vector<ContainerStatus> knownExits;  // exits this runtime already holds in full
+  for (auto it = views.begin(); it != views.end();) {
+    auto tracked = containers_.find(it->id);
+    bool known = tracked != containers_.end();
+    if (it->state == CriContainerState::kCreated || (it->state == CriContainerState::kRunning && known)) {
+      ++it;
+      continue;
+    }
+    if (tracked != containers_.end() && tracked->second.status.state == ContainerState::kExited) {
+      knownExits.push_back(tracked->second.status);
+      it = views.erase(it);
+      continue;
+    }
+    // Exit codes, start times and log paths are only in ContainerStatus: asked
+    // for each exit and, once, for each container found running.
+    auto full = containerStatus(*client_, it->id);
+    if (full) *it = std::move(*full);
+    ++it;
+  }
+  std::vector<ContainerStatus> statuses = adoptContainers(views, options_.agentId);
+  for (auto& known : knownExits) {
+    bool shadowed = false;  // a newer instance of that container is listed
+    for (const auto& status : statuses) {
+      shadowed |= status.pod.uid == known.pod.uid && status.containerName == known.containerName &&
+                  (status.state != ContainerState::kExited || status.restartCount >= known.restartCount);
+    }
+    if (!shadowed) statuses.push_back(std::move(known));
+  }
+  for (auto& status : statuses) {
+    const std::string id = criIdOf(status.containerId);
+    auto it = containers_.find(id);
+    if (it != containers_.end() && status.state == ContainerState::kRunning &&
+        it->second.status.state == ContainerState::kRunning) {
+      status = it->second.status;  // what its start answered, in full
+      continue;
+    }
+    if (it == containers_.end()) {
+      // Adopted: watched from now on (the event stream reports every id).
+      containers_[id] = Tracked{status, {}};
+      if (!podIPs_.count(status.pod.uid)) podIPs_[status.pod.uid] = "";
+      continue;
+    }
+    if (status.state == ContainerState::kExited && it->second.status.state == ContainerState::kRunning) {
+      // The list itself reports this exit to the caller: no event besides,
+      // and the stops waiting for it hear of it after list() returns.
+      it->second.status = status;
+      std::vector<StopCallback> waiters = std::move(it->second.stopWaiters);
+      it->second.stopWaiters.clear();
+      if (!waiters.empty()) {
+        boost::asio::post(loop_, [waiters = std::move(waiters), status] {
+          for (const auto& waiter : waiters) waiter(status);
+        });
+      }
+    }
+  }
+  // Pod IPs of adopted pods: the sandbox's, asked once.
+  for (auto& [uid, ip] : podIPs_) {
+    if (!ip.empty() || sandboxes_.count(uid)) continue;
+    auto sandboxes = listOurSandboxes(*client_, options_.agentId, uid);
+    if (!sandboxes) continue;
+    for (const auto& sandbox : *sandboxes) {
+      if (sandbox.state() != ::runtime::v1::SANDBOX_READY) continue;
+      auto ips = sandboxIPs(*client_, sandbox.id());
+      if (ips && !ips->empty()) ip = ips->front();
+    }
+  }
+  return statuses;
+}
+
+std::shared_ptr<ExecHandle> CriRuntime::exec(const std::string& containerId, const std::vector<std::string>& command,
+                                             std::chrono::milliseconds timeout, ExecCallback done) {
+  auto handle = std::make_shared<CriExecHandle>(std::move(done));
+  const std::string id = criIdOf(containerId);
+  offLoop(
+      [client = client_, id, command, timeout]() -> ExecResult {
+        ::runtime::v1::ExecSyncRequest request;
+        request.set_container_id(id);
+        for (const auto& word : command) request.add_cmd(word);
+        request.set_timeout(std::max<std::int64_t>(1, graceSeconds(timeout).count()));
+        auto response = client->call("ExecSync", &::runtime::v1::RuntimeService::Stub::ExecSync, request,
+                                     timeout + client->defaultTimeout());
+        if (!response) return ExecResult{false, response.error().describe()};
+        if (response->exit_code() == 0) return ExecResult{true, ""};
+        std::string output = response->stderr().empty() ? response->stdout() : response->stderr();
+        if (output.size() > 1024) output.resize(1024);
+        return ExecResult{false, "command exited " + std::to_string(response->exit_code()) +
+                                     (output.empty() ? "" : ": " + output)};
+      },
+      [handle](ExecResult result) { handle->finish(std::move(result)); });
+  return handle;
+}
+
+std::string CriRuntime::podIP(const std::string& podUid) const {
+  auto it = podIPs_.find(podUid);
+  if (it != podIPs_.end() && !it->second.empty()) return it->second;
+  return options_.hostIP.empty() ? "127.0.0.1" : options_.hostIP;
+}
+
+void CriRuntime::scheduleLogRotation() {
+  if (options_.maxLogBytes <= 0) return;
+  logTimer_.expires_after(kLogCheckInterval);
+  std::weak_ptr<bool> alive = alive_;
+  logTimer_.async_wait([this, alive](const boost::system::error_code& ec) {
+    if (ec || alive.expired()) return;
+    rotateLogs();
+    scheduleLogRotation();
+  });
+}
+
+void CriRuntime::rotateLogs() {
+  std::vector<std::pair<std::string, std::string>> running;  // id, log path
+  for (const auto& [id, tracked] : containers_) {
+    if (tracked.status.state == ContainerState::kRunning && !tracked.status.logPath.empty()) {
+      running.emplace_back(id, tracked.status.logPath);
+    }
+  }
+  if (running.empty()) return;
+  LogRotationLimits limits{options_.maxLogBytes, options_.maxLogFiles};
+  offLoop(
+      [client = client_, running, limits, now = clock_.wallNow()] {
+        int rotated = 0;
+        for (const auto& [id, path] : running) {
+          if (!logNeedsRotation(path, limits)) continue;
+          auto renamed = rotateLogFile(path, limits, now);
+          if (!renamed) continue;
+          // Until the reopen the container writes on into the renamed file.
+          auto reopened = reopenContainerLog(*client, id);
+          if (!reopened) {
+            base::logWarning("cannot reopen a rotated container log",
+                             {{"container", toContainerId(id)}, {"error", reopened.error().describe()}});
+          }
+          ++rotated;
+        }
+        return rotated;
+      },
+      [](int) {});
+}
+
+}  // namespace daemonlet::runtime::cri

@@ -1,0 +1,191 @@
+#include "test/integration/cri/support/containerd_fixture.h"
+
+#include <signal.h>
+#include <stdlib.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "test/integration/cri/support/host_cleanup.h"
+
+namespace daemonlet::testing {
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr const char* kContainerd = "/usr/bin/containerd";
+constexpr const char* kCtr = "/usr/bin/ctr";
+
+double secondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+std::string quoted(const fs::path& path) { return "\"" + path.string() + "\""; }
+
+}  // namespace
+
+ContainerdFixture::ContainerdFixture() { prepared_ = prepare(); }
+
+ContainerdFixture::~ContainerdFixture() { teardown(); }
+
+bool ContainerdFixture::prepare() {
+  char pattern[] = "/tmp/daemonlet-cri-XXXXXX";
+  if (!::mkdtemp(pattern)) {
+    lastError_ = "mkdtemp failed";
+    return false;
+  }
+  root_ = pattern;
+  // The cgroup parent carries the temp dir's unique suffix: one per instance.
+  cgroupParent_ = "/" + root_.filename().string();
+  std::error_code ec;
+  for (const char* dir : {"root", "state", "run", "runc", "opt", "cni", "certs.d", "images"}) {
+    fs::create_directories(root_ / dir, ec);
+  }
+  for (const char* tool : {kContainerd, kCtr, "/usr/sbin/runc"}) {
+    if (!fs::exists(tool)) {
+      lastError_ = std::string(tool) + " not found: run packaging/install-test-deps.sh (containerd, runc)";
+      return false;
+    }
+  }
+  return writeConfig();
+}
+
+bool ContainerdFixture::writeConfig() {
+  const std::string cri = "[plugins.\"io.containerd.grpc.v1.cri\"";
+  std::ofstream out(root_ / "config.toml", std::ios::trunc);
+  out << "version = 2\n"
+      << "root = " << quoted(root_ / "root") << "\n"
+      << "state = " << quoted(root_ / "state") << "\n"
+      << "[grpc]\n  address = " << quoted(socket()) << "\n"
+      << "[ttrpc]\n  address = " << quoted(root_ / "run" / "containerd.sock.ttrpc") << "\n"
+      << "[debug]\n  address = " << quoted(root_ / "run" / "debug.sock") << "\n"
+      << "[plugins.\"io.containerd.internal.v1.opt\"]\n  path = " << quoted(root_ / "opt") << "\n"
+      << cri << "]\n"
+      << "  sandbox_image = \"" << kPauseImage << "\"\n"
+      << "  restrict_oom_score_adj = true\n"
+      << "  disable_apparmor = true\n"
+      << "  netns_mounts_under_state_dir = true\n"
+      << "  stream_server_address = \"127.0.0.1\"\n"
+      << "  stream_server_port = \"0\"\n"
+      << cri << ".cni]\n"
+      << "  conf_dir = " << quoted(root_ / "cni") << "\n"
+      << "  bin_dir = \"/usr/lib/cni\"\n"
+      << cri << ".registry]\n"
+      << "  config_path = " << quoted(hostsDir()) << "\n"
+      << cri << ".containerd.runtimes.runc]\n"
+      << "  runtime_type = \"io.containerd.runc.v2\"\n"
+      << cri << ".containerd.runtimes.runc.options]\n"
+      << "  Root = " << quoted(runcRoot()) << "\n"
+      << "  SystemdCgroup = false\n";
+  if (!out) {
+    lastError_ = "cannot write " + (root_ / "config.toml").string();
+    return false;
+  }
+  return true;
+}
+
+bool ContainerdFixture::start() {
+  if (!prepared_) return false;
+  const auto launched = std::chrono::steady_clock::now();
+  if (!process_.start({kContainerd, "--config", (root_ / "config.toml").string()}, root_ / "containerd.log",
+                      lastError_)) {
+    return false;
+  }
+  if (!waitReady(20s)) return false;
+  timings_.readySeconds = secondsSince(launched);
+  return imported_ || importImages();
+}
+
+bool ContainerdFixture::waitReady(std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    if (!process_.running()) {
+      lastError_ = "containerd exited at start; log:\n" + logTail();
+      return false;
+    }
+    std::error_code ec;
+    if (fs::exists(socket(), ec) && ctr({"version"}, 5s).exitCode == 0) return true;
+    if (std::chrono::steady_clock::now() >= deadline) {
+      lastError_ = "containerd did not answer `ctr version` in time; log:\n" + logTail();
+      return false;
+    }
+    std::this_thread::sleep_for(10ms);
+  }
+}
+
+bool ContainerdFixture::importImages() {
+  const auto begin = std::chrono::steady_clock::now();
+  if (!buildTestImages(root_ / "images", images_, lastError_)) return false;
+  for (const fs::path& archive : {images_.pause, images_.busybox, images_.busyboxNonRoot}) {
+    const CommandResult result = ctr({"images", "import", archive.string()}, 60s);
+    if (result.exitCode != 0) {
+      lastError_ = "ctr images import " + archive.string() + ": " + result.err + result.out;
+      return false;
+    }
+  }
+  timings_.imagesSeconds = secondsSince(begin);
+  imported_ = true;
+  return true;
+}
+
+bool ContainerdFixture::stop(std::chrono::milliseconds timeout) {
+  const auto begin = std::chrono::steady_clock::now();
+  const bool clean = process_.stop(SIGTERM, timeout);
+  timings_.lastStopSeconds = secondsSince(begin);
+  if (!clean) lastError_ = "containerd ignored SIGTERM and was killed";
+  return clean;
+}
+
+bool ContainerdFixture::restart() { return stop() && start(); }
+
+void ContainerdFixture::teardown() {
+  if (tornDown_ || root_.empty()) return;
+  tornDown_ = true;
+  const auto begin = std::chrono::steady_clock::now();
+  // containerd first, so it restarts nothing; it is being wiped, so no grace.
+  process_.stop(SIGKILL, 5s);
+  const std::vector<int> shims = shimPids();
+  const std::vector<int> containers = descendantsOf(shims);
+  // Containers under another cgroup parent than ours (a test's own choice, or
+  // containerd's default /k8s.io) leave their own cgroups: note them before the kill.
+  const std::vector<std::string> cgroups = cgroupsOf(containers);
+  killAll(containers, 5s);
+  killAll(shims, 5s);
+  removeCgroupTree(cgroupParent_);
+  removeEmptyCgroups(cgroups);
+  unmountUnder(root_);
+  if (!std::getenv("DAEMONLET_E2E_KEEP")) {
+    std::error_code ec;
+    fs::remove_all(root_, ec);
+  }
+  timings_.teardownSeconds = secondsSince(begin);
+}
+
+CommandResult ContainerdFixture::ctr(const std::vector<std::string>& args,
+                                     std::chrono::milliseconds timeout) const {
+  std::vector<std::string> argv = {kCtr, "-a", socket().string(), "-n", "k8s.io"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return runCommand(argv, {}, timeout);
+}
+
+int ContainerdFixture::taskPid(const std::string& id) const {
+  if (id.empty()) return 0;
+  std::istringstream lines(ctr({"tasks", "ls"}).out);
+  for (std::string line; std::getline(lines, line);) {
+    std::istringstream fields(line);
+    std::string task, pid, status;
+    fields >> task >> pid >> status;
+    if (task == id && status == "RUNNING") return std::atoi(pid.c_str());
+  }
+  return 0;
+}
+
+std::vector<int> ContainerdFixture::shimPids() const {
+  // The shim's command line: containerd-shim-runc-v2 -namespace k8s.io -id <id> -address <socket>
+  return processesWithCommandLine("-address " + socket().string() + " ");
+}
+
+}  // namespace daemonlet::testing
