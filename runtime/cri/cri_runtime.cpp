@@ -13,6 +13,7 @@
 #include "runtime/cri/cri_containers.h"
 #include "runtime/cri/cri_runtime_offloop.h"
 #include "runtime/cri/exit_watcher.h"
+#include "runtime/cri/host_mount_propagation.h"
 #include "runtime/cri/image_puller.h"
 #include "runtime/cri/pod_sandbox.h"
 #include "runtime/cri/raw_pod_fields.h"
@@ -235,6 +236,12 @@ void CriRuntime::launch(const std::shared_ptr<const ContainerStartRequest>& requ
         if (!mounts) {
           outcome.waitingReason = "CreateContainerConfigError";
           outcome.message = mounts.error().describe();
+          return outcome;
+        }
+        if (auto propagation = checkHostPropagation(*request->podSpec, request->container, *mounts, readHostMountInfo());
+            !propagation) {
+          outcome.waitingReason = "CreateContainerConfigError";
+          outcome.message = propagation.error().describe();
           return outcome;
         }
         ContainerInputs inputs;

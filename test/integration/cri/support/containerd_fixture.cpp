@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <thread>
 
@@ -87,6 +88,26 @@ bool ContainerdFixture::writeConfig() {
   return true;
 }
 
+bool ContainerdFixture::enablePodNetwork() {
+  if (!prepared_) return false;
+  // The temp dir's unique suffix names the bridge (IFNAMSIZ allows 15 bytes) and
+  // picks the subnet, so test binaries running at once do not share either.
+  const std::string suffix = root_.filename().string().substr(std::string("daemonlet-cri-").size());
+  bridge_ = "dltcni" + suffix;
+  const std::size_t spread = std::hash<std::string>{}(suffix);
+  const std::string subnet =
+      "10." + std::to_string(100 + spread % 100) + "." + std::to_string((spread / 100) % 256) + ".0/24";
+  std::ofstream out(root_ / "cni" / "10-daemonlet-test.conflist", std::ios::trunc);
+  out << R"({"cniVersion": "0.4.0", "name": "daemonlet-test", "plugins": [{"type": "bridge", "bridge": ")"
+      << bridge_ << R"(", "isGateway": false, "ipMasq": false, "ipam": {"type": "host-local", "ranges": [[{"subnet": ")"
+      << subnet << R"("}]], "dataDir": ")" << (root_ / "cni-ipam").string() << R"("}}]})" << "\n";
+  if (!out) {
+    lastError_ = "cannot write the CNI conflist under " + (root_ / "cni").string();
+    return false;
+  }
+  return true;
+}
+
 bool ContainerdFixture::start() {
   if (!prepared_) return false;
   const auto launched = std::chrono::steady_clock::now();
@@ -157,6 +178,7 @@ void ContainerdFixture::teardown() {
   removeCgroupTree(cgroupParent_);
   removeEmptyCgroups(cgroups);
   unmountUnder(root_);
+  if (!bridge_.empty()) (void)runCommand({"/bin/ip", "link", "delete", bridge_}, {}, 5s);
   if (!std::getenv("DAEMONLET_E2E_KEEP")) {
     std::error_code ec;
     fs::remove_all(root_, ec);

@@ -52,6 +52,12 @@ class ContainerdFixture {
   bool stop(std::chrono::milliseconds timeout = std::chrono::seconds(10));
   bool restart();
   bool running() { return process_.running(); }
+  // Gives pods that are not hostNetwork a network: a CNI bridge conflist
+  // (bridge + host-local IPAM, no masquerading, no gateway) in the private CNI
+  // conf dir, with a bridge and a /24 unique to this instance. Call it before
+  // start(), or containerd picks the file up within about a second. Teardown
+  // deletes the bridge. False with lastError() set when the file cannot be written.
+  bool enablePodNetwork();
   // Everything the class comment lists; also run by the destructor. Idempotent.
   void teardown();
 
@@ -91,6 +97,7 @@ class ContainerdFixture {
   TestImageArchives images_;
   Timings timings_;
   std::string lastError_;
+  std::string bridge_;  // set by enablePodNetwork()
   bool prepared_ = false;
   bool imported_ = false;
   bool tornDown_ = false;

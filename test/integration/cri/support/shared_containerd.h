@@ -11,4 +11,10 @@ namespace daemonlet::testing {
 // not retried, so every test of the binary reports the same cause.
 ContainerdFixture& sharedContainerd();
 
+// Makes the shared containerd start with a pod network (enablePodNetwork()), so
+// pods that are not hostNetwork get one from the first sandbox on. Only takes
+// effect before the first sharedContainerd() call: call it from a static
+// initialiser of the test binary that needs it.
+void requestSharedPodNetwork();
+
 }  // namespace daemonlet::testing
