@@ -17,6 +17,7 @@
 #include "runtime/cri/image_puller.h"
 #include "runtime/cri/pod_sandbox.h"
 #include "runtime/cri/raw_pod_fields.h"
+#include "runtime/cri/task_exit_event.h"
 
 namespace daemonlet::runtime::cri {
 namespace {
@@ -72,6 +73,7 @@ CriRuntime::CriRuntime(boost::asio::io_context& loop, CriRuntimeOptions options)
   };
   ExitWatcherCallbacks callbacks;
   callbacks.onExit = [this, onLoop](const TaskExit& exit) { onLoop([this, exit] { onTaskExit(exit); }); };
+  callbacks.onOom = [this, onLoop](const TaskOom& oom) { onLoop([this, oom] { onTaskOom(oom); }); };
   // Exits while no stream was open are found by listing once one is.
   callbacks.onSubscribed = [this, onLoop] {
     onLoop([this] {
@@ -318,13 +320,15 @@ void CriRuntime::finishStart(const std::shared_ptr<const ContainerStartRequest>&
   if (status.logPath.empty()) status.logPath = request->logPath;
   // A container that exited at once is still reported started first, then
   // exited: its exit (in its status already, or an event that came before this
-  // start's answer) goes to the event handler after `done`.
+  // start's answer, which takes the event's way) goes to the event handler
+  // after `done`.
   std::optional<ContainerStatus> exited;
+  std::optional<TaskExit> earlyExit;
   if (status.state == ContainerState::kExited) {
     exited = status;
   } else if (auto early = unclaimedExits_.find(id); early != unclaimedExits_.end()) {
-    exited = status;
-    applyExit(*exited, early->second.exitCode, early->second.exitedAt, "");
+    earlyExit = TaskExit{id, static_cast<std::uint32_t>(early->second.exitCode), early->second.exitedAt,
+                         early->second.reason};
     unclaimedExits_.erase(early);
   }
   ContainerStatus running = status;
@@ -340,6 +344,11 @@ void CriRuntime::finishStart(const std::shared_ptr<const ContainerStartRequest>&
     std::weak_ptr<bool> alive = alive_;
     boost::asio::post(loop_, [this, alive, id, exited = *exited] {
       if (!alive.expired()) finishExit(id, exited);
+    });
+  } else if (earlyExit) {
+    std::weak_ptr<bool> alive = alive_;
+    boost::asio::post(loop_, [this, alive, exit = *earlyExit] {
+      if (!alive.expired()) onTaskExit(exit);
     });
   }
 }

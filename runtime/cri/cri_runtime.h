@@ -16,7 +16,10 @@
 //
 // Exits come from containerd's event stream (exit_watcher.h) as they happen;
 // each (re)subscription is followed by a relist, for the exits no stream saw,
-// and a relist every 30 s is the safety net. A runtime outage
+// and a relist every 30 s is the safety net. An exit after an OOM event of the
+// container reads "OOMKilled", as the kubelet shows it; an exit by SIGKILL
+// without one is held up to about half a second for a late OOM event or the
+// CRI's own OOMKilled (cri_runtime_exits.cpp says why). A runtime outage
 // (calls fail UNAVAILABLE) never reports a container exited: starts complete
 // kWaiting "RuntimeUnavailable", naming the socket, with retryAfter.
 //
@@ -42,6 +45,7 @@
 #include "runtime/cri/cri_adoption.h"
 #include "runtime/cri/cri_runtime_options.h"
 #include "runtime/cri/image_pull_backoff.h"
+#include "runtime/cri/oom_kill_marks.h"
 #include "runtime/cri/registry_credentials.h"
 #include "runtime/runtime.h"
 
@@ -51,6 +55,7 @@ class CriClient;
 class ExitWatcher;
 struct PodSandbox;
 struct TaskExit;
+struct TaskOom;
 
 class CriRuntime final : public Runtime {
  public:
@@ -104,7 +109,12 @@ class CriRuntime final : public Runtime {
   std::chrono::milliseconds outageRetry();
   void emit(const ContainerStatus& status);
   void onTaskExit(const TaskExit& exit);
-  // Records the exit and tells the event handler, then the stops waiting for it.
+  void onTaskOom(const TaskOom& oom);
+  // An exit by SIGKILL without an OOM event yet: reported once its reason is
+  // settled; `checks` is how many CRI answers were asked for already.
+  void settleKilledExit(const TaskExit& exit, int checks);
+  // Records the exit (OOMKilled when the container was marked) and tells the
+  // event handler, then the stops waiting for it.
   void finishExit(const std::string& criId, const ContainerStatus& exited);
   void relistExits();
   void scheduleRelist(std::chrono::milliseconds delay);
@@ -127,8 +137,12 @@ class CriRuntime final : public Runtime {
   struct EarlyExit {
     int exitCode = 0;
     base::WallTime exitedAt{};
+    std::string reason;  // the CRI's, when the event carried it
   };
   std::map<std::string, EarlyExit> unclaimedExits_;
+  // Containers (and ids not tracked yet) the OOM killer acted in, until their
+  // exit is reported or they are removed.
+  OomKillMarks oomKills_;
   boost::asio::steady_timer logTimer_;
   boost::asio::steady_timer relistTimer_;  // retries a relist while the runtime is down
   int relistFailures_ = 0;  // in a row: the retry backs off

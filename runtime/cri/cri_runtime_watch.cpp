@@ -1,9 +1,8 @@
-// CriRuntime after the start: exits, stops, removal, listing (adoption), exec,
-// the pod's IP and log rotation.
+// CriRuntime after the start: stops, removal, listing (adoption), exec, the
+// pod's IP and log rotation. Exits as they happen are in cri_runtime_exits.cpp.
 #include <filesystem>
 
 #include "agent/base/log.h"
-#include "agent/base/retry_backoff.h"
 #include "runtime/cri/container_log_rotation.h"
 #include "runtime/cri/cri_client.h"
 #include "runtime/cri/cri_containers.h"
@@ -11,17 +10,12 @@
 #include "runtime/cri/cri_runtime_offloop.h"
 #include "runtime/cri/pod_sandbox.h"
 #include "runtime/cri/pod_volumes.h"
-#include "runtime/cri/task_exit_event.h"
 
 namespace daemonlet::runtime::cri {
 namespace {
 
 // The kubelet checks container logs for rotation every 10 s.
 constexpr std::chrono::seconds kLogCheckInterval{10};
-constexpr std::size_t kMaxUnclaimedExits = 256;
-// The safety net under containerd's event stream: a relist this often finds
-// exits the stream did not deliver.
-constexpr std::chrono::seconds kExitRelistInterval{30};
 
 std::chrono::seconds graceSeconds(std::chrono::milliseconds grace) {
   return std::chrono::ceil<std::chrono::seconds>(grace);
@@ -57,85 +51,6 @@ class CriExecHandle final : public ExecHandle {
 };
 
 }  // namespace
-
-void CriRuntime::onTaskExit(const TaskExit& exit) {
-  auto it = containers_.find(exit.containerId);
-  if (it == containers_.end()) {
-    // A sandbox's pause process: its pod needs a new sandbox for the next start.
-    for (auto slot = sandboxes_.begin(); slot != sandboxes_.end(); ++slot) {
-      if (slot->second.ready && slot->second.ready->id == exit.containerId) {
-        slot->second.ready.reset();
-        break;
-      }
-    }
-    if (unclaimedExits_.size() >= kMaxUnclaimedExits) unclaimedExits_.erase(unclaimedExits_.begin());
-    unclaimedExits_[exit.containerId] = EarlyExit{static_cast<int>(exit.exitStatus), exit.exitedAt};
-    return;
-  }
-  if (it->second.status.state == ContainerState::kExited) return;
-  ContainerStatus exited = it->second.status;
-  applyExit(exited, static_cast<int>(exit.exitStatus), exit.exitedAt, "");
-  finishExit(exit.containerId, exited);
-}
-
-void CriRuntime::finishExit(const std::string& criId, const ContainerStatus& exited) {
-  auto it = containers_.find(criId);
-  if (it == containers_.end() || it->second.status.state == ContainerState::kExited) return;
-  it->second.status = exited;
-  std::vector<StopCallback> waiters = std::move(it->second.stopWaiters);
-  it->second.stopWaiters.clear();
-  emit(exited);
-  for (auto& waiter : waiters) waiter(exited);
-}
-
-void CriRuntime::relistExits() {
-  // The event stream broke (containerd restarting): exits may have been missed.
-  // Nothing is concluded while the runtime cannot answer.
-  offLoop([client = client_, agentId = options_.agentId] { return listOurContainers(*client, agentId, {}); },
-          [this](base::Result<std::vector<CriContainerView>> listed) {
-            if (!listed) {
-              // Down or restarting: nothing is concluded; look again soon.
-              scheduleRelist(base::doublingStep(std::chrono::milliseconds(500), std::chrono::seconds(30),
-                                                static_cast<std::uint64_t>(++relistFailures_)));
-              return;
-            }
-            relistFailures_ = 0;
-            scheduleRelist(kExitRelistInterval);
-            std::map<std::string, CriContainerState> states;
-            for (const auto& view : *listed) states[view.id] = view.state;
-            for (auto& [id, tracked] : containers_) {
-              if (tracked.status.state != ContainerState::kRunning) continue;
-              auto state = states.find(id);
-              if (state != states.end() && state->second == CriContainerState::kRunning) continue;
-              offLoop([client = client_, id = id] { return containerStatus(*client, id); },
-                      [this, id = id](base::Result<CriContainerView> view) {
-                        auto it = containers_.find(id);
-                        if (it == containers_.end()) return;
-                        ContainerStatus exited = it->second.status;
-                        if (view && view->state == CriContainerState::kExited) {
-                          applyExit(exited, view->exitCode, toContainerStatus(*view).finishedAt.value_or(
-                                                                base::WallTime{}),
-                                    view->reason);
-                        } else if (!view && view.error().code == base::ErrorCode::kNotFound) {
-                          exited.state = ContainerState::kExited;
-                          exited.reason = "ContainerStatusUnknown";
-                          exited.message = "the container is gone from the runtime";
-                        } else {
-                          return;
-                        }
-                        finishExit(id, exited);
-                      });
-            }
-          });
-}
-
-void CriRuntime::scheduleRelist(std::chrono::milliseconds delay) {
-  relistTimer_.expires_after(delay);
-  std::weak_ptr<bool> alive = alive_;
-  relistTimer_.async_wait([this, alive](const boost::system::error_code& ec) {
-    if (!ec && !alive.expired()) relistExits();
-  });
-}
 
 base::Status CriRuntime::stop(const std::string& containerId, std::chrono::milliseconds grace, StopCallback done) {
   const std::string id = criIdOf(containerId);
@@ -202,7 +117,12 @@ base::Status CriRuntime::removePod(const std::string& podUid) {
     }
   }
   for (auto it = containers_.begin(); it != containers_.end();) {
-    it = it->second.status.pod.uid == podUid ? containers_.erase(it) : std::next(it);
+    if (it->second.status.pod.uid != podUid) {
+      ++it;
+      continue;
+    }
+    oomKills_.forget(it->first);
+    it = containers_.erase(it);
   }
   sandboxes_.erase(podUid);
   podIPs_.erase(podUid);
@@ -271,7 +191,10 @@ base::Result<std::vector<ContainerStatus>> CriRuntime::list() {
     }
     if (status.state == ContainerState::kExited && it->second.status.state == ContainerState::kRunning) {
       // The list itself reports this exit to the caller: no event besides,
-      // and the stops waiting for it hear of it after list() returns.
+      // and the stops waiting for it hear of it after list() returns. The
+      // CRI's reason stands; an OOM event seen here adds OOMKilled to an exit
+      // the CRI missed it for.
+      if (oomKills_.take(id) && status.exitCode) status.reason = "OOMKilled";
       it->second.status = status;
       std::vector<StopCallback> waiters = std::move(it->second.stopWaiters);
       it->second.stopWaiters.clear();

@@ -13,9 +13,11 @@ namespace criapi = ::runtime::v1;
 
 namespace {
 
-// containerd's filter syntax: only k8s.io's container exits (the CRI's
-// namespace; exec'd processes are dropped by taskExitFromEnvelope).
+// containerd's filter syntax (the filters of one request are alternatives):
+// only k8s.io's container exits and OOM kills (the CRI's namespace; exec'd
+// processes are dropped by taskExitFromEnvelope).
 constexpr const char* kExitFilter = "namespace==k8s.io,topic==\"/tasks/exit\"";
+constexpr const char* kOomFilter = "namespace==k8s.io,topic==\"/tasks/oom\"";
 // How long one attempt waits for the socket to accept before it counts as
 // failed; also the longest stop() waits for an attempt in that state.
 constexpr std::chrono::milliseconds kConnectWait{250};
@@ -146,6 +148,7 @@ ExitWatcher::StreamEnd ExitWatcher::watchCriEvents(std::string& why) {
       exit.containerId = event.container_id();
       exit.exitStatus = static_cast<std::uint32_t>(status.exit_code());
       exit.exitedAt = fromNanos(status.finished_at() != 0 ? status.finished_at() : event.created_at());
+      exit.reason = status.reason();
       if (callbacks_.onExit) callbacks_.onExit(exit);
       break;
     }
@@ -167,6 +170,7 @@ ExitWatcher::StreamEnd ExitWatcher::watchContainerdEvents(std::string& why) {
   auto stub = events::Events::NewStub(channel_);
   events::SubscribeRequest request;
   request.add_filters(kExitFilter);
+  request.add_filters(kOomFilter);
   auto reader = stub->Subscribe(&context, request);
   {
     std::lock_guard lock(mutex_);
@@ -175,7 +179,11 @@ ExitWatcher::StreamEnd ExitWatcher::watchContainerdEvents(std::string& why) {
   if (callbacks_.onSubscribed) callbacks_.onSubscribed();
   events::Envelope envelope;
   while (reader->Read(&envelope)) {
-    if (auto exit = taskExitFromEnvelope(envelope); exit && callbacks_.onExit) callbacks_.onExit(*exit);
+    if (auto exit = taskExitFromEnvelope(envelope)) {
+      if (callbacks_.onExit) callbacks_.onExit(*exit);
+    } else if (auto oom = taskOomFromEnvelope(envelope)) {
+      if (callbacks_.onOom) callbacks_.onOom(*oom);
+    }
   }
   grpc::Status status = reader->Finish();
   endCall();

@@ -2,10 +2,13 @@
 // ExitWatcher: learns of container exits as they happen, without polling each
 // container, from a stream the CRI runtime pushes:
 //   - the CRI's own GetContainerEvents (containerd >= 1.7, CRI-O), probed first;
+//     Its exits carry the CRI's reason ("OOMKilled" once containerd saw the
+//     OOM kill), and it has no OOM events of its own;
 //   - where that is UNIMPLEMENTED (containerd 1.6), containerd's event service
 //     (containerd.services.events.v1.Events/Subscribe) on the same socket,
 //     filtered to namespace k8s.io's /tasks/exit events (~1 ms after the shim
-//     reaps a process).
+//     reaps a process) and /tasks/oom events (the cgroup's OOM notification,
+//     sent apart from the exit: before it as a rule, after it in a race).
 // Neither stream replays what happened while it was down, so each (re)subscribe
 // is reported (onSubscribed) for the owner to relist, and each break
 // (onLost) before it tries again with back-off (doubling, from `initialBackoff`
@@ -35,6 +38,8 @@ namespace daemonlet::runtime::cri {
 struct ExitWatcherCallbacks {
   // A container's own process exited (never an exec'd process).
   std::function<void(const TaskExit&)> onExit;
+  // The OOM killer acted in a container (containerd's own stream only).
+  std::function<void(const TaskOom&)> onOom;
   // A stream was opened: exits from about now on are reported; the owner
   // relists to find those before. May come twice in a row while probing.
   std::function<void()> onSubscribed;

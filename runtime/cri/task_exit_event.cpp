@@ -4,10 +4,11 @@ namespace daemonlet::runtime::cri {
 
 namespace events = containerd::services::events::v1;
 
+// containerd writes the type_url without a "/" ("containerd.events.TaskExit"),
+// which Any::UnpackTo rejects: each payload is parsed as its message directly.
+
 std::optional<TaskExit> taskExitFromEnvelope(const events::Envelope& envelope) {
   if (envelope.topic() != "/tasks/exit" || !envelope.has_event()) return std::nullopt;
-  // containerd writes the type_url without a "/" ("containerd.events.TaskExit"),
-  // which Any::UnpackTo rejects: the payload is parsed as the message directly.
   events::TaskExit exit;
   if (!exit.ParseFromString(envelope.event().value())) return std::nullopt;
   if (exit.container_id().empty() || exit.id() != exit.container_id()) return std::nullopt;
@@ -20,6 +21,13 @@ std::optional<TaskExit> taskExitFromEnvelope(const events::Envelope& envelope) {
       std::chrono::duration_cast<std::chrono::system_clock::duration>(std::chrono::seconds(at.seconds()) +
                                                                       std::chrono::nanoseconds(at.nanos())));
   return result;
+}
+
+std::optional<TaskOom> taskOomFromEnvelope(const events::Envelope& envelope) {
+  if (envelope.topic() != "/tasks/oom" || !envelope.has_event()) return std::nullopt;
+  events::TaskOOM oom;
+  if (!oom.ParseFromString(envelope.event().value()) || oom.container_id().empty()) return std::nullopt;
+  return TaskOom{oom.container_id()};
 }
 
 }  // namespace daemonlet::runtime::cri

@@ -1,6 +1,6 @@
-// taskExitFromEnvelope: what the exit watcher takes from containerd's events.
-// The envelopes are built the way containerd 1.6 sends them (type_url without a
-// "/", the TaskExit bytes as the Any's value).
+// taskExitFromEnvelope and taskOomFromEnvelope: what the exit watcher takes from
+// containerd's events. The envelopes are built the way containerd 1.6 sends them
+// (type_url without a "/", the TaskExit or TaskOOM bytes as the Any's value).
 #include "runtime/cri/task_exit_event.h"
 
 #include <gtest/gtest.h>
@@ -33,6 +33,8 @@ TEST(TaskExitFromEnvelope, ReadsTheExitOfAContainersOwnProcess) {
   EXPECT_EQ(exit->exitStatus, 137u);
   auto sinceEpoch = exit->exitedAt.time_since_epoch();
   EXPECT_EQ(std::chrono::duration_cast<std::chrono::milliseconds>(sinceEpoch).count(), 1'700'000'000'250LL);
+  // containerd's own exit event has no reason: an OOM kill comes as its own event.
+  EXPECT_EQ(exit->reason, "");
 }
 
 TEST(TaskExitFromEnvelope, IgnoresTheExitOfAnExecdProcess) {
@@ -56,6 +58,42 @@ TEST(TaskExitFromEnvelope, IgnoresAnEnvelopeWithoutEvent) {
   auto envelope = exitEnvelope("abc123", "abc123", 0);
   envelope.clear_event();
   EXPECT_FALSE(taskExitFromEnvelope(envelope).has_value());
+}
+
+events::Envelope oomEnvelope(const std::string& containerId) {
+  events::TaskOOM oom;
+  oom.set_container_id(containerId);
+  events::Envelope envelope;
+  envelope.set_namespace_("k8s.io");
+  envelope.set_topic("/tasks/oom");
+  envelope.mutable_event()->set_type_url("containerd.events.TaskOOM");
+  envelope.mutable_event()->set_value(oom.SerializeAsString());
+  return envelope;
+}
+
+TEST(TaskOomFromEnvelope, ReadsTheContainerTheOomKillerActedIn) {
+  auto oom = taskOomFromEnvelope(oomEnvelope("abc123"));
+  ASSERT_TRUE(oom.has_value());
+  EXPECT_EQ(oom->containerId, "abc123");
+}
+
+TEST(TaskOomFromEnvelope, IsNotAnExitAndAnExitIsNotAnOom) {
+  // The watcher tries both decodes on every envelope of its one stream.
+  EXPECT_FALSE(taskExitFromEnvelope(oomEnvelope("abc123")).has_value());
+  EXPECT_FALSE(taskOomFromEnvelope(exitEnvelope("abc123", "abc123", 137)).has_value());
+}
+
+TEST(TaskOomFromEnvelope, IgnoresAPayloadThatDoesNotParse) {
+  auto envelope = oomEnvelope("abc123");
+  envelope.mutable_event()->set_value("\xff\xff\xff");
+  EXPECT_FALSE(taskOomFromEnvelope(envelope).has_value());
+}
+
+TEST(TaskOomFromEnvelope, IgnoresAnEventWithoutContainerId) {
+  EXPECT_FALSE(taskOomFromEnvelope(oomEnvelope("")).has_value());
+  auto envelope = oomEnvelope("abc123");
+  envelope.clear_event();
+  EXPECT_FALSE(taskOomFromEnvelope(envelope).has_value());
 }
 
 }  // namespace
