@@ -265,7 +265,7 @@ TEST(NodeReportTest, CarriesTheLastRecentEventsNewestLast) {
   EXPECT_EQ(reported.back()["count"], 25);
   EXPECT_EQ(reported.back()["involvedObject"]["name"], "log-shipper-x7k2p");
   EXPECT_FALSE(reported.back()["involvedObject"].contains("fieldPath"));
-  EXPECT_EQ(reported[1]["involvedObject"]["fieldPath"], "spec.containers{main}");
+  EXPECT_EQ(reported[0]["involvedObject"]["fieldPath"], "spec.containers{main}");
 
   auto parsed = parseNodeReport(json.dump(), "r.json");
   ASSERT_TRUE(parsed) << parsed.error().describe();
