@@ -69,5 +69,37 @@ TEST_F(ReconcilerDeletion, AUidPreconditionOfAnotherPodDeletesNothing) {
             status::DeleteOutcome::kDeleted);
 }
 
+// The kubelet's image events: Pulling when the runtime says its start pulls,
+// Pulled when the start completes; a start without a pull says the image was there.
+TEST_F(ReconcilerDeletion, PullingAndPulledEventsFollowTheRuntimesStart) {
+  std::vector<status::PodEvent> events;
+  reconciler_->onPodEvent([&](const status::PodEvent& event) { events.push_back(event); });
+  startAgent();
+  setDaemonSets({manifest("logs")});
+  runtime_.announceWaiting("Pulling", "Pulling image \"v1\"");
+  settle();
+  runtime_.announceWaiting("Pulling", "Pulling image \"v1\"");  // said once per pull
+  settle();
+  advance(1500ms);
+  auto first = runtime_.completeStart();
+  settle();
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].reason, "Pulling");
+  EXPECT_EQ(events[0].message, "Pulling image \"v1\"");
+  EXPECT_EQ(events[0].container, "main");
+  EXPECT_EQ(events[1].reason, "Pulled");
+  EXPECT_EQ(events[1].message, "Successfully pulled image \"v1\" in 1.500s (1.500s including waiting)");
+
+  // The next start (a restart) pulls nothing.
+  runtime_.exit(first.containerId, 1);
+  advance(30s);
+  ASSERT_EQ(runtime_.startsInFlight(), 1u);
+  runtime_.completeStart();
+  settle();
+  ASSERT_EQ(events.size(), 3u);
+  EXPECT_EQ(events[2].reason, "Pulled");
+  EXPECT_EQ(events[2].message, "Container image \"v1\" already present on machine");
+}
+
 }  // namespace
 }  // namespace daemonlet::reconciler
