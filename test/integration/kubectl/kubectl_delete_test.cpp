@@ -108,5 +108,30 @@ TEST_F(KubectlTest, DescribeShowsTheUnhealthyEventOfAFailingProbe) {
   })) << described;
 }
 
+// The kubelet's hook events: a failing postStart (the container is killed and
+// restarted) and a failing preStop (the stop goes on).
+TEST_F(KubectlTest, FailedHooksAreEvents) {
+  auto execHook = [](const std::string& script) { return Json{{"exec", {{"command", {"/bin/sh", "-c", script}}}}}; };
+  Json postStart = daemonSet("poststart", {"sleep"});
+  mainContainer(postStart)["lifecycle"] = {{"postStart", execHook("exit 3")}};
+  writeManifest("poststart.json", postStart);
+  Json preStop = daemonSet("prestop", {"sleep"});
+  mainContainer(preStop)["lifecycle"] = {{"preStop", execHook("exit 4")}};
+  writeManifest("prestop.json", preStop);
+  startAgent();
+  std::string name = runningPodName("prestop");
+  ASSERT_FALSE(name.empty());
+  auto deleted = kubectl({"delete", "pod", name});
+  EXPECT_EQ(deleted.exitCode, 0) << deleted.output;
+
+  std::string events;
+  EXPECT_TRUE(waitUntil([&] {
+    events = kubectl({"get", "events"}).output;
+    return events.find("FailedPostStartHook") != std::string::npos &&
+           events.find("FailedPreStopHook") != std::string::npos;
+  })) << events;
+  EXPECT_NE(events.find("PreStopHook failed"), std::string::npos) << events;
+}
+
 }  // namespace
 }  // namespace daemonlet::e2e
