@@ -13,7 +13,8 @@ base::Error invalidDeleteField(const std::string& field, std::string message) {
   return base::makeError(base::ErrorCode::kInvalidArgument, std::move(message), field);
 }
 
-std::optional<std::string> queryValue(const std::multimap<std::string, std::string>& query, const char* name) {
+std::optional<std::string> queryValue(const std::multimap<std::string, std::string>& query,
+                                      const char* name) {
   auto it = query.find(name);
   if (it == query.end()) return std::nullopt;
   return it->second;
@@ -33,7 +34,8 @@ base::Result<DeleteOptions> deleteOptionsFromQuery(const std::multimap<std::stri
   if (auto text = queryValue(query, "propagationPolicy")) options.propagationPolicy = *text;
   for (auto [it, end] = query.equal_range("dryRun"); it != end; ++it) {
     if (it->second != "All") {
-      return invalidDeleteField("dryRun", "Unsupported value: \"" + it->second + "\": supported values: \"All\"");
+      return invalidDeleteField("dryRun",
+                                "Unsupported value: \"" + it->second + "\": supported values: \"All\"");
     }
     options.dryRun = true;
   }
@@ -57,7 +59,8 @@ base::Status mergeDeleteOptionsBody(const Json& body, DeleteOptions& options) {
     if (!dryRun->is_array()) return invalidDeleteField("dryRun", "must be a list of strings");
     for (const auto& value : *dryRun) {
       if (!value.is_string() || value != "All") {
-        return invalidDeleteField("dryRun", "Unsupported value: " + value.dump() + ": supported values: \"All\"");
+        return invalidDeleteField("dryRun",
+                                  "Unsupported value: " + value.dump() + ": supported values: \"All\"");
       }
       options.dryRun = true;
     }
@@ -67,7 +70,8 @@ base::Status mergeDeleteOptionsBody(const Json& body, DeleteOptions& options) {
     for (const char* field : {"uid", "resourceVersion"}) {
       auto value = pre->find(field);
       if (value == pre->end() || value->is_null()) continue;
-      if (!value->is_string()) return invalidDeleteField(std::string("preconditions.") + field, "must be a string");
+      if (!value->is_string())
+        return invalidDeleteField(std::string("preconditions.") + field, "must be a string");
       (std::string(field) == "uid" ? options.preconditionUid : options.preconditionResourceVersion) =
           value->get<std::string>();
     }
@@ -87,13 +91,14 @@ base::Result<DeleteOptions> parseDeleteOptions(const std::multimap<std::string, 
     if (auto merged = mergeDeleteOptionsBody(parsed, *options); !merged) return merged.error();
   }
   if (options->gracePeriodSeconds && *options->gracePeriodSeconds < 0) {
-    return invalidDeleteField("gracePeriodSeconds",
-                              "must be greater than or equal to 0, not " + std::to_string(*options->gracePeriodSeconds));
+    return invalidDeleteField("gracePeriodSeconds", "must be greater than or equal to 0, not " +
+                                                        std::to_string(*options->gracePeriodSeconds));
   }
   const std::string& policy = options->propagationPolicy;
   if (!policy.empty() && policy != "Orphan" && policy != "Background" && policy != "Foreground") {
-    return invalidDeleteField("propagationPolicy", "Unsupported value: \"" + policy +
-                                                       "\": supported values: \"Foreground\", \"Background\", \"Orphan\"");
+    return invalidDeleteField("propagationPolicy",
+                              "Unsupported value: \"" + policy +
+                                  "\": supported values: \"Foreground\", \"Background\", \"Orphan\"");
   }
   return options;
 }

@@ -31,8 +31,8 @@ std::string pullSecondsText(std::chrono::nanoseconds spent) {
 
 }  // namespace
 
-void Reconciler::recordEvent(const PodState& pod, const ContainerSlot& slot, const char* type, const char* reason,
-                             std::string message) {
+void Reconciler::recordEvent(const PodState& pod, const ContainerSlot& slot, const char* type,
+                             const char* reason, std::string message) {
   if (!podEventSink_) return;
   podEventSink_({pod.ref.uid, pod.ref.namespace_, pod.ref.name, slot.name, slot.init, type, reason,
                  std::move(message)});
@@ -42,7 +42,8 @@ void Reconciler::onProbeAttemptFailed(const ProbeKey& key, ProbeKind kind, const
   PodState* pod = findPod(key.podUid);
   ContainerSlot* slot = pod ? pod->findContainer(key.container, key.init) : nullptr;
   if (!slot || slot->state != decision::ContainerState::Running) return;
-  recordEvent(*pod, *slot, "Warning", "Unhealthy", std::string(probeEventName(kind)) + " probe failed: " + message);
+  recordEvent(*pod, *slot, "Warning", "Unhealthy",
+              std::string(probeEventName(kind)) + " probe failed: " + message);
 }
 
 void Reconciler::notePulling(PodState& pod, ContainerSlot& slot, const runtime::ContainerStatus& status) {
@@ -51,17 +52,20 @@ void Reconciler::notePulling(PodState& pod, ContainerSlot& slot, const runtime::
   recordEvent(pod, slot, "Normal", "Pulling", status.message);
 }
 
-void Reconciler::notePulled(const PodState& pod, ContainerSlot& slot, const runtime::ContainerStatus& started) {
+void Reconciler::notePulled(const PodState& pod, ContainerSlot& slot,
+                            const runtime::ContainerStatus& started) {
   // Host processes have no image; a CRI start names the image it ran.
   if (started.image.empty()) return;
   if (slot.pullingSince) {
     std::string spent = pullSecondsText(clock_.now() - *slot.pullingSince);
     slot.pullingSince.reset();
     recordEvent(pod, slot, "Normal", "Pulled",
-                "Successfully pulled image \"" + started.image + "\" in " + spent + " (" + spent + " including waiting)");
+                "Successfully pulled image \"" + started.image + "\" in " + spent + " (" + spent +
+                    " including waiting)");
     return;
   }
-  recordEvent(pod, slot, "Normal", "Pulled", "Container image \"" + started.image + "\" already present on machine");
+  recordEvent(pod, slot, "Normal", "Pulled",
+              "Container image \"" + started.image + "\" already present on machine");
 }
 
 }  // namespace daemonlet::reconciler

@@ -36,7 +36,8 @@ TEST_F(KubectlTest, GracePeriodOverridesTheManifestsForADaemonIgnoringSigterm) {
   auto deleted = kubectl({"delete", "pod", name, "--grace-period=1"});
   EXPECT_EQ(deleted.exitCode, 0) << deleted.output;
   EXPECT_NE(deleted.output.find("pod \"" + name + "\" deleted"), std::string::npos) << deleted.output;
-  EXPECT_TRUE(waitUntil([&] { return !processAlive(pid); }, 10s)) << "still running after the 1 s grace period";
+  EXPECT_TRUE(waitUntil([&] { return !processAlive(pid); }, 10s))
+      << "still running after the 1 s grace period";
   const double took = secondsSince(began);
   EXPECT_LT(took, 15.0) << "the manifest's 60 s grace period was used";
   EXPECT_GE(took, 0.9) << "SIGKILL came before the 1 s grace period ended";
@@ -111,7 +112,9 @@ TEST_F(KubectlTest, DescribeShowsTheUnhealthyEventOfAFailingProbe) {
 // The kubelet's hook events: a failing postStart (the container is killed and
 // restarted) and a failing preStop (the stop goes on).
 TEST_F(KubectlTest, FailedHooksAreEvents) {
-  auto execHook = [](const std::string& script) { return Json{{"exec", {{"command", {"/bin/sh", "-c", script}}}}}; };
+  auto execHook = [](const std::string& script) {
+    return Json{{"exec", {{"command", {"/bin/sh", "-c", script}}}}};
+  };
   Json postStart = daemonSet("poststart", {"sleep"});
   mainContainer(postStart)["lifecycle"] = {{"postStart", execHook("exit 3")}};
   writeManifest("poststart.json", postStart);

@@ -9,8 +9,8 @@ namespace daemonlet::kubeapi {
 namespace {
 
 status::PodEvent unhealthy(const std::string& container, bool init = false) {
-  return {"uid-1", "default", "web-abcde", container, init, "Warning", "Unhealthy",
-          "Liveness probe failed: exit status 1"};
+  return {"uid-1", "default", "web-abcde", container,
+          init,    "Warning", "Unhealthy", "Liveness probe failed: exit status 1"};
 }
 
 TEST(EventLogTest, ReconcilerEventsNameTheContainerAndRepeatsAreCounted) {

@@ -35,7 +35,8 @@ class KubeDeleteRouteTest : public ::testing::Test {
         store_, clock_,
         [this](const std::string& ns, const std::string& name, const status::DeleteRequest& request) {
           requests_.push_back(request);
-          if (ns != "default" || name != "web-abcde") return status::DeleteResult{status::DeleteOutcome::kNotFound};
+          if (ns != "default" || name != "web-abcde")
+            return status::DeleteResult{status::DeleteOutcome::kNotFound};
           return status::DeleteResult{status::DeleteOutcome::kDeleted, clock_.wallNow(),
                                       request.gracePeriod.value_or(std::chrono::seconds(30))};
         },
@@ -68,7 +69,9 @@ class KubeDeleteRouteTest : public ::testing::Test {
 };
 
 TEST_F(KubeDeleteRouteTest, TheGracePeriodReachesTheDeleterAndTheAnswerIsMarked) {
-  auto res = remove(kPod, R"({"kind":"DeleteOptions","apiVersion":"v1","gracePeriodSeconds":2,"propagationPolicy":"Background"})");
+  auto res = remove(
+      kPod,
+      R"({"kind":"DeleteOptions","apiVersion":"v1","gracePeriodSeconds":2,"propagationPolicy":"Background"})");
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 200) << res->body;
   ASSERT_EQ(requests_.size(), 1u);
@@ -133,7 +136,8 @@ TEST_F(KubeDeleteRouteTest, PreconditionsThatDoNotMatchAre409) {
   EXPECT_EQ(res->status, 409);
   Json status = Json::parse(res->body);
   EXPECT_EQ(status["reason"], "Conflict");
-  EXPECT_NE(status["message"].get<std::string>().find("UID in precondition: someone-else"), std::string::npos);
+  EXPECT_NE(status["message"].get<std::string>().find("UID in precondition: someone-else"),
+            std::string::npos);
 
   auto stale = remove(kPod, R"({"preconditions":{"resourceVersion":"1"}})");
   ASSERT_TRUE(stale);
