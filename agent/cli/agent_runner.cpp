@@ -21,6 +21,7 @@
 #include "agent/cli/reload_verdict.h"
 #include "agent/cli/shim_location.h"
 #include "agent/kubeapi/kube_api.h"
+#include "agent/kubeapi/pod_events.h"
 #include "agent/loop/blocking_pool.h"
 #include "agent/loop/timer_queue.h"
 #include "agent/reconciler/reconciler.h"
@@ -226,13 +227,15 @@ int runAgent(const config::AgentConfig& initialConfig, const config::CommandLine
   reconciler::Reconciler reconciler(timers, runtimes, store, reconcilerOptions);
 
   // The HTTP threads hand deletions to the loop and wait for its answer.
-  auto deleter = [&loop, &reconciler](const std::string& ns, const std::string& name) {
-    auto promise = std::make_shared<std::promise<status::DeleteOutcome>>();
+  auto deleter = [&loop, &reconciler](const std::string& ns, const std::string& name,
+                                      const status::DeleteRequest& request) {
+    auto promise = std::make_shared<std::promise<status::DeleteResult>>();
     auto answer = promise->get_future();
-    asio::post(loop,
-               [promise, &reconciler, ns, name] { promise->set_value(reconciler.deletePod(ns, name)); });
+    asio::post(loop, [promise, &reconciler, ns, name, request] {
+      promise->set_value(reconciler.deletePod(ns, name, request));
+    });
     if (answer.wait_for(std::chrono::seconds(5)) != std::future_status::ready)
-      return status::DeleteOutcome::kUnavailable;
+      return status::DeleteResult{status::DeleteOutcome::kUnavailable};
     return answer.get();
   };
   auto token = status::writeApiToken(fs::path(config.runDir) / "api-token");
@@ -273,12 +276,16 @@ int runAgent(const config::AgentConfig& initialConfig, const config::CommandLine
 
   std::unique_ptr<status::UpwardReporter> reporter;
   if (config.reports.enabled()) {
-    reporter = std::make_unique<status::UpwardReporter>(reporterOptions(config), store, timers, blockingPool);
+    status::UpwardReporter::Options options = reporterOptions(config);
+    options.recentEvents = [&kube] { return kube.recentEvents(status::kMaxReportedEvents); };
+    reporter = std::make_unique<status::UpwardReporter>(std::move(options), store, timers, blockingPool);
     reporter->start();
     base::logInfo("upward status reports enabled", {{"url", config.reports.url}});
   }
 
   reconciler.onFirstPass([&] { notifier.ready(summary(*store.latest())); });
+  // Failed probes and hooks, image pulls: the kubelet's events no snapshot shows.
+  reconciler.onPodEvent([&kube](const status::PodEvent& event) { kubeapi::recordPodEvent(event, kube.events()); });
   IdleHeapTrim heapTrim(loop, std::chrono::seconds(2));
   reconciler.onPublish([&] {
     heapTrim.afterWork();
@@ -333,6 +340,7 @@ int runAgent(const config::AgentConfig& initialConfig, const config::CommandLine
   endpoint.stop();
   if (reporter) reporter->stop();
   reconciler.onPublish({});
+  reconciler.onPodEvent({});
   asio::post(sourcesLoop, [&] { manifests.stop(); });
   sourcesWork.reset();
   sourcesThread.join();

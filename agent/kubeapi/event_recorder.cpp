@@ -1,6 +1,7 @@
 #include "agent/kubeapi/event_recorder.h"
 
 #include <cstdio>
+#include <iterator>
 
 #include "agent/status/status_json.h"
 
@@ -18,6 +19,7 @@ void EventLog::record(const InvolvedObject& object, const std::string& type, con
                       const std::string& message) {
   std::string now = status::formatTime(clock_.wallNow());
   std::lock_guard lock(mutex_);
+  ++changes_;
   for (auto it = entries_.begin(); it != entries_.end(); ++it) {
     if (it->object.uid == object.uid && it->object.fieldPath == object.fieldPath && it->type == type &&
         it->reason == reason && it->message == message) {
@@ -59,6 +61,23 @@ ObjectMap EventLog::objects() const {
                             {"reportingInstance", nodeName_}});
   }
   return out;
+}
+
+std::vector<status::RecentEvent> EventLog::recent(std::size_t limit) const {
+  std::lock_guard lock(mutex_);
+  std::vector<status::RecentEvent> out;
+  auto it = entries_.begin();
+  if (entries_.size() > limit) std::advance(it, entries_.size() - limit);
+  for (; it != entries_.end(); ++it) {
+    out.push_back({it->type, it->reason, it->message, it->count, it->firstTimestamp, it->lastTimestamp,
+                   it->object.kind, it->object.namespace_, it->object.name, it->object.fieldPath});
+  }
+  return out;
+}
+
+std::uint64_t EventLog::changes() const {
+  std::lock_guard lock(mutex_);
+  return changes_;
 }
 
 }  // namespace daemonlet::kubeapi

@@ -10,9 +10,11 @@
 #include <list>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "agent/base/clock.h"
 #include "agent/kubeapi/kube_objects.h"
+#include "agent/status/node_report.h"
 
 namespace daemonlet::kubeapi {
 
@@ -41,6 +43,10 @@ class EventLog final : public EventRecorder {
               const std::string& message) override;
   // core/v1 Event objects by "namespace/name".
   ObjectMap objects() const;
+  // The last `limit` events seen, least recently seen first (the upward report's).
+  std::vector<status::RecentEvent> recent(std::size_t limit) const;
+  // Grows with every record(): a reader tells whether the events changed.
+  std::uint64_t changes() const;
   void setNodeName(std::string nodeName);
 
  private:
@@ -56,6 +62,7 @@ class EventLog final : public EventRecorder {
   mutable std::mutex mutex_;
   std::string nodeName_;
   std::uint64_t nextId_ = 0;
+  std::uint64_t changes_ = 0;
   std::list<Entry> entries_;  // least recently seen first
 };
 

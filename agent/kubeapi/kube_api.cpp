@@ -40,9 +40,17 @@ KubeApi::~KubeApi() = default;
 void KubeApi::refresh() {
   std::lock_guard lock(refreshMutex_);
   auto snapshot = store_.latest();
-  if (observed_ && observed_->sequence == snapshot->sequence && observed_->generatedAt == snapshot->generatedAt) return;
+  if (observed_ && observed_->sequence == snapshot->sequence && observed_->generatedAt == snapshot->generatedAt) {
+    // Events the reconciler recorded since (a failed probe attempt) show without a new snapshot.
+    if (events_.changes() != eventsSeen_) {
+      eventsSeen_ = events_.changes();
+      history_.replace("events", events_.objects());
+    }
+    return;
+  }
   events_.setNodeName(snapshot->node.name);
   recordPodTransitions(observed_.get(), *snapshot, events_);
+  eventsSeen_ = events_.changes();
   observed_ = snapshot;
   history_.replace("pods", podObjects(*snapshot));
   history_.replace("daemonsets", daemonSetObjects(*snapshot, firstSeen_));

@@ -50,6 +50,8 @@ class KubeApi {
   void refresh();
   void registerRoutes(httplib::Server& server);
   EventRecorder& events() { return events_; }
+  // The last `limit` events, for the upward report (node_report.h). Any thread.
+  std::vector<status::RecentEvent> recentEvents(std::size_t limit) const { return events_.recent(limit); }
 
  public:
   struct Route {
@@ -78,6 +80,7 @@ class KubeApi {
   std::mutex refreshMutex_;
   std::shared_ptr<const status::StatusSnapshot> observed_;
   FirstSeen firstSeen_;
+  std::uint64_t eventsSeen_ = 0;  // events_.changes() the history has
 };
 
 }  // namespace daemonlet::kubeapi

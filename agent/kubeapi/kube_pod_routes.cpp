@@ -5,6 +5,8 @@
 #include <filesystem>
 
 #include "agent/base/rfc3339.h"
+#include "agent/model/pod_rules.h"
+#include "agent/kubeapi/delete_options.h"
 #include "agent/kubeapi/kube_api.h"
 #include "agent/kubeapi/kube_status.h"
 #include "agent/kubeapi/log_follow_stream.h"
@@ -139,20 +141,63 @@ void KubeApi::serveLog(const httplib::Request& req, httplib::Response& res, cons
 void KubeApi::deletePod(const httplib::Request& req, httplib::Response& res, const std::string& ns,
                         const std::string& name) {
   if (refuseWithoutToken(auth_, req, res)) return;
+  auto options = parseDeleteOptions(req.params, req.body);
+  if (!options) {
+    const base::Error& error = options.error();
+    // A body that does not parse is a bad request; a value the API refuses, an invalid DeleteOptions.
+    if (error.context == "body") return sendKubeStatus(res, 400, "BadRequest", error.describe());
+    return sendKubeStatus(res, 400, "Invalid", "DeleteOptions is invalid: " + error.describe());
+  }
   refresh();
   model::Json object;
   for (auto& item : history_.list("pods").items) {
     const model::Json& metadata = item["metadata"];
     if (metadata.value("namespace", "") == ns && metadata.value("name", "") == name) object = std::move(item);
   }
-  switch (deleter_(ns, name)) {
+  if (object.is_null()) return sendKubeStatus(res, 404, "NotFound", "pods \"" + name + "\" not found");
+  model::Json& metadata = object["metadata"];
+  // Preconditions, as the API server checks them: a mismatch deletes nothing.
+  const std::string uid = metadata.value("uid", "");
+  const std::string resourceVersion = metadata.value("resourceVersion", "");
+  auto conflict = [&](const std::string& detail) {
+    sendKubeStatus(res, 409, "Conflict",
+                   "Operation cannot be fulfilled on pods \"" + name + "\": Precondition failed: " + detail);
+  };
+  if (options->preconditionUid && *options->preconditionUid != uid) {
+    return conflict("UID in precondition: " + *options->preconditionUid + ", UID in object meta: " + uid);
+  }
+  if (options->preconditionResourceVersion && *options->preconditionResourceVersion != resourceVersion) {
+    return conflict("ResourceVersion in precondition: " + *options->preconditionResourceVersion +
+                    ", ResourceVersion in object meta: " + resourceVersion);
+  }
+  if (options->dryRun) {
+    // The object as the deletion would leave it; a deletion already asked keeps its own fields.
+    if (!metadata.contains("deletionTimestamp")) {
+      metadata["deletionTimestamp"] = status::formatTime(clock_.wallNow());
+      std::int64_t specGrace = model::kDefaultTerminationGracePeriodSeconds;
+      const model::Json& spec = object["spec"];
+      if (spec.contains("terminationGracePeriodSeconds") && spec["terminationGracePeriodSeconds"].is_number_integer()) {
+        specGrace = spec["terminationGracePeriodSeconds"].get<std::int64_t>();
+      }
+      metadata["deletionGracePeriodSeconds"] = options->gracePeriodSeconds.value_or(specGrace);
+    }
+    return sendObject(res, object);
+  }
+
+  status::DeleteRequest request;
+  if (options->gracePeriodSeconds) request.gracePeriod = std::chrono::seconds(*options->gracePeriodSeconds);
+  request.uid = uid;  // the pod this answer describes, not a replacement made meanwhile
+  status::DeleteResult result = deleter_(ns, name, request);
+  switch (result.outcome) {
     case status::DeleteOutcome::kDeleted:
       // As the API server answers a graceful deletion: the object, now marked for deletion.
-      if (object.is_null()) return sendObject(res, {{"kind", "Status"}, {"apiVersion", "v1"}, {"status", "Success"}});
-      object["metadata"]["deletionTimestamp"] = status::formatTime(clock_.wallNow());
+      metadata["deletionTimestamp"] = status::formatTime(result.requestedAt);
+      metadata["deletionGracePeriodSeconds"] = result.gracePeriod.count();
       return sendObject(res, object);
     case status::DeleteOutcome::kNotFound:
       return sendKubeStatus(res, 404, "NotFound", "pods \"" + name + "\" not found");
+    case status::DeleteOutcome::kConflict:
+      return conflict("UID in precondition: " + uid + ", the pod was replaced meanwhile");
     case status::DeleteOutcome::kUnavailable:
       return sendKubeStatus(res, 503, "ServiceUnavailable", "the reconciler did not answer; try again");
   }

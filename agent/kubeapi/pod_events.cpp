@@ -49,6 +49,14 @@ void recordKilling(const status::PodView& pod, EventRecorder& recorder) {
 
 }  // namespace
 
+void recordPodEvent(const status::PodEvent& event, EventRecorder& recorder) {
+  InvolvedObject ref{"Pod", "v1", event.namespace_, event.podName, event.podUid, {}};
+  if (!event.container.empty()) {
+    ref.fieldPath = std::string(event.init ? "spec.initContainers{" : "spec.containers{") + event.container + "}";
+  }
+  recorder.record(ref, event.type, event.reason, event.message);
+}
+
 void recordPodTransitions(const status::StatusSnapshot* before, const status::StatusSnapshot& after,
                           EventRecorder& recorder) {
   if (!before) return;

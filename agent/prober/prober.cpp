@@ -126,6 +126,7 @@ struct Prober::Worker : std::enable_shared_from_this<Prober::Worker> {
     }
     const ProbeTiming& timing = loop.probe.timing;
     const bool reached = loop.run >= (result ? timing.successThreshold : timing.failureThreshold);
+    if (!result && owner.onFailure_) owner.onFailure_(key, loop.kind, outcome.message);
     if (!result && !reached) {
       base::logDebug("probe failed", {{"pod", key.podUid},
                                       {"container", key.container},

@@ -63,6 +63,9 @@ struct ProbeTarget {
 class Prober {
  public:
   using ResultHandler = std::function<void(const ProbeKey&, ProbeKind, bool success)>;
+  // Every failed attempt, with why (the kubelet records an Unhealthy event per
+  // failed attempt, not only per verdict change). Must not start or stop probes.
+  using FailureHandler = std::function<void(const ProbeKey&, ProbeKind, const std::string& message)>;
 
   Prober(boost::asio::io_context& io, ResultHandler onResult);
   ~Prober();
@@ -75,11 +78,13 @@ class Prober {
   // Stops probing (container exited or stopping); results still in flight are dropped.
   void stop(const ProbeKey& key);
   void stopAll();
+  void onFailedAttempt(FailureHandler handler) { onFailure_ = std::move(handler); }
 
  private:
   struct Worker;
   boost::asio::io_context& io_;
   ResultHandler onResult_;
+  FailureHandler onFailure_;
   std::map<ProbeKey, std::shared_ptr<Worker>> workers_;
   // Runs the blocking libcurl attempts (httpGet, grpc); joined by the destructor
   // after every attempt was cancelled.

@@ -2,6 +2,7 @@
 // The reconciler's memory of each daemon pod on this node. Owned and changed only
 // by the Reconciler on its io_context thread; persisted (pod_state_store.h) so a
 // restarted agent keeps restart counts, backoff and the spec of an older revision.
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -53,6 +54,9 @@ struct ContainerSlot {
   // and message instead of the runtime's.
   std::string killReason;
   std::string killMessage;
+  // When the runtime said its start pulls the image (Pulling), for the Pulled
+  // event's duration; not persisted.
+  std::optional<decision::TimePoint> pullingSince;
 
   int restartCount() const { return starts > 0 ? starts - 1 : 0; }
 };
@@ -72,6 +76,11 @@ struct PodState {
   decision::TimePoint createdAt{};
   base::WallTime createdAtWall{};
   bool deletionRequested = false;
+  // A deletion through the local API: when it was asked and the grace period
+  // it gave (DeleteOptions.gracePeriodSeconds), which overrides the spec's
+  // (terminationGrace). Persisted so a restarted agent keeps both.
+  std::optional<base::WallTime> deletionRequestedAt;
+  std::optional<std::chrono::seconds> deletionGrace;
   bool stopRequested = false;
   std::vector<ContainerSlot> initContainers;
   std::vector<ContainerSlot> containers;

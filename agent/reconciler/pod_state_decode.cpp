@@ -118,6 +118,10 @@ class Decoder {
     pod.daemonSetKey = f.string("daemonSetKey");
     pod.runtimeName = f.string("runtime");  // files from before this field: taken from the spec
     pod.deletionRequested = f.boolean("deletionRequested", false);
+    pod.deletionRequestedAt = f.wallTime("deletionRequestedAt");
+    if (auto grace = f.integer("deletionGraceSeconds", 0, std::numeric_limits<std::int64_t>::max())) {
+      pod.deletionGrace = std::chrono::seconds(*grace);
+    }
     pod.stopRequested = f.boolean("stopRequested", false);
     pod.createdAtWall = f.wallTime("createdAt").value_or(base::WallTime{});
     pod.createdAt = toSteady(pod.createdAtWall);

@@ -88,6 +88,8 @@ base::Status PodStateStore::save(const PodState& pod) const {
               {"runtime", pod.runtimeName},
               {"createdAt", toNanos(pod.createdAtWall)},
               {"deletionRequested", pod.deletionRequested},
+              {"deletionRequestedAt", optionalWall(pod.deletionRequestedAt)},
+              {"deletionGraceSeconds", pod.deletionGrace ? Json(pod.deletionGrace->count()) : Json(nullptr)},
               {"stopRequested", pod.stopRequested},
               {"containers", containers}};
   // The DaemonSet goes in as text, serialised straight from the shared copy:

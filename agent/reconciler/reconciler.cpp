@@ -35,6 +35,9 @@ Reconciler::Reconciler(loop::TimerQueue& timers, const runtime::RuntimeSet& runt
       adoptionTimer_(timers),
       wakeTimer_(timers),
       startBurstTimer_(timers) {
+  prober_.onFailedAttempt([this](const ProbeKey& key, ProbeKind kind, const std::string& message) {
+    onProbeAttemptFailed(key, kind, message);
+  });
   counters_.reconcileBucketCounts.assign(status::kReconcileBuckets.size(), 0);
   if (options_.nodeMemoryBytes <= 0) options_.nodeMemoryBytes = readNodeMemoryBytes();
 }
@@ -102,16 +105,24 @@ void Reconciler::setEndpointView(status::EndpointView view) {
   if (!stopped_) publish();
 }
 
-status::DeleteOutcome Reconciler::deletePod(const std::string& namespace_, const std::string& name) {
+status::DeleteResult Reconciler::deletePod(const std::string& namespace_, const std::string& name,
+                                           const status::DeleteRequest& request) {
   for (auto& [uid, pod] : pods_) {
     if (pod.ref.namespace_ != namespace_ || pod.ref.name != name) continue;
+    if (!request.uid.empty() && request.uid != pod.ref.uid) return {status::DeleteOutcome::kConflict};
+    if (!pod.deletionRequestedAt) {
+      pod.deletionRequestedAt = clock_.wallNow();
+      pod.deletionGrace = request.gracePeriod;
+    }
     pod.deletionRequested = true;
     save(pod);
-    base::logInfo("pod deletion requested through the local API", {{"pod", model::objectKey(namespace_, name)}});
+    const std::chrono::seconds grace = terminationGrace(pod);
+    base::logInfo("pod deletion requested through the local API",
+                  {{"pod", model::objectKey(namespace_, name)}, {"grace_seconds", std::to_string(grace.count())}});
     schedulePass();
-    return status::DeleteOutcome::kDeleted;
+    return {status::DeleteOutcome::kDeleted, *pod.deletionRequestedAt, grace};
   }
-  return status::DeleteOutcome::kNotFound;
+  return {status::DeleteOutcome::kNotFound};
 }
 
 void Reconciler::noteTaints() {
@@ -501,11 +512,13 @@ void Reconciler::onContainerStarted(const ContainerKey& key, const model::Contai
       base::logWarning("container waiting", {{"pod", pod->ref.name}, {"container", slot->name},
                                              {"reason", started->reason}, {"detail", started->message}});
     }
+    slot->pullingSince.reset();  // the pull failed (ErrImagePull has its own event) or never ran
     markStartWaiting(*slot, *started, clock_.now(), options_.waitingRetry);
     save(*pod);
     schedulePass();
     return;
   }
+  notePulled(*pod, *slot, *started);
   if (markStarted(*slot, *started, container)) ++counters_.containerRestarts;
   save(*pod);
   base::logInfo("container started", {{"pod", pod->ref.name}, {"container", slot->name},
@@ -570,6 +583,7 @@ void Reconciler::onContainerEvent(const runtime::ContainerStatus& status) {
   PodState* pod = findPod(status.pod.uid);
   ContainerSlot* slot = pod ? pod->findContainer(status.containerName, status.init) : nullptr;
   if (!slot || !startInFlight(*pod, *slot)) return;
+  if (status.reason == "Pulling") notePulling(*pod, *slot, status);
   slot->waitingReason = status.reason;
   slot->waitingMessage = status.message;
   publish();

@@ -43,6 +43,7 @@
 #include "agent/reconciler/pod_state_store.h"
 #include "agent/sources/source_snapshot.h"
 #include "agent/status/http_api.h"
+#include "agent/status/pod_event.h"
 #include "agent/status/status_snapshot.h"
 #include "runtime/runtime.h"
 #include "runtime/runtime_set.h"
@@ -87,15 +88,21 @@ class Reconciler {
   void setSourceSnapshot(sources::SourceSnapshot snapshot);
   // The endpoint's health for the status; republishes at once (no pass).
   void setEndpointView(status::EndpointView view);
-  // DELETE of a pod through the local API: the pod stops and, if its DaemonSet
-  // still belongs here, a pod of the current revision replaces it.
-  status::DeleteOutcome deletePod(const std::string& namespace_, const std::string& name);
+  // DELETE of a pod through the local API: the pod stops (with the request's
+  // grace period, if it gives one) and, if its DaemonSet still belongs here, a
+  // pod of the current revision replaces it. A repeated deletion keeps the
+  // first one's time and grace period (the runtime's stop already runs).
+  status::DeleteResult deletePod(const std::string& namespace_, const std::string& name,
+                                 const status::DeleteRequest& request = {});
 
   // Called once, after the first full pass (readiness, sd_notify READY=1).
   void onFirstPass(std::function<void()> callback) { onFirstPass_ = std::move(callback); }
   // Called on the loop thread after every publish (the upward reporter's cue);
   // must not block.
   void onPublish(std::function<void()> callback) { onPublish_ = std::move(callback); }
+  // Events no snapshot shows (status/pod_event.h): failed probe attempts,
+  // failed hooks, image pulls. Set before start().
+  void onPodEvent(status::PodEventSink sink) { podEventSink_ = std::move(sink); }
 
  private:
   struct DaemonSetEntry {
@@ -133,6 +140,12 @@ class Reconciler {
   // pod.daemonSet must be set; `runtime` runs the pod (its pod IP).
   PodEnvContext envContext(const PodState& pod, const runtime::Runtime& runtime) const;
   void startProbes(const PodState& pod, const ContainerSlot& slot, const model::Container& container);
+  // reconciler_events.cpp: the kubelet's events no snapshot shows
+  void recordEvent(const PodState& pod, const ContainerSlot& slot, const char* type, const char* reason,
+                   std::string message);
+  void onProbeAttemptFailed(const ProbeKey& key, ProbeKind kind, const std::string& message);
+  void notePulling(PodState& pod, ContainerSlot& slot, const runtime::ContainerStatus& status);
+  void notePulled(const PodState& pod, ContainerSlot& slot, const runtime::ContainerStatus& started);
   // The pod's runtime (runtimeName, else its spec's runtimeClassName); null
   // when that runtime is not configured here.
   runtime::Runtime* runtimeOf(const PodState& pod) const;
@@ -234,6 +247,7 @@ class Reconciler {
   std::uint64_t sequence_ = 0;
   std::function<void()> onFirstPass_;
   std::function<void()> onPublish_;
+  status::PodEventSink podEventSink_;
   loop::Timer wakeTimer_;  // the plan's next deadline, a retry, or the resync
   // While a burst of starts completes one by one, the passes their
   // completions ask for are gathered (see passAfterStart).

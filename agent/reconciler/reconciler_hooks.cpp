@@ -55,6 +55,8 @@ void Reconciler::runPostStart(PodState& pod, ContainerSlot& slot, const model::C
                                                                       {"pod", pod->ref.name},
                                                                       {"container", slot->name},
                                                                       {"detail", outcome.message}});
+    // The event says no more than the kubelet's (a hook's output can hold secrets); the log has the detail.
+    recordEvent(*pod, *slot, "Warning", "FailedPostStartHook", "PostStartHook failed");
     markPostStartFailed(*slot, outcome.message);
     stopContainer(*pod, *slot, runtime, grace);
     publish();
@@ -97,6 +99,7 @@ void Reconciler::stopContainer(PodState& pod, ContainerSlot& slot, runtime::Runt
                                                {"detail", outcome.message}});
     }
     ContainerSlot* slot = pod ? pod->findContainer(key.name, key.init) : nullptr;
+    if (!outcome.success && slot) recordEvent(*pod, *slot, "Warning", "FailedPreStopHook", "PreStopHook failed");
     if (slot && slot->containerId == id && slot->state == decision::ContainerState::Running) {
       auto spent = std::chrono::duration_cast<std::chrono::milliseconds>(clock_.now() - began);
       terminate(runtime, id, std::max(std::chrono::milliseconds(grace) - spent, kMinimumGraceAfterPreStop));

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "agent/model/object_key.h"
+#include "agent/reconciler/start_request.h"
 
 namespace daemonlet::reconciler {
 namespace {
@@ -99,6 +100,10 @@ status::PodView podView(const base::Clock& clock, const PodState& pod, const dec
   std::chrono::seconds minReady{pod.daemonSet ? pod.daemonSet->spec.minReadySeconds : 0};
   view.available = pod.ready && clock.now() >= pod.readySince + minReady;
   view.terminating = pod.stopRequested;
+  if (pod.deletionRequestedAt) {
+    view.deletionTimestamp = pod.deletionRequestedAt;
+    view.deletionGracePeriodSeconds = terminationGrace(pod).count();
+  }
   view.startTime = pod.createdAtWall;
   view.runtime = runtimeName;
   view.podIP = std::move(podIP);

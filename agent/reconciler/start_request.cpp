@@ -9,6 +9,7 @@
 namespace daemonlet::reconciler {
 
 std::chrono::seconds terminationGrace(const PodState& pod) {
+  if (pod.deletionGrace) return *pod.deletionGrace;
   if (!pod.daemonSet) return std::chrono::seconds(model::kDefaultTerminationGracePeriodSeconds);
   return model::terminationGracePeriod(pod.daemonSet->spec.template_.spec);
 }

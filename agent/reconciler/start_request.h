@@ -16,8 +16,10 @@
 
 namespace daemonlet::reconciler {
 
-// The grace period the pod's containers get when stopped; the default for a pod
-// whose spec is not known (rebuilt from the runtime alone).
+// The grace period the pod's containers get when stopped: the one its deletion
+// gave (DeleteOptions.gracePeriodSeconds) if any, else the spec's; the default
+// for a pod whose spec is not known (rebuilt from the runtime alone). The one
+// home of that rule: every stop of a pod asks here.
 std::chrono::seconds terminationGrace(const PodState& pod);
 
 // The spec of the slot's container in the pod's spec; null when the pod's spec is

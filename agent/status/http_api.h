@@ -11,7 +11,9 @@
 // connection); complete requests are routed by httplib on a few workers;
 // deletions are handed to the reconciler through `PodDeleter`.
 #include <filesystem>
+#include <chrono>
 #include <functional>
+#include <optional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -30,9 +32,24 @@ namespace daemonlet::status {
 
 class InMemoryServer;
 
-enum class DeleteOutcome { kDeleted, kNotFound, kUnavailable };
+enum class DeleteOutcome { kDeleted, kNotFound, kUnavailable, kConflict };
+// What a deletion asks beyond "stop it" (the Kubernetes DeleteOptions the
+// reconciler acts on; kubeapi/delete_options.h reads them).
+struct DeleteRequest {
+  // Overrides the pod's terminationGracePeriodSeconds for this stop (0: kill
+  // at once). Unset: the spec's. The first deletion's grace period stands.
+  std::optional<std::chrono::seconds> gracePeriod;
+  std::string uid;  // precondition: delete only the pod with this uid (kConflict otherwise)
+};
+struct DeleteResult {
+  DeleteOutcome outcome = DeleteOutcome::kNotFound;
+  // kDeleted: when the deletion was first asked and the grace period it gets.
+  WallTime requestedAt{};
+  std::chrono::seconds gracePeriod{0};
+};
 // Called on an HTTP thread; must be thread-safe (post to the reconciler and wait).
-using PodDeleter = std::function<DeleteOutcome(const std::string& namespace_, const std::string& name)>;
+using PodDeleter = std::function<DeleteResult(const std::string& namespace_, const std::string& name,
+                                              const DeleteRequest& request)>;
 
 struct HttpApiOptions {
   std::string host = "127.0.0.1";

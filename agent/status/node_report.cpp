@@ -68,7 +68,7 @@ Json withoutVolatileFields(const Json& report) {
 }  // namespace
 
 model::Json buildNodeReport(const StatusSnapshot& snapshot, std::uint64_t reportSequence,
-                            WallTime reportTime) {
+                            WallTime reportTime, const std::vector<RecentEvent>& events) {
   Json node = {{"name", snapshot.node.name},
                {"labels", snapshot.node.labels},
                {"taints", model::taintsToJson(snapshot.node.taints)},
@@ -89,6 +89,19 @@ model::Json buildNodeReport(const StatusSnapshot& snapshot, std::uint64_t report
   for (const auto& error : snapshot.sourceErrors) {
     errors.push_back({{"source", error.origin}, {"message", error.message}});
   }
+  Json recentEvents = Json::array();
+  const std::size_t skipped = events.size() > kMaxReportedEvents ? events.size() - kMaxReportedEvents : 0;
+  for (auto it = events.begin() + static_cast<std::ptrdiff_t>(skipped); it != events.end(); ++it) {
+    Json involved = {{"kind", it->objectKind}, {"namespace", it->objectNamespace}, {"name", it->objectName}};
+    if (!it->fieldPath.empty()) involved["fieldPath"] = it->fieldPath;
+    recentEvents.push_back({{"type", it->type},
+                            {"reason", it->reason},
+                            {"message", it->message},
+                            {"count", it->count},
+                            {"firstTimestamp", it->firstTimestamp},
+                            {"lastTimestamp", it->lastTimestamp},
+                            {"involvedObject", std::move(involved)}});
+  }
   return {{"apiVersion", std::string(kNodeReportApiVersion)},
           {"kind", std::string(kNodeReportKind)},
           {"node", std::move(node)},
@@ -98,7 +111,8 @@ model::Json buildNodeReport(const StatusSnapshot& snapshot, std::uint64_t report
           {"statusSequence", snapshot.sequence},
           {"synced", snapshot.synced},
           {"daemonSets", std::move(daemonSets)},
-          {"sourceErrors", std::move(errors)}};
+          {"sourceErrors", std::move(errors)},
+          {"recentEvents", std::move(recentEvents)}};
 }
 
 bool sameContent(const model::Json& a, const model::Json& b) {

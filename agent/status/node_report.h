@@ -11,7 +11,12 @@
 //    daemonSets: [{namespace, name, origin, revision, shouldRun, shouldContinueRunning,
 //                  reasons, state, pods: [{name, uid, revision, phase, ready, available,
 //                  terminating, restarts, lastExitCode, lastExitReason, startTime}]}],
-//    sourceErrors: [{source, message}]}
+//    sourceErrors: [{source, message}],
+//    recentEvents: [{type, reason, message, count, firstTimestamp, lastTimestamp,
+//                    involvedObject: {kind, namespace, name, fieldPath?}}]}
+// `recentEvents` are the last kMaxReportedEvents core/v1 Events the agent
+// recorded (as `kubectl get events` shows them: Killing, Unhealthy, BackOff, ...),
+// least recently seen first, newest last; a repeat bumps count and lastTimestamp.
 // `sequence` counts reports sent by this agent process (restarts at 1 when the
 // agent restarts; readers order by reportTime); `statusSequence` is the
 // snapshot's own sequence.
@@ -33,11 +38,29 @@ namespace daemonlet::status {
 inline constexpr std::string_view kNodeReportApiVersion = "daemonlet.io/v1alpha1";
 inline constexpr std::string_view kNodeReportKind = "NodeReport";
 
+inline constexpr std::size_t kMaxReportedEvents = 20;
+
+// One event as the report carries it (the agent's EventLog, agent/kubeapi, supplies them).
+struct RecentEvent {
+  std::string type;  // Normal, Warning
+  std::string reason;
+  std::string message;
+  std::int64_t count = 1;
+  std::string firstTimestamp;  // RFC 3339
+  std::string lastTimestamp;
+  std::string objectKind;  // Pod, DaemonSet, Node
+  std::string objectNamespace;
+  std::string objectName;
+  std::string fieldPath;  // "spec.containers{main}"; empty for the whole object
+  bool operator==(const RecentEvent&) const = default;
+};
+
 // `restarts` is the sum of restartCount over all of a pod's containers (init
 // containers included); lastExitCode/lastExitReason come from the container
 // whose last termination is the most recent.
+// `events`: the recent events, newest last; at most kMaxReportedEvents (the last ones) go in.
 model::Json buildNodeReport(const StatusSnapshot& snapshot, std::uint64_t reportSequence,
-                            WallTime reportTime);
+                            WallTime reportTime, const std::vector<RecentEvent>& events = {});
 
 // True when two reports say the same thing about the node: everything equal
 // except reportTime, sequence and statusSequence (which change every pass).
@@ -83,6 +106,7 @@ struct NodeReport {
   bool synced = false;
   std::vector<ReportedDaemonSet> daemonSets;
   std::vector<std::string> sourceErrors;  // "source: message"
+  std::vector<RecentEvent> recentEvents;  // absent in reports of older agents: empty
 };
 
 // Parses a report document. Unknown fields are ignored; a wrong apiVersion or

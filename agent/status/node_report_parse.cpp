@@ -106,6 +106,24 @@ ReportedDaemonSet readDaemonSet(FieldReader& r, const Json& json, const std::str
   return ds;
 }
 
+RecentEvent readRecentEvent(FieldReader& r, const Json& json, const std::string& path) {
+  if (!json.is_object()) r.fail(path.substr(0, path.size() - 1), "must be an object");
+  RecentEvent event;
+  event.type = r.string(json, "type", path);
+  event.reason = r.string(json, "reason", path);
+  event.message = r.string(json, "message", path);
+  event.count = r.integer(json, "count", path).value_or(1);
+  event.firstTimestamp = r.string(json, "firstTimestamp", path);
+  event.lastTimestamp = r.string(json, "lastTimestamp", path);
+  const Json& involved = r.object(json, "involvedObject", path);
+  const std::string involvedPath = path + "involvedObject.";
+  event.objectKind = r.string(involved, "kind", involvedPath);
+  event.objectNamespace = r.string(involved, "namespace", involvedPath);
+  event.objectName = r.string(involved, "name", involvedPath);
+  event.fieldPath = r.string(involved, "fieldPath", involvedPath);
+  return event;
+}
+
 }  // namespace
 
 
@@ -144,6 +162,10 @@ base::Result<NodeReport> nodeReportFromJson(const model::Json& json, const std::
     const std::string source = e.value("source", Json()).is_string() ? e["source"].get<std::string>() : "";
     const std::string message = e.value("message", Json()).is_string() ? e["message"].get<std::string>() : "";
     report.sourceErrors.push_back(source.empty() ? message : source + ": " + message);
+  }
+  const Json& events = r.array(json, "recentEvents", "");
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    report.recentEvents.push_back(readRecentEvent(r, events[i], "recentEvents[" + std::to_string(i) + "]."));
   }
   if (!r.error.empty()) return invalid(r.error);
   return report;

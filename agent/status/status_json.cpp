@@ -149,6 +149,9 @@ model::Json podJson(const StatusSnapshot& snapshot, const PodView& pod) {
                                   {"controller", true},
                                   {"blockOwnerDeletion", true}}})}};
   if (pod.startTime) metadata["creationTimestamp"] = formatTime(*pod.startTime);
+  // kubectl prints Terminating from deletionTimestamp, as the API server's printer does.
+  if (pod.deletionTimestamp) metadata["deletionTimestamp"] = formatTime(*pod.deletionTimestamp);
+  if (pod.deletionGracePeriodSeconds) metadata["deletionGracePeriodSeconds"] = *pod.deletionGracePeriodSeconds;
 
   Json containerStatuses = Json::array();
   Json initStatuses = Json::array();

@@ -57,6 +57,10 @@ struct PodView {
   bool available = false;  // ready for at least minReadySeconds
   bool initialized = false;
   bool terminating = false;
+  // Set once a deletion was asked (the local API): metadata.deletionTimestamp
+  // (when it was asked, as the API server's is) and deletionGracePeriodSeconds.
+  std::optional<WallTime> deletionTimestamp;
+  std::optional<std::int64_t> deletionGracePeriodSeconds;
   std::optional<WallTime> startTime;
   std::string runtime;  // "host" or "cri"
   std::string podIP;    // empty until the runtime has made the pod; the host IP for host pods

@@ -134,7 +134,8 @@ std::chrono::milliseconds UpwardReporter::nextBackoff(std::uint64_t consecutiveF
 
 UpwardReporter::AttemptResult UpwardReporter::sendLatest(bool force) {
   const std::shared_ptr<const StatusSnapshot> snapshot = store_.latest();
-  Json report = buildNodeReport(*snapshot, sequence_ + 1, std::chrono::system_clock::now());
+  Json report = buildNodeReport(*snapshot, sequence_ + 1, std::chrono::system_clock::now(),
+                                options_.recentEvents ? options_.recentEvents() : std::vector<RecentEvent>{});
   // Before the first pass the snapshot does not know the node's name yet.
   if (report["node"]["name"].get<std::string>().empty()) report["node"]["name"] = options_.nodeName;
   if (!force && lastAccepted_ && sameContent(report, *lastAccepted_)) {

@@ -24,6 +24,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -34,6 +35,7 @@
 #include "agent/loop/timer_queue.h"
 #include "agent/model/types.h"
 #include "agent/outbound/http_client.h"
+#include "agent/status/node_report.h"
 #include "agent/status/status_snapshot.h"
 
 namespace daemonlet::status {
@@ -60,6 +62,9 @@ class UpwardReporter {
     std::chrono::milliseconds debounce{2000};
     std::chrono::milliseconds backoffInitial{1000};
     std::chrono::milliseconds backoffMax{300000};
+    // The agent's recent events for the report (node_report.h), newest last;
+    // called on the blocking pool, so it must be thread-safe. Unset: none.
+    std::function<std::vector<RecentEvent>()> recentEvents;
   };
 
   // `store`, `timers` and `pool` must outlive the reporter.

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <mutex>
+
 #include "agent/status/node_report.h"
 #include "test/integration/reporter/recording_server.h"
 #include "test/support/running_loop.h"
@@ -15,6 +17,7 @@ using daemonlet::testing::countWithStatus;
 using daemonlet::testing::RecordingServer;
 using std::chrono::milliseconds;
 using Puts = std::vector<RecordingServer::Put>;
+using model::Json;
 
 std::shared_ptr<StatusSnapshot> snapshotWithRevision(const std::string& revision,
                                                      std::uint64_t sequence = 1) {
@@ -108,6 +111,38 @@ TEST_F(UpwardReporterTest, SendsOnStartAndAfterEachChange) {
   EXPECT_EQ(health.failures, 0u);
   EXPECT_TRUE(health.lastError.empty());
   EXPECT_TRUE(health.lastAccepted.has_value());
+}
+
+// The agent's recent events ride along; a new one is a change worth a report
+// even when the snapshot says the same.
+TEST_F(UpwardReporterTest, CarriesTheRecentEventsAndSendsWhenTheyChange) {
+  std::mutex mutex;
+  std::vector<RecentEvent> events = {{"Warning", "Unhealthy", "Liveness probe failed: timeout", 1,
+                                      "2026-12-03T10:00:00Z", "2026-12-03T10:00:00Z", "Pod", "kube-system",
+                                      "log-shipper-x7k2p", "spec.containers{main}"}};
+  auto o = options(milliseconds(30), std::chrono::hours(1), milliseconds(100), milliseconds(1000));
+  o.recentEvents = [&] {
+    std::lock_guard lock(mutex);
+    return events;
+  };
+  publish(snapshotWithRevision("r1"));
+  UpwardReporter reporter(std::move(o), store_, loop_.timers(), loop_.pool());
+  connect(reporter);
+  reporter.start();
+  ASSERT_TRUE(server_.waitFor([](const Puts& p) { return p.size() >= 1; }));
+  const Json first = server_.puts()[0].body["recentEvents"];
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(first[0]["reason"], "Unhealthy");
+  EXPECT_EQ(first[0]["involvedObject"]["fieldPath"], "spec.containers{main}");
+
+  {
+    std::lock_guard lock(mutex);
+    events[0].count = 2;
+    events[0].lastTimestamp = "2026-12-03T10:00:10Z";
+  }
+  publish(snapshotWithRevision("r1", 2));  // the same status, one more failed probe
+  ASSERT_TRUE(server_.waitFor([](const Puts& p) { return p.size() >= 2; }));
+  EXPECT_EQ(server_.puts()[1].body["recentEvents"][0]["count"], 2);
 }
 
 TEST_F(UpwardReporterTest, BurstOfChangesIsDebouncedIntoFewReports) {

@@ -121,6 +121,18 @@ class InMemoryRuntime final : public runtime::Runtime {
     waiting.retryAfter = retryAfter;
     pending.done(waiting);
   }
+  // The oldest start in flight says what it waits for (the CRI runtime's
+  // "Pulling" event) and goes on.
+  void announceWaiting(const std::string& reason, const std::string& message) {
+    runtime::ContainerStatus waiting;
+    waiting.pod = pending_.front().request.pod;
+    waiting.containerName = pending_.front().request.container.name;
+    waiting.init = pending_.front().request.init;
+    waiting.state = runtime::ContainerState::kWaiting;
+    waiting.reason = reason;
+    waiting.message = message;
+    exitHandler_(waiting);
+  }
   // Fails the oldest start in flight (or the one for `container`).
   void failStart(const std::string& message, const std::string& container = {}) {
     Pending pending = take(container);

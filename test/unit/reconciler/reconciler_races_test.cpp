@@ -152,7 +152,7 @@ TEST_F(ReconcilerRaces, AStartCompletingAfterItsPodWasDeletedIsStoppedAndReplace
   setDaemonSets({ds});
   ASSERT_EQ(runtime_.startsInFlight(), 1u);
   const auto pod = podsOf("logs").front();
-  EXPECT_EQ(reconciler_->deletePod(pod.namespace_, pod.name), status::DeleteOutcome::kDeleted);
+  EXPECT_EQ(reconciler_->deletePod(pod.namespace_, pod.name).outcome, status::DeleteOutcome::kDeleted);
   settle();
   EXPECT_TRUE(runtime_.stops().empty());    // nothing to stop until the start reports an id
   EXPECT_TRUE(runtime_.removes().empty());  // a pod whose start is in flight is not removed

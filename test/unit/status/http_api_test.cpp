@@ -58,9 +58,9 @@ class HttpApiTest : public ::testing::Test {
     store_.publish(sampleSharedSnapshot());
     api_ = std::make_unique<HttpApi>(
         store_,
-        [this](const std::string& ns, const std::string& name) {
+        [this](const std::string& ns, const std::string& name, const DeleteRequest&) {
           deleted_.push_back(ns + "/" + name);
-          return name == "fluentd-node-1" ? DeleteOutcome::kDeleted : DeleteOutcome::kNotFound;
+          return DeleteResult{name == "fluentd-node-1" ? DeleteOutcome::kDeleted : DeleteOutcome::kNotFound};
         },
         HttpApiOptions{"127.0.0.1", 0, "secret-token", {}, {}, {}});
     auto port = api_->start();

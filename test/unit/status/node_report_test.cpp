@@ -244,3 +244,50 @@ TEST(NodeReportTest, RefusesRfc3339TimesOutsideTheClockRange) {
 
 }  // namespace
 }  // namespace daemonlet::status
+
+namespace daemonlet::status {
+namespace {
+
+RecentEvent sampleEvent(int i) {
+  return {"Warning", "Unhealthy", "Liveness probe failed: " + std::to_string(i), i,
+          "2026-12-03T10:00:00Z", "2026-12-03T10:00:0" + std::to_string(i % 10) + "Z", "Pod", "kube-system",
+          "log-shipper-x7k2p", i % 2 == 0 ? "spec.containers{main}" : ""};
+}
+
+TEST(NodeReportTest, CarriesTheLastRecentEventsNewestLast) {
+  std::vector<RecentEvent> events;
+  for (int i = 1; i <= static_cast<int>(kMaxReportedEvents) + 5; ++i) events.push_back(sampleEvent(i));
+  const Json json = buildNodeReport(sampleSnapshot(), 1, at(1'700'000'200), events);
+  const Json& reported = json["recentEvents"];
+  ASSERT_EQ(reported.size(), kMaxReportedEvents);
+  EXPECT_EQ(reported.front()["message"], "Liveness probe failed: 6") << "the oldest five are left out";
+  EXPECT_EQ(reported.back()["message"], "Liveness probe failed: 25");
+  EXPECT_EQ(reported.back()["count"], 25);
+  EXPECT_EQ(reported.back()["involvedObject"]["name"], "log-shipper-x7k2p");
+  EXPECT_FALSE(reported.back()["involvedObject"].contains("fieldPath"));
+  EXPECT_EQ(reported[0]["involvedObject"]["fieldPath"], "spec.containers{main}");
+
+  auto parsed = parseNodeReport(json.dump(), "r.json");
+  ASSERT_TRUE(parsed) << parsed.error().describe();
+  ASSERT_EQ(parsed->recentEvents.size(), kMaxReportedEvents);
+  EXPECT_EQ(parsed->recentEvents.back(), events.back());
+
+  // A new event (or a repeat's count) is a change worth sending.
+  std::vector<RecentEvent> more = events;
+  more.back().count++;
+  EXPECT_FALSE(sameContent(json, buildNodeReport(sampleSnapshot(), 1, at(1'700'000'200), more)));
+  // Reports without the field (older agents) read as no events.
+  Json old = json;
+  old.erase("recentEvents");
+  auto parsedOld = parseNodeReport(old.dump(), "old.json");
+  ASSERT_TRUE(parsedOld) << parsedOld.error().describe();
+  EXPECT_TRUE(parsedOld->recentEvents.empty());
+  Json bad = json;
+  bad["recentEvents"][0]["count"] = "many";
+  auto refused = parseNodeReport(bad.dump(), "bad.json");
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("recentEvents[0].count"), std::string::npos) << refused.error().message;
+}
+
+}  // namespace
+}  // namespace daemonlet::status
