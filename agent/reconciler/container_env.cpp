@@ -62,14 +62,20 @@ bool resourceFieldValue(const model::ResourceFieldSelector& ref, const model::Co
 
 ResolvedContainer resolveContainer(const model::Container& container, const PodEnvContext& pod) {
   ResolvedContainer resolved;
-  for (const auto& var : container.env) {
+  for (std::size_t i = 0; i < container.env.size(); ++i) {
+    const model::EnvVar& var = container.env[i];
+    const std::string field = "env[" + std::to_string(i) + "].valueFrom.";
     std::string value;
     if (!var.valueFrom) {
       value = expandReferences(var.value, resolved.env);
     } else if (var.valueFrom->fieldRef) {
-      if (!fieldRefValue(var.valueFrom->fieldRef->fieldPath, pod, value, resolved.error)) return resolved;
+      if (!fieldRefValue(var.valueFrom->fieldRef->fieldPath, pod, value, resolved.error)) {
+        resolved.errorField = field + "fieldRef";
+        return resolved;
+      }
     } else if (var.valueFrom->resourceFieldRef) {
       if (!resourceFieldValue(*var.valueFrom->resourceFieldRef, container, pod, value, resolved.error)) {
+        resolved.errorField = field + "resourceFieldRef";
         return resolved;
       }
     } else {
@@ -78,6 +84,7 @@ ResolvedContainer resolveContainer(const model::Container& container, const PodE
       if (ref && ref->optional.value_or(false)) continue;
       resolved.error = std::string(kind) + " \"" + (ref ? ref->name : "") + "\" not found (env " + var.name +
                        "): a node agent has no API objects to read it from";
+      resolved.errorField = field + (var.valueFrom->configMapKeyRef ? "configMapKeyRef" : "secretKeyRef");
       return resolved;
     }
     resolved.env[var.name] = value;

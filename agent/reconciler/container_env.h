@@ -34,6 +34,7 @@ struct ResolvedContainer {
   std::vector<std::string> command;
   std::vector<std::string> args;
   std::string error;  // non-empty: the container cannot start (CreateContainerConfigError)
+  std::string errorField;  // the env entry to blame, "env[2].valueFrom.configMapKeyRef"
 };
 
 ResolvedContainer resolveContainer(const model::Container& container, const PodEnvContext& pod);

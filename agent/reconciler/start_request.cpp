@@ -36,7 +36,12 @@ base::Result<runtime::ContainerStartRequest> containerStartRequest(const PodStat
   // An env error is named before a security refusal: it is what the kubelet
   // reports first.
   ResolvedContainer resolved = resolveContainer(*container, node.env);
-  if (!resolved.error.empty()) return base::makeError(base::ErrorCode::kInvalidArgument, resolved.error);
+  if (!resolved.error.empty()) {
+    // Named as the pod's other refusals are ("spec.containers[0].env[2]..."), from the pod spec.
+    const std::string field = std::string("spec.") + (slot.init ? "initContainers[" : "containers[") +
+                              std::to_string(ref.index) + "]." + resolved.errorField;
+    return base::makeError(base::ErrorCode::kInvalidArgument, resolved.error, field);
+  }
   // Only the host runtime refuses what a host process cannot honour; a CRI
   // runtime isolates the container and reports its own refusals.
   base::Result<runtime::ContainerSecurity> security =

@@ -131,7 +131,8 @@ class CriRealworldTest : public CriAgentTest, public ::testing::WithParamInterfa
     const bool gone = agent_.running() && waitUntil([&] { return getJson("/api/v1/pods")["items"].empty(); }, 60s);
     EXPECT_TRUE(gone) << "the pods of removed DaemonSets did not go";
     for (const std::string& uid : podUids_) {
-      EXPECT_TRUE(criObjectsOf(uid).empty()) << "pod " << uid << " left sandboxes or containers behind";
+      EXPECT_TRUE(waitUntil([&] { return criObjectsOf(uid).empty(); }, 10s))
+          << "pod " << uid << " left sandboxes or containers behind";
     }
     CriAgentTest::TearDown();
     // The agent and its pods are gone: what hostPath volumes created can go too.
@@ -150,17 +151,22 @@ class CriRealworldTest : public CriAgentTest, public ::testing::WithParamInterfa
       const Json& owners = pod["metadata"]["ownerReferences"];
       if (owners.empty() || owners[0].value("name", "") != name) continue;
       podUids_.insert(pod["metadata"].value("uid", ""));
-      return containersOutcome(pod["status"]);
+      const std::string outcome = containersOutcome(pod["status"]);
+      // A running pod has an address: the node's (hostNetwork) or one from the CNI bridge.
+      if (outcome == "Running" && pod["status"].value("podIP", "").empty()) return "";
+      return outcome;
     }
     return "";
   }
 
   static std::string containersOutcome(const Json& podStatus) {
+    // Init containers end before the others start (sidecars keep running): only
+    // the regular containers must run.
     bool allRunning = podStatus.contains("containerStatuses") && !podStatus["containerStatuses"].empty();
     for (const char* list : {"initContainerStatuses", "containerStatuses"}) {
       for (const Json& container : podStatus.value(list, Json::array())) {
         const Json& state = container["state"];
-        if (!state.contains("running")) allRunning = false;
+        if (std::string(list) == "containerStatuses" && !state.contains("running")) allRunning = false;
         if (!state.contains("waiting")) continue;
         const std::string reason = state["waiting"].value("reason", "");
         const std::string message = state["waiting"].value("message", "");

@@ -98,6 +98,15 @@ TEST(StartRequest, MapsThePodSpecOntoTheRequest) {
          ds.spec.template_.spec.containers[0].env = {{"TOKEN", "", source}};
        },
        nullptr, "TOKEN"},
+      {"an env var from a ConfigMap is refused naming the entry",
+       [](model::DaemonSet& ds) {
+         auto& env = ds.spec.template_.spec.containers[0].env;
+         env.push_back({"PLAIN", "x", std::nullopt});
+         model::EnvVarSource source;
+         source.configMapKeyRef = model::KeySelector{"calico-config", "backend", std::nullopt};
+         env.push_back({"BACKEND", "", source});
+       },
+       nullptr, "spec.containers[0].env[1].valueFrom.configMapKeyRef: configmap \"calico-config\" not found"},
       {"a security field the host runtime cannot honour",
        [](model::DaemonSet& ds) {
          ds.spec.template_.spec.containers[0].securityContext = model::SecurityContext{};
