@@ -77,7 +77,10 @@ CriRuntime::CriRuntime(boost::asio::io_context& loop, CriRuntimeOptions options)
   // Exits while no stream was open are found by listing once one is.
   callbacks.onSubscribed = [this, onLoop] {
     onLoop([this] {
-      if (eventStreamLost_) base::logInfo("containerd's event stream is back", {{"endpoint", options_.endpoint}});
+      if (eventStreamLost_) {
+        base::logInfo("containerd's event stream is back", {{"endpoint", options_.endpoint}});
+        recoveryRelistsLeft_ = kRecoveryRelists;
+      }
       eventStreamLost_ = false;
       relistExits();
     });

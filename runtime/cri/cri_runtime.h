@@ -149,6 +149,9 @@ class CriRuntime final : public Runtime {
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   std::unique_ptr<ExitWatcher> exitWatcher_;
   bool eventStreamLost_ = false;
+  // Quick relists due after the stream came back (cri_runtime_exits.cpp says why).
+  static constexpr int kRecoveryRelists = 10;
+  int recoveryRelistsLeft_ = 0;
   // Last: destroyed first, so its jobs are done before anything they use goes.
   loop::BlockingPool pool_;
 };

@@ -17,6 +17,14 @@ constexpr std::size_t kMaxUnclaimedExits = 256;
 // The safety net under containerd's event stream: a relist this often finds
 // exits the stream did not deliver.
 constexpr std::chrono::seconds kExitRelistInterval{30};
+// Right after containerd comes back it is still recovering its shims: one whose
+// connection drops is cleaned up and its exit published moments after containerd
+// answers, often before the agent has resubscribed, and the CRI shows the
+// container exited only once its own event loop has caught up. So after an
+// outage the relist runs every second for a while (measured here: the exit
+// showed ~0.2-1 s after the stream was back), then falls back to the interval.
+// (CriRuntime::kRecoveryRelists of them).
+constexpr std::chrono::seconds kRecoveryRelistInterval{1};
 // The kernel's OOM killer sends SIGKILL: the runtime reports 128 + 9.
 constexpr std::uint32_t kExitBySigkill = 137;
 constexpr const char* kOomKilledReason = "OOMKilled";
@@ -132,7 +140,12 @@ void CriRuntime::relistExits() {
               return;
             }
             relistFailures_ = 0;
-            scheduleRelist(kExitRelistInterval);
+            if (recoveryRelistsLeft_ > 0) {
+              --recoveryRelistsLeft_;
+              scheduleRelist(kRecoveryRelistInterval);
+            } else {
+              scheduleRelist(kExitRelistInterval);
+            }
             std::map<std::string, CriContainerState> states;
             for (const auto& view : *listed) states[view.id] = view.state;
             for (auto& [id, tracked] : containers_) {

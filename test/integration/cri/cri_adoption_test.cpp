@@ -51,7 +51,10 @@ TEST_F(CriAdoptionTest, ContainerdRestartUnderTheAgentRestartsNothing) {
   EXPECT_EQ(mainStatus(after)["restartCount"], 0);
   EXPECT_EQ(criObjectsOf(after["metadata"]["uid"]).size(), 2u) << "one sandbox and one container expected";
 
-  // The event stream is back: an exit after the restart is still seen at once.
+  // An exit after the restart is still seen within seconds. Often (6 runs in 8
+  // here) the restarted containerd loses the container's shim and cleans it up,
+  // publishing the exit before the agent has resubscribed, and the CRI shows it
+  // only later: the agent's quick relists after an outage find it (~1.1 s).
   const auto killed = Clock::now();
   ASSERT_EQ(::kill(pid, SIGKILL), 0);
   const Json restarted = waitCriRunning("steady", 4s, id);
