@@ -341,7 +341,7 @@ void CriRuntime::finishStart(const std::shared_ptr<const ContainerStartRequest>&
   running.reason.clear();
   running.message.clear();
   running.signal = 0;
-  containers_[id] = Tracked{running, {}};
+  containers_[id] = Tracked{running, {}, request->limits.memoryBytes.has_value()};
   done(running);
   if (exited) {
     std::weak_ptr<bool> alive = alive_;

@@ -86,6 +86,9 @@ class CriRuntime final : public Runtime {
   struct Tracked {
     ContainerStatus status;
     std::vector<StopCallback> stopWaiters;
+    // False for a container started here without a memory limit: its SIGKILL
+    // exit is not held for an OOM reason (settleKilledExit). Adopted ones: unknown.
+    bool mayBeOomKilled = true;
   };
   using SandboxReady = std::function<void(base::Result<std::shared_ptr<const PodSandbox>>)>;
   struct SandboxSlot {
