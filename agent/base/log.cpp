@@ -48,12 +48,7 @@ void writeStderr(LogLevel level, std::string_view message, std::initializer_list
   line += levelName(level);
   line += " msg=";
   appendValue(line, message);
-  for (const auto& [key, value] : fields) {
-    line += ' ';
-    line += key;
-    line += '=';
-    appendValue(line, value);
-  }
+  line += formatLogFields(fields);
   line += '\n';
   static std::mutex mutex;
   std::lock_guard lock(mutex);
@@ -61,6 +56,17 @@ void writeStderr(LogLevel level, std::string_view message, std::initializer_list
 }
 
 }  // namespace
+
+std::string formatLogFields(std::initializer_list<LogField> fields) {
+  std::string out;
+  for (const auto& [key, value] : fields) {
+    out += ' ';
+    out += key;
+    out += '=';
+    appendValue(out, value);
+  }
+  return out;
+}
 
 void setLogLevel(LogLevel level) { gMinLevel = static_cast<int>(level); }
 void setLogSink(LogSink* sink) { gSink = sink; }

@@ -1,6 +1,6 @@
 #pragma once
 // Logging facade: levels and key=value fields. Under systemd the sink becomes
-// journald (systemd/); otherwise lines go to stderr. Model and decision code never
+// journald (systemd/journal_sink.h); otherwise lines go to stderr. Model and decision code never
 // log: they return values and the caller logs once.
 #include <initializer_list>
 #include <string>
@@ -24,6 +24,10 @@ class LogSink {
 // are set once in main() before any thread starts.
 void setLogLevel(LogLevel level);
 void setLogSink(LogSink* sink);  // nullptr restores stderr
+
+// " key=value key2=\"a value\"": the fields as a line shows them (values with
+// spaces, quotes or '=' quoted), for sinks that write lines.
+std::string formatLogFields(std::initializer_list<LogField> fields);
 
 void log(LogLevel level, std::string_view message, std::initializer_list<LogField> fields = {});
 inline void logInfo(std::string_view m, std::initializer_list<LogField> f = {}) { log(LogLevel::kInfo, m, f); }

@@ -37,6 +37,7 @@
 #include "runtime/process/cgroup_v2.h"
 #include "runtime/process/process_runtime.h"
 #include "runtime/runtime_set.h"
+#include "systemd/journal_sink.h"
 #include "systemd/notifier.h"
 #include "systemd/sd_bus_unit_manager.h"
 #include "systemd/watchdog_pinger.h"
@@ -187,6 +188,10 @@ bool createAgentDirectories(const config::AgentConfig& config) {
 int runAgent(const config::AgentConfig& initialConfig, const config::CommandLineOverrides& overrides) {
   config::AgentConfig config = initialConfig;
   base::setLogLevel(config.logLevel);
+  // Under systemd the records reach the journal with their fields
+  // (systemd/journal_sink.h). Static: logging may outlive this function.
+  static const std::unique_ptr<systemd::JournalSink> journal = systemd::JournalSink::forStderr();
+  if (journal) base::setLogSink(journal.get());
   for (const auto& warning : config.warnings) base::logWarning(warning);
 
   // The API's port is taken first: a second agent (or anything else) on it

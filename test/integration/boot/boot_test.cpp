@@ -164,15 +164,23 @@ TEST_F(BootTest, JournalHoldsTheAgentsEntriesWithTheirFields) {
     EXPECT_EQ(entry.value("_SYSTEMD_UNIT", ""), "daemonlet.service") << line;
     EXPECT_EQ(entry.value("SYSLOG_IDENTIFIER", ""), "daemonlet") << line;
     EXPECT_TRUE(entry.contains("PRIORITY")) << line;
-    // The agent's own key=value fields: which pod, which container, which process.
+    // The agent's own fields, in the message as on stderr and as journal fields
+    // of their own (systemd/journal_sink.h): which pod, which container, which process.
     const std::string message = entry.value("MESSAGE", "");
     if (message.find("container started") != std::string::npos &&
         message.find("id=host://" + std::to_string(*daemon)) != std::string::npos &&
         message.find("pod=heartbeat-") != std::string::npos) {
       sawStart = true;
+      EXPECT_EQ(entry.value("ID", ""), "host://" + std::to_string(*daemon)) << line;
+      EXPECT_EQ(entry.value("POD", "").rfind("heartbeat-", 0), 0u) << line;
+      EXPECT_EQ(entry.value("PRIORITY", ""), "6") << line;
+      EXPECT_EQ(message.find("level="), std::string::npos) << "PRIORITY holds the level: " << line;
     }
   }
   EXPECT_TRUE(sawStart) << "no entry for the daemon's start in:\n" << journal.out;
+  // Queried by field, as an operator would.
+  auto byPod = run("journalctl --no-pager -o cat _SYSTEMD_UNIT=daemonlet.service CONTAINER=heartbeat");
+  EXPECT_NE(byPod.out.find("container started"), std::string::npos) << describe(byPod);
 }
 
 TEST_F(BootTest, RpmInstallUpgradeAndEraseUnderSystemd) {
