@@ -146,6 +146,8 @@ void ManifestDirectorySource::readEvents() {
           relevant = true;
         } else if (isManifestName(name)) {
           relevant = true;
+          if (event->mask & (IN_CREATE | IN_MODIFY)) beingWritten_.insert(name);
+          if (event->mask & (IN_CLOSE_WRITE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO)) beingWritten_.erase(name);
         }
       }
       // Events of a watch already replaced (e.g. IN_IGNORED after rewatchDirectory) are stale.
@@ -156,7 +158,9 @@ void ManifestDirectorySource::readEvents() {
       watchDescriptor_ = -1;
     }
     if (directoryReplaced || watchGone) rewatchDirectory();
-    if (relevant) scheduleRescan(options_.debounce);
+    // Complete files are read at once; the next batch of events (if any is
+    // already queued) still joins this rescan, which runs after it is read.
+    if (relevant) scheduleRescan(beingWritten_.empty() ? std::chrono::milliseconds(0) : options_.debounce);
     readEvents();
   });
 }
@@ -181,6 +185,9 @@ void ManifestDirectorySource::scheduleResync() {
 }
 
 void ManifestDirectorySource::rescan() {
+  // Writes have settled (or the resync came): a close that inotify never
+  // reported (a lost event) must not keep every later change debounced.
+  beingWritten_.clear();
   std::vector<FileReading> readings;
   std::error_code ec;
   std::vector<std::filesystem::path> paths;

@@ -7,9 +7,12 @@
 // there. Reading and parsing files blocks briefly, so give it an io_context that is
 // not the reconciler's and post the snapshot across.
 //
-// Editors' temp files (dot files, "~" backups, "#...#") are ignored; a burst of
-// events (atomic rename, partial writes) is debounced into one rescan; a periodic
-// rescan catches anything inotify cannot report.
+// Editors' temp files (dot files, "~" backups, "#...#") are ignored. A file
+// still being written (created or modified, not yet closed) is waited for: the
+// rescan is debounced until the writes settle. When every file that changed is
+// complete (closed after writing, renamed in or out, deleted) the rescan runs at
+// once, so a manifest renamed into place starts without waiting out a window
+// meant for partial writes. A periodic rescan catches anything inotify cannot report.
 //
 // The directory itself can go away (deleted, renamed, a symlink re-pointed or left
 // dangling): that is a source that cannot be read, never an empty one. The last
@@ -20,6 +23,7 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <set>
 #include <string>
 
 #include <boost/asio/io_context.hpp>
@@ -71,6 +75,7 @@ class ManifestDirectorySource {
   int watchDescriptor_ = -1;
   int parentWatchDescriptor_ = -1;
   bool reading_ = false;          // an async read of inotify_ is pending
+  std::set<std::string> beingWritten_;  // manifests created or modified and not yet closed
   bool listedOnce_ = false;       // the directory was listed at least once
   std::string listingError_;      // the current listing failure, "" when listing works
   boost::asio::steady_timer debounceTimer_;

@@ -89,6 +89,39 @@ TEST_F(ManifestDirectoryTest, PublishesInitialScanAndFollowsChanges) {
   EXPECT_EQ(last_->daemonSets[0].daemonSet->metadata.name, "b");
 }
 
+// With a debounce of an hour, only the prompt path can publish within the
+// run's 5 s guard: complete files go that way, a file still open for writing does not.
+TEST_F(ManifestDirectoryTest, CompleteFilesAreReadAtOnceAndOpenOnesWaitForTheirClose) {
+  boost::asio::io_context io;
+  ManifestDirectorySource source(io, {dir_, std::chrono::hours(1), std::chrono::seconds(3600)},
+                                 [this](const SourceSnapshot& s) { last_ = s; });
+  source.start();
+  ASSERT_TRUE(last_.has_value());
+
+  write(".b.yaml.tmp", directoryDaemonSetYaml("b", "img:1"));
+  fs::rename(dir_ / ".b.yaml.tmp", dir_ / "b.yaml");
+  ASSERT_TRUE(runUntil(io, [](const SourceSnapshot& s) { return s.daemonSets.size() == 1; }))
+      << "a manifest renamed into place waited for the debounce";
+
+  write("c.yaml", directoryDaemonSetYaml("c", "img:1"));  // created, written, closed
+  ASSERT_TRUE(runUntil(io, [](const SourceSnapshot& s) { return s.daemonSets.size() == 2; }))
+      << "a manifest written and closed waited for the debounce";
+
+  {
+    std::ofstream partial(dir_ / "d.yaml");
+    partial << directoryDaemonSetYaml("d", "img:1");
+    partial.flush();  // written, still open: the writer may not be done
+    io.run_for(std::chrono::milliseconds(300));
+    EXPECT_EQ(last_->daemonSets.size(), 2u) << "a file still open for writing was read";
+  }
+  ASSERT_TRUE(runUntil(io, [](const SourceSnapshot& s) { return s.daemonSets.size() == 3; }))
+      << "closing the file did not publish it";
+
+  fs::remove(dir_ / "b.yaml");
+  ASSERT_TRUE(runUntil(io, [](const SourceSnapshot& s) { return s.daemonSets.size() == 2; }))
+      << "a deletion waited for the debounce";
+}
+
 TEST_F(ManifestDirectoryTest, BadEditKeepsLastGoodAndReportsError) {
   write("a.yaml", directoryDaemonSetYaml("a", "img:1"));
   boost::asio::io_context io;
