@@ -33,22 +33,63 @@ std::string joined(const std::vector<std::string>& parts, const char* separator 
   return out;
 }
 
+// A terminated container's reason, or its signal or exit code when it has none.
+std::string terminatedReason(const Json& terminated) {
+  std::string reason = text(terminated, "reason", "");
+  if (!reason.empty()) return reason;
+  if (terminated.value("signal", 0) != 0) return "Signal:" + std::to_string(terminated.value("signal", 0));
+  return "ExitCode:" + std::to_string(terminated.value("exitCode", 0));
+}
+
+bool podInitializedConditionTrue(const Json& status) {
+  const Json& conditions = child(status, "conditions");
+  if (!conditions.is_array()) return false;
+  for (const Json& condition : conditions) {
+    if (text(condition, "type", "") == "Initialized") return text(condition, "status", "") == "True";
+  }
+  return false;
+}
+
+// While init containers run, STATUS says so as kubectl's printer does: the first
+// init container not done names it ("Init:1/3", "Init:CrashLoopBackOff",
+// "Init:ExitCode:2"); completed ones and started sidecars are passed over. Empty
+// when initialization is not what the pod is doing.
+std::string initReason(const Json& pod) {
+  const Json& initSpecs = child(child(pod, "spec"), "initContainers");
+  const Json& statuses = child(child(pod, "status"), "initContainerStatuses");
+  if (!statuses.is_array()) return "";
+  const std::size_t total = initSpecs.is_array() ? initSpecs.size() : statuses.size();
+  for (std::size_t i = 0; i < statuses.size(); ++i) {
+    const Json& container = statuses[i];
+    const Json& state = child(container, "state");
+    const bool sidecar = initSpecs.is_array() && i < initSpecs.size() &&
+                         text(initSpecs[i], "restartPolicy", "") == "Always";
+    if (state.contains("terminated") && state["terminated"].value("exitCode", 0) == 0 && !sidecar) continue;
+    if (sidecar && container.value("started", false)) continue;
+    if (state.contains("terminated")) return "Init:" + terminatedReason(state["terminated"]);
+    const std::string waiting = state.contains("waiting") ? text(state["waiting"], "reason", "") : "";
+    if (!waiting.empty() && waiting != "PodInitializing") return "Init:" + waiting;
+    return "Init:" + std::to_string(i) + "/" + std::to_string(total);
+  }
+  return "";
+}
+
 // The container whose state names the pod's STATUS, as kubectl's pod printer reads it.
 std::string podReason(const Json& pod) {
   const Json& status = child(pod, "status");
   std::string reason = text(status, "phase", "Unknown");
   if (status.contains("reason") && status["reason"].is_string()) reason = status["reason"].get<std::string>();
+  const std::string initializing = initReason(pod);
+  if (!initializing.empty()) reason = initializing;
   const Json& statuses = child(status, "containerStatuses");
   bool running = false;
-  if (statuses.is_array()) {
+  if (statuses.is_array() && (initializing.empty() || podInitializedConditionTrue(status))) {
     for (auto it = statuses.rbegin(); it != statuses.rend(); ++it) {
       const Json& state = child(*it, "state");
       if (state.contains("waiting") && !text(state["waiting"], "reason", "").empty()) {
         reason = state["waiting"]["reason"].get<std::string>();
       } else if (state.contains("terminated")) {
-        const Json& t = state["terminated"];
-        reason = text(t, "reason", "");
-        if (reason.empty()) reason = "ExitCode:" + std::to_string(t.value("exitCode", 0));
+        reason = terminatedReason(state["terminated"]);
       } else if (state.contains("running") && it->value("ready", false)) {
         running = true;
       }
