@@ -26,9 +26,12 @@ using testing::ContainerdFixture;
 class Recorder {
  public:
   ExitWatcherCallbacks callbacks() {
-    return {[this](const TaskExit& exit) { add([&] { exits_.push_back(exit); }); },
-            [this] { add([&] { ++subscribed_; }); },
-            [this](const std::string& why) { add([&] { lost_.push_back(why); }); }};
+    ExitWatcherCallbacks callbacks;
+    callbacks.onExit = [this](const TaskExit& exit) { add([&] { exits_.push_back(exit); }); };
+    callbacks.onOom = [](const TaskOom&) {};
+    callbacks.onSubscribed = [this] { add([&] { ++subscribed_; }); };
+    callbacks.onLost = [this](const std::string& why) { add([&] { lost_.push_back(why); }); };
+    return callbacks;
   }
   template <typename Predicate>
   bool waitFor(Predicate done, std::chrono::milliseconds timeout = 20s) {
