@@ -37,7 +37,8 @@ base::Result<DeleteOptions> deleteOptionsFromBody(const Json& body) {
   }
   DeleteOptions options;
   if (auto grace = body.find("gracePeriodSeconds"); grace != body.end() && !grace->is_null()) {
-    if (!grace->is_number_integer()) return undecodableDeleteField("gracePeriodSeconds", "must be an integer");
+    if (!grace->is_number_integer())
+      return undecodableDeleteField("gracePeriodSeconds", "must be an integer");
     options.gracePeriodSeconds = grace->get<std::int64_t>();
   }
   if (auto policy = body.find("propagationPolicy"); policy != body.end() && !policy->is_null()) {
@@ -68,7 +69,8 @@ base::Result<DeleteOptions> deleteOptionsFromBody(const Json& body) {
 // field.NotSupported's message: the value as Go's %#v prints it, then the list.
 FieldCause unsupportedDeleteValue(const std::string& field, const std::string& value,
                                   const std::string& supported) {
-  return {"FieldValueNotSupported", "Unsupported value: " + value + ": supported values: " + supported, field};
+  return {"FieldValueNotSupported", "Unsupported value: " + value + ": supported values: " + supported,
+          field};
 }
 
 }  // namespace
@@ -80,7 +82,8 @@ base::Result<DeleteOptions> parseDeleteOptions(const std::multimap<std::string, 
     options = deleteOptionsFromQuery(query);
   } else {
     Json parsed = Json::parse(body, nullptr, /*allow_exceptions=*/false);
-    if (parsed.is_discarded()) return undecodableDeleteField("body", "the DeleteOptions body is not valid JSON");
+    if (parsed.is_discarded())
+      return undecodableDeleteField("body", "the DeleteOptions body is not valid JSON");
     options = deleteOptionsFromBody(parsed);
   }
   if (!options) return options;
@@ -101,7 +104,8 @@ std::vector<FieldCause> validateDeleteOptions(const DeleteOptions& options) {
     if (value == "All") continue;
     // The whole list is the bad value, as a Go []string.
     std::string list = "[]string{";
-    for (std::size_t i = 0; i < options.dryRun.size(); ++i) list += (i ? ", " : "") + Json(options.dryRun[i]).dump();
+    for (std::size_t i = 0; i < options.dryRun.size(); ++i)
+      list += (i ? ", " : "") + Json(options.dryRun[i]).dump();
     causes.push_back(unsupportedDeleteValue("dryRun", list + "}", R"("All")"));
     break;
   }

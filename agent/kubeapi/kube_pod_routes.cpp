@@ -182,9 +182,11 @@ void KubeApi::deletePod(const httplib::Request& req, httplib::Response& res, con
     // deletion marks it; a later one may only shorten the grace period.
     std::int64_t grace = model::kDefaultTerminationGracePeriodSeconds;
     auto deletionAt = clock_.wallNow();
-    if (metadata.contains("deletionGracePeriodSeconds") && metadata["deletionGracePeriodSeconds"].is_number_integer()) {
+    if (metadata.contains("deletionGracePeriodSeconds") &&
+        metadata["deletionGracePeriodSeconds"].is_number_integer()) {
       const std::int64_t current = metadata["deletionGracePeriodSeconds"].get<std::int64_t>();
-      if (!options->gracePeriodSeconds || *options->gracePeriodSeconds >= current) return sendObject(res, object);
+      if (!options->gracePeriodSeconds || *options->gracePeriodSeconds >= current)
+        return sendObject(res, object);
       deletionAt = base::parseRfc3339(metadata.value("deletionTimestamp", "")).value_or(deletionAt) -
                    std::chrono::seconds(current);
       grace = *options->gracePeriodSeconds;

@@ -21,8 +21,8 @@ void sendObject(httplib::Response& res, const model::Json& body);
 // A 422 Invalid Status as errors.NewInvalid builds it: the message
 // `<Kind>.<group> "<name>" is invalid: <field>: <message>` (several causes in
 // [..., ...]) and details {group, kind, name, causes[{reason, message, field}]}.
-void sendInvalid(httplib::Response& res, const std::string& group, const std::string& kind, const std::string& name,
-                 const std::vector<FieldCause>& causes);
+void sendInvalid(httplib::Response& res, const std::string& group, const std::string& kind,
+                 const std::string& name, const std::vector<FieldCause>& causes);
 
 enum class Representation { kJson, kTable, kNotAcceptable };
 // What the client's Accept asks for, in its order of preference. Aggregated

@@ -103,7 +103,8 @@ void Reconciler::stopContainer(PodState& pod, ContainerSlot& slot, runtime::Runt
     if (slot && slot->containerId == id && slot->state == decision::ContainerState::Running) {
       auto spent = std::chrono::duration_cast<std::chrono::milliseconds>(clock_.now() - began);
       // A deletion may have shortened the pod's grace period while the hook ran.
-      const std::chrono::milliseconds budget = std::min<std::chrono::milliseconds>(grace, terminationGrace(*pod));
+      const std::chrono::milliseconds budget =
+          std::min<std::chrono::milliseconds>(grace, terminationGrace(*pod));
       terminate(runtime, id, std::max(budget - spent, kMinimumGraceAfterPreStop));
     }
     // The pod's own stop (stopPod: leftovers, the cgroup) waited for the hook.

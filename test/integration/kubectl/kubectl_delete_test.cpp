@@ -84,7 +84,8 @@ TEST_F(KubectlTest, ASecondDeleteWithAShorterGracePeriodKillsSooner) {
   ASSERT_EQ(longer.exitCode, 0) << longer.output;
   auto asJson = kubectl({"get", "pod", name, "-o", "json"});
   ASSERT_EQ(asJson.exitCode, 0) << asJson.output;
-  EXPECT_EQ(Json::parse(asJson.output)["metadata"].value("deletionGracePeriodSeconds", -1), 60) << asJson.output;
+  EXPECT_EQ(Json::parse(asJson.output)["metadata"].value("deletionGracePeriodSeconds", -1), 60)
+      << asJson.output;
   EXPECT_TRUE(processAlive(pid)) << "SIGTERM is ignored: it runs on within the 60 s";
 
   const auto began = Clock::now();

@@ -147,8 +147,10 @@ TEST_F(ProcessRuntimeTest, AShorterSecondStopKillsSoonerALongerOneNeverLater) {
   ASSERT_TRUE(waitForLog(started.logPath, "ready"));
   auto begin = std::chrono::steady_clock::now();
   std::optional<ContainerStatus> stopped;
-  ASSERT_TRUE(runtime_->stop(started.containerId, std::chrono::seconds(60),
-                             [&](const ContainerStatus& s) { stopped = s; }).has_value());
+  ASSERT_TRUE(runtime_
+                  ->stop(started.containerId, std::chrono::seconds(60),
+                         [&](const ContainerStatus& s) { stopped = s; })
+                  .has_value());
   EXPECT_FALSE(runUntil([&] { return stopped.has_value(); }, std::chrono::milliseconds(300)))
       << "SIGTERM is ignored: it runs on within the 60 s";
   ASSERT_TRUE(runtime_->stop(started.containerId, std::chrono::seconds(1), nullptr).has_value());

@@ -17,26 +17,47 @@ TEST(DeleteOptionsTest, KubectlsBodiesAndTheQueryString) {
     std::optional<std::string> policy;
     bool dryRun;
   };
-  for (const Row& row : std::vector<Row>{
-           {"nothing", {}, "", std::nullopt, std::nullopt, false},
-           {"kubectl delete pod", {}, R"({"kind":"DeleteOptions","apiVersion":"v1","propagationPolicy":"Background"})",
-            std::nullopt, "Background", false},
-           {"--grace-period=5", {},
-            R"({"kind":"DeleteOptions","apiVersion":"v1","gracePeriodSeconds":5,"propagationPolicy":"Background"})", 5,
-            "Background", false},
-           {"--force --grace-period=0", {}, R"({"gracePeriodSeconds":0})", 0, std::nullopt, false},
-           {"query only", {{"gracePeriodSeconds", "7"}, {"propagationPolicy", "Orphan"}}, "", 7, "Orphan", false},
-           // handlers/delete.go decodes the body, or else the query: never both.
-           {"a body hides the query", {{"gracePeriodSeconds", "7"}, {"dryRun", "All"}}, R"({"propagationPolicy":"Orphan"})",
-            std::nullopt, "Orphan", false},
-           {"dry run in the query", {{"dryRun", "All"}}, "", std::nullopt, std::nullopt, true},
-           {"dry run in the body", {}, R"({"dryRun":["All"],"propagationPolicy":"Foreground"})", std::nullopt,
-            "Foreground", true},
-           {"whitespace body", {{"gracePeriodSeconds", "2"}}, " \n", 2, std::nullopt, false},
-           // rest.BeforeDelete: "Negative values will be treated as the value `1s`".
-           {"negative grace in the body", {}, R"({"gracePeriodSeconds":-1})", 1, std::nullopt, false},
-           {"negative grace in the query", {{"gracePeriodSeconds", "-30"}}, "", 1, std::nullopt, false},
-       }) {
+  for (
+      const Row& row : std::vector<Row>{
+          {"nothing", {}, "", std::nullopt, std::nullopt, false},
+          {"kubectl delete pod",
+           {},
+           R"({"kind":"DeleteOptions","apiVersion":"v1","propagationPolicy":"Background"})",
+           std::nullopt,
+           "Background",
+           false},
+          {"--grace-period=5",
+           {},
+           R"({"kind":"DeleteOptions","apiVersion":"v1","gracePeriodSeconds":5,"propagationPolicy":"Background"})",
+           5,
+           "Background",
+           false},
+          {"--force --grace-period=0", {}, R"({"gracePeriodSeconds":0})", 0, std::nullopt, false},
+          {"query only",
+           {{"gracePeriodSeconds", "7"}, {"propagationPolicy", "Orphan"}},
+           "",
+           7,
+           "Orphan",
+           false},
+          // handlers/delete.go decodes the body, or else the query: never both.
+          {"a body hides the query",
+           {{"gracePeriodSeconds", "7"}, {"dryRun", "All"}},
+           R"({"propagationPolicy":"Orphan"})",
+           std::nullopt,
+           "Orphan",
+           false},
+          {"dry run in the query", {{"dryRun", "All"}}, "", std::nullopt, std::nullopt, true},
+          {"dry run in the body",
+           {},
+           R"({"dryRun":["All"],"propagationPolicy":"Foreground"})",
+           std::nullopt,
+           "Foreground",
+           true},
+          {"whitespace body", {{"gracePeriodSeconds", "2"}}, " \n", 2, std::nullopt, false},
+          // rest.BeforeDelete: "Negative values will be treated as the value `1s`".
+          {"negative grace in the body", {}, R"({"gracePeriodSeconds":-1})", 1, std::nullopt, false},
+          {"negative grace in the query", {{"gracePeriodSeconds", "-30"}}, "", 1, std::nullopt, false},
+      }) {
     SCOPED_TRACE(row.name);
     auto options = parseDeleteOptions(row.query, row.body);
     ASSERT_TRUE(options) << options.error().describe();
@@ -64,7 +85,11 @@ TEST(DeleteOptionsTest, UndecodableOptionsNameTheField) {
     std::string says;   // part of its message
   };
   for (const Row& row : std::vector<Row>{
-           {"grace that is no number", {{"gracePeriodSeconds", "soon"}}, "", "gracePeriodSeconds", "not an integer"},
+           {"grace that is no number",
+            {{"gracePeriodSeconds", "soon"}},
+            "",
+            "gracePeriodSeconds",
+            "not an integer"},
            {"grace as a string", {}, R"({"gracePeriodSeconds":"5"})", "gracePeriodSeconds", "integer"},
            {"policy not a string", {}, R"({"propagationPolicy":3})", "propagationPolicy", "string"},
            {"dry run not a list", {}, R"({"dryRun":"All"})", "dryRun", "list"},
@@ -91,18 +116,34 @@ TEST(DeleteOptionsTest, UnsupportedValuesAreFieldCauses) {
     std::vector<std::string> fields;
     std::string firstMessage;
   };
-  for (const Row& row : std::vector<Row>{
-           {"unknown policy", {}, R"({"propagationPolicy":"Eventually"})", {"propagationPolicy"},
-            R"(Unsupported value: "Eventually": supported values: "Foreground", "Background", "Orphan", "nil")"},
-           {"unknown policy in the query", {{"propagationPolicy", "later"}}, "", {"propagationPolicy"},
-            R"(Unsupported value: "later": supported values: "Foreground", "Background", "Orphan", "nil")"},
-           {"unknown dry run", {{"dryRun", "Some"}}, "", {"dryRun"},
-            R"(Unsupported value: []string{"Some"}: supported values: "All")"},
-           {"one bad dry run among good", {}, R"({"dryRun":["All","Partly"]})", {"dryRun"},
-            R"(Unsupported value: []string{"All", "Partly"}: supported values: "All")"},
-           {"both", {}, R"({"dryRun":["x"],"propagationPolicy":""})", {"propagationPolicy", "dryRun"},
-            R"(Unsupported value: "": supported values: "Foreground", "Background", "Orphan", "nil")"},
-       }) {
+  for (
+      const Row& row : std::vector<Row>{
+          {"unknown policy",
+           {},
+           R"({"propagationPolicy":"Eventually"})",
+           {"propagationPolicy"},
+           R"(Unsupported value: "Eventually": supported values: "Foreground", "Background", "Orphan", "nil")"},
+          {"unknown policy in the query",
+           {{"propagationPolicy", "later"}},
+           "",
+           {"propagationPolicy"},
+           R"(Unsupported value: "later": supported values: "Foreground", "Background", "Orphan", "nil")"},
+          {"unknown dry run",
+           {{"dryRun", "Some"}},
+           "",
+           {"dryRun"},
+           R"(Unsupported value: []string{"Some"}: supported values: "All")"},
+          {"one bad dry run among good",
+           {},
+           R"({"dryRun":["All","Partly"]})",
+           {"dryRun"},
+           R"(Unsupported value: []string{"All", "Partly"}: supported values: "All")"},
+          {"both",
+           {},
+           R"({"dryRun":["x"],"propagationPolicy":""})",
+           {"propagationPolicy", "dryRun"},
+           R"(Unsupported value: "": supported values: "Foreground", "Background", "Orphan", "nil")"},
+      }) {
     SCOPED_TRACE(row.name);
     auto options = parseDeleteOptions(row.query, row.body);
     ASSERT_TRUE(options) << options.error().describe();

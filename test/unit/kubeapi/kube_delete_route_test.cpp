@@ -80,7 +80,8 @@ TEST_F(KubeDeleteRouteTest, TheGracePeriodReachesTheDeleterAndTheAnswerIsMarked)
   Json body = Json::parse(res->body);
   EXPECT_EQ(body["kind"], "Pod");
   // deletionTimestamp is when the grace period ends, as the API server sets it.
-  EXPECT_EQ(body["metadata"]["deletionTimestamp"], status::formatTime(clock_.wallNow() + std::chrono::seconds(2)));
+  EXPECT_EQ(body["metadata"]["deletionTimestamp"],
+            status::formatTime(clock_.wallNow() + std::chrono::seconds(2)));
   EXPECT_EQ(body["metadata"]["deletionGracePeriodSeconds"], 2);
 }
 
@@ -100,7 +101,8 @@ TEST_F(KubeDeleteRouteTest, DryRunAnswersTheObjectAndDeletesNothing) {
   EXPECT_TRUE(requests_.empty());
   Json body = Json::parse(res->body);
   EXPECT_EQ(body["metadata"]["deletionGracePeriodSeconds"], 4);
-  EXPECT_EQ(body["metadata"]["deletionTimestamp"], status::formatTime(clock_.wallNow() + std::chrono::seconds(4)));
+  EXPECT_EQ(body["metadata"]["deletionTimestamp"],
+            status::formatTime(clock_.wallNow() + std::chrono::seconds(4)));
 
   auto defaulted = remove(std::string(kPod) + "?dryRun=All", "");
   ASSERT_TRUE(defaulted);
@@ -136,10 +138,13 @@ TEST_F(KubeDeleteRouteTest, UnsupportedOptionsAre422WithCausesNamingTheField) {
     EXPECT_EQ(cause["field"], row.field);
     EXPECT_EQ(cause["reason"], "FieldValueNotSupported");
     const std::string message = status["message"];
-    EXPECT_EQ(message.rfind("DeleteOptions.meta.k8s.io \"\" is invalid: " + row.field + ": Unsupported value: ", 0), 0u)
+    EXPECT_EQ(
+        message.rfind("DeleteOptions.meta.k8s.io \"\" is invalid: " + row.field + ": Unsupported value: ", 0),
+        0u)
         << message;
   }
-  for (const std::string& body : {std::string("{not json"), std::string(R"({"gracePeriodSeconds":"soon"})")}) {
+  for (const std::string& body :
+       {std::string("{not json"), std::string(R"({"gracePeriodSeconds":"soon"})")}) {
     SCOPED_TRACE(body);
     auto res = remove(kPod, body);
     ASSERT_TRUE(res);

@@ -48,8 +48,8 @@ TEST_F(ReconcilerDeletion, TheRequestsGracePeriodOverridesTheSpecsForThatStop) {
 
   // A second deletion with a longer grace period, or none, changes nothing.
   advance(1s);
-  for (std::optional<std::chrono::seconds> longer : {std::optional(std::chrono::seconds(10)),
-                                                     std::optional<std::chrono::seconds>()}) {
+  for (std::optional<std::chrono::seconds> longer :
+       {std::optional(std::chrono::seconds(10)), std::optional<std::chrono::seconds>()}) {
     auto again = reconciler_->deletePod(pod.namespace_, pod.name, {longer, ""});
     EXPECT_EQ(again.outcome, status::DeleteOutcome::kDeleted);
     EXPECT_EQ(again.gracePeriod, 3s);
@@ -87,7 +87,8 @@ TEST_F(ReconcilerDeletion, AShorterGracePeriodStopsItAgainSooner) {
   runtime_.finishStop(runtime_.stops().back().containerId);
   settle();
   const auto after = podsOf("logs");
-  EXPECT_TRUE(std::none_of(after.begin(), after.end(), [&](const status::PodView& p) { return p.uid == pod.uid; }));
+  EXPECT_TRUE(
+      std::none_of(after.begin(), after.end(), [&](const status::PodView& p) { return p.uid == pod.uid; }));
 }
 
 // gracePeriodSeconds=0 (kubectl --force --grace-period=0): the API server
