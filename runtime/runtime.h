@@ -170,7 +170,9 @@ class Runtime {
   // SIGTERM to the container's process group, SIGKILL after `grace`; `done` runs
   // on the io_context once the container has exited (at once when it already
   // had). The event handler also gets this exit, before `done`. An unknown id
-  // is an error and `done` is not called.
+  // is an error and `done` is not called. A stop of a container already being
+  // stopped moves the SIGKILL earlier when its deadline (now + grace) is
+  // earlier, never later, as the kubelet's shortened grace period does.
   virtual base::Status stop(const std::string& containerId, std::chrono::milliseconds grace,
                             StopCallback done) = 0;
 

@@ -9,98 +9,107 @@ namespace {
 
 using model::Json;
 
-base::Error invalidDeleteField(const std::string& field, std::string message) {
+base::Error undecodableDeleteField(const std::string& field, std::string message) {
   return base::makeError(base::ErrorCode::kInvalidArgument, std::move(message), field);
 }
 
-std::optional<std::string> queryValue(const std::multimap<std::string, std::string>& query,
-                                      const char* name) {
-  auto it = query.find(name);
-  if (it == query.end()) return std::nullopt;
-  return it->second;
-}
-
-// Each field as it may appear in the query string; the body's fields replace them.
+// The query string, read only when the request has no body (handlers/delete.go).
 base::Result<DeleteOptions> deleteOptionsFromQuery(const std::multimap<std::string, std::string>& query) {
   DeleteOptions options;
-  if (auto text = queryValue(query, "gracePeriodSeconds")) {
+  if (auto it = query.find("gracePeriodSeconds"); it != query.end()) {
+    const std::string& text = it->second;
     char* end = nullptr;
-    long long value = std::strtoll(text->c_str(), &end, 10);
-    if (text->empty() || *end != '\0') {
-      return invalidDeleteField("gracePeriodSeconds", "\"" + *text + "\" is not an integer");
+    long long value = std::strtoll(text.c_str(), &end, 10);
+    if (text.empty() || *end != '\0') {
+      return undecodableDeleteField("gracePeriodSeconds", "\"" + text + "\" is not an integer");
     }
     options.gracePeriodSeconds = value;
   }
-  if (auto text = queryValue(query, "propagationPolicy")) options.propagationPolicy = *text;
-  for (auto [it, end] = query.equal_range("dryRun"); it != end; ++it) {
-    if (it->second != "All") {
-      return invalidDeleteField("dryRun",
-                                "Unsupported value: \"" + it->second + "\": supported values: \"All\"");
-    }
-    options.dryRun = true;
-  }
+  if (auto it = query.find("propagationPolicy"); it != query.end()) options.propagationPolicy = it->second;
+  for (auto [it, end] = query.equal_range("dryRun"); it != end; ++it) options.dryRun.push_back(it->second);
   return options;
 }
 
-base::Status mergeDeleteOptionsBody(const Json& body, DeleteOptions& options) {
-  if (!body.is_object()) return invalidDeleteField("body", "a DeleteOptions body must be a JSON object");
+base::Result<DeleteOptions> deleteOptionsFromBody(const Json& body) {
+  if (!body.is_object()) return undecodableDeleteField("body", "a DeleteOptions body must be a JSON object");
   if (auto kind = body.find("kind"); kind != body.end() && !(kind->is_string() && *kind == "DeleteOptions")) {
-    return invalidDeleteField("kind", "the body's kind must be DeleteOptions, not " + kind->dump());
+    return undecodableDeleteField("kind", "the body's kind must be DeleteOptions, not " + kind->dump());
   }
+  DeleteOptions options;
   if (auto grace = body.find("gracePeriodSeconds"); grace != body.end() && !grace->is_null()) {
-    if (!grace->is_number_integer()) return invalidDeleteField("gracePeriodSeconds", "must be an integer");
+    if (!grace->is_number_integer())
+      return undecodableDeleteField("gracePeriodSeconds", "must be an integer");
     options.gracePeriodSeconds = grace->get<std::int64_t>();
   }
   if (auto policy = body.find("propagationPolicy"); policy != body.end() && !policy->is_null()) {
-    if (!policy->is_string()) return invalidDeleteField("propagationPolicy", "must be a string");
+    if (!policy->is_string()) return undecodableDeleteField("propagationPolicy", "must be a string");
     options.propagationPolicy = policy->get<std::string>();
   }
   if (auto dryRun = body.find("dryRun"); dryRun != body.end() && !dryRun->is_null()) {
-    if (!dryRun->is_array()) return invalidDeleteField("dryRun", "must be a list of strings");
+    if (!dryRun->is_array()) return undecodableDeleteField("dryRun", "must be a list of strings");
     for (const auto& value : *dryRun) {
-      if (!value.is_string() || value != "All") {
-        return invalidDeleteField("dryRun",
-                                  "Unsupported value: " + value.dump() + ": supported values: \"All\"");
-      }
-      options.dryRun = true;
+      if (!value.is_string()) return undecodableDeleteField("dryRun", "must be a list of strings");
+      options.dryRun.push_back(value.get<std::string>());
     }
   }
   if (auto pre = body.find("preconditions"); pre != body.end() && !pre->is_null()) {
-    if (!pre->is_object()) return invalidDeleteField("preconditions", "must be an object");
+    if (!pre->is_object()) return undecodableDeleteField("preconditions", "must be an object");
     for (const char* field : {"uid", "resourceVersion"}) {
       auto value = pre->find(field);
       if (value == pre->end() || value->is_null()) continue;
       if (!value->is_string())
-        return invalidDeleteField(std::string("preconditions.") + field, "must be a string");
+        return undecodableDeleteField(std::string("preconditions.") + field, "must be a string");
       (std::string(field) == "uid" ? options.preconditionUid : options.preconditionResourceVersion) =
           value->get<std::string>();
     }
   }
-  return base::Ok{};
+  return options;
+}
+
+// field.NotSupported's message: the value as Go's %#v prints it, then the list.
+FieldCause unsupportedDeleteValue(const std::string& field, const std::string& value,
+                                  const std::string& supported) {
+  return {"FieldValueNotSupported", "Unsupported value: " + value + ": supported values: " + supported,
+          field};
 }
 
 }  // namespace
 
 base::Result<DeleteOptions> parseDeleteOptions(const std::multimap<std::string, std::string>& query,
                                                const std::string& body) {
-  auto options = deleteOptionsFromQuery(query);
-  if (!options) return options;
-  if (body.find_first_not_of(" \t\r\n") != std::string::npos) {
+  base::Result<DeleteOptions> options = DeleteOptions{};
+  if (body.find_first_not_of(" \t\r\n") == std::string::npos) {
+    options = deleteOptionsFromQuery(query);
+  } else {
     Json parsed = Json::parse(body, nullptr, /*allow_exceptions=*/false);
-    if (parsed.is_discarded()) return invalidDeleteField("body", "the DeleteOptions body is not valid JSON");
-    if (auto merged = mergeDeleteOptionsBody(parsed, *options); !merged) return merged.error();
+    if (parsed.is_discarded())
+      return undecodableDeleteField("body", "the DeleteOptions body is not valid JSON");
+    options = deleteOptionsFromBody(parsed);
   }
-  if (options->gracePeriodSeconds && *options->gracePeriodSeconds < 0) {
-    return invalidDeleteField("gracePeriodSeconds", "must be greater than or equal to 0, not " +
-                                                        std::to_string(*options->gracePeriodSeconds));
-  }
-  const std::string& policy = options->propagationPolicy;
-  if (!policy.empty() && policy != "Orphan" && policy != "Background" && policy != "Foreground") {
-    return invalidDeleteField("propagationPolicy",
-                              "Unsupported value: \"" + policy +
-                                  "\": supported values: \"Foreground\", \"Background\", \"Orphan\"");
-  }
+  if (!options) return options;
+  // "Negative values will be treated as the value `1s` on the delete path"
+  // (rest.BeforeDelete; the pod strategy's CheckGracefulDelete does the same).
+  if (options->gracePeriodSeconds && *options->gracePeriodSeconds < 0) options->gracePeriodSeconds = 1;
   return options;
+}
+
+std::vector<FieldCause> validateDeleteOptions(const DeleteOptions& options) {
+  std::vector<FieldCause> causes;
+  if (const auto& policy = options.propagationPolicy;
+      policy && *policy != "Foreground" && *policy != "Background" && *policy != "Orphan") {
+    causes.push_back(unsupportedDeleteValue("propagationPolicy", Json(*policy).dump(),
+                                            R"("Foreground", "Background", "Orphan", "nil")"));
+  }
+  for (const std::string& value : options.dryRun) {
+    if (value == "All") continue;
+    // The whole list is the bad value, as a Go []string.
+    std::string list = "[]string{";
+    for (std::size_t i = 0; i < options.dryRun.size(); ++i)
+      list += (i ? ", " : "") + Json(options.dryRun[i]).dump();
+    causes.push_back(unsupportedDeleteValue("dryRun", list + "}", R"("All")"));
+    break;
+  }
+  return causes;
 }
 
 }  // namespace daemonlet::kubeapi

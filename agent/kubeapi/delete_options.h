@@ -1,31 +1,40 @@
 #pragma once
-// The Kubernetes DeleteOptions (meta/v1) of a pod's DELETE, read as the API
-// server reads them: from the query string (gracePeriodSeconds,
-// propagationPolicy, dryRun) and from a JSON DeleteOptions body, which kubectl
-// sends ({"kind":"DeleteOptions","apiVersion":"v1","propagationPolicy":
-// "Background","gracePeriodSeconds":N}); a field in the body wins over the
-// same one in the query. Pure: the route (kube_pod_routes.cpp) acts on them.
+// The Kubernetes DeleteOptions (meta/v1) of a pod's DELETE, read and checked as
+// the API server does (handlers/delete.go, rest.BeforeDelete, the pod strategy's
+// CheckGracefulDelete). Pure: the route (kube_pod_routes.cpp) acts on them.
 //
-// Refused, with a message naming the field (the route answers a 400 Status):
-// a body that is not a JSON object, a field of the wrong type, a negative
-// gracePeriodSeconds, a propagationPolicy other than Orphan/Background/
-// Foreground (a pod has no dependents here, so all three mean the same), a
-// dryRun other than All.
+// Two steps with two answers, as there:
+//  - parseDeleteOptions decodes. A request with a body takes every option from
+//    the JSON DeleteOptions body, which kubectl sends ({"kind":"DeleteOptions",
+//    "apiVersion":"v1","propagationPolicy":"Background","gracePeriodSeconds":N});
+//    only a request without one reads the query string (gracePeriodSeconds,
+//    propagationPolicy, dryRun). What cannot be decoded (not JSON, a field of
+//    the wrong type, a gracePeriodSeconds that is no integer) is a 400 BadRequest.
+//  - validateDeleteOptions is ValidateDeleteOptions: a propagationPolicy other
+//    than Foreground/Background/Orphan or a dryRun other than All is a 422
+//    Invalid whose details.causes name the field (FieldValueNotSupported).
+// A negative gracePeriodSeconds is no error: the delete path treats it as 1.
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "agent/base/result.h"
+#include "agent/kubeapi/field_cause.h"
 
 namespace daemonlet::kubeapi {
 
 struct DeleteOptions {
-  std::optional<std::int64_t> gracePeriodSeconds;  // 0: at once (kubectl --force --grace-period=0)
-  std::string propagationPolicy;                   // empty: not given
-  bool dryRun = false;                             // dryRun=All: validate and answer, delete nothing
+  // 0: the API server removes the object at once (kubectl --force
+  // --grace-period=0); the node still stops the pod with the kubelet's 1 s floor.
+  std::optional<std::int64_t> gracePeriodSeconds;
+  std::optional<std::string> propagationPolicy;  // a pod has no dependents here: all three mean the same
+  std::vector<std::string> dryRun;               // ["All"]: validate and answer, delete nothing
   std::optional<std::string> preconditionUid;
   std::optional<std::string> preconditionResourceVersion;
+
+  bool isDryRun() const { return !dryRun.empty(); }
 };
 
 // `query`: the request's parameters (httplib::Params is this multimap).
@@ -33,5 +42,8 @@ struct DeleteOptions {
 // "body") and whose message says what is wrong.
 base::Result<DeleteOptions> parseDeleteOptions(const std::multimap<std::string, std::string>& query,
                                                const std::string& body);
+
+// The API server's ValidateDeleteOptions; empty when the options are valid.
+std::vector<FieldCause> validateDeleteOptions(const DeleteOptions& options);
 
 }  // namespace daemonlet::kubeapi

@@ -57,6 +57,9 @@ std::string objectKey(const std::string& namespace_, const std::string& name) {
 ObjectMap podObjects(const status::StatusSnapshot& snapshot) {
   ObjectMap out;
   for (const auto& pod : snapshot.pods) {
+    // Deleted with gracePeriodSeconds=0: the API server removes the object at
+    // once (kubectl --force) while the node still stops what runs.
+    if (pod.deletionGracePeriodSeconds == 0) continue;
     Json object = status::podJson(snapshot, pod);
     Json& metadata = object["metadata"];
     metadata["generateName"] = pod.daemonSetName + "-";

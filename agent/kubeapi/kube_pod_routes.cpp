@@ -33,6 +33,14 @@ std::string earlierLogPath(const std::string& logPath) {
   return (path.parent_path() / (std::to_string(attempt - 1) + ".log")).string();
 }
 
+// metadata as rest.BeforeDelete marks a pod: deletionTimestamp is when the
+// grace period ends (the deletion asked at `deletionAt` plus `grace`), not
+// when it was asked.
+void markedForDeletion(model::Json& metadata, base::WallTime deletionAt, std::int64_t graceSeconds) {
+  metadata["deletionTimestamp"] = status::formatTime(deletionAt + std::chrono::seconds(graceSeconds));
+  metadata["deletionGracePeriodSeconds"] = graceSeconds;
+}
+
 bool refuseWithoutToken(const status::CallerAuthority& auth, const httplib::Request& req, httplib::Response& res) {
   if (auth.authorizes(req.get_header_value("Authorization"), {req.remote_addr, req.remote_port},
                                {req.local_addr, req.local_port})) {
@@ -142,11 +150,10 @@ void KubeApi::deletePod(const httplib::Request& req, httplib::Response& res, con
                         const std::string& name) {
   if (refuseWithoutToken(auth_, req, res)) return;
   auto options = parseDeleteOptions(req.params, req.body);
-  if (!options) {
-    const base::Error& error = options.error();
-    // A body that does not parse is a bad request; a value the API refuses, an invalid DeleteOptions.
-    if (error.context == "body") return sendKubeStatus(res, 400, "BadRequest", error.describe());
-    return sendKubeStatus(res, 400, "Invalid", "DeleteOptions is invalid: " + error.describe());
+  if (!options) return sendKubeStatus(res, 400, "BadRequest", options.error().describe());
+  // As the API server: valid JSON with unsupported values is a 422 naming the fields.
+  if (auto causes = validateDeleteOptions(*options); !causes.empty()) {
+    return sendInvalid(res, "meta.k8s.io", "DeleteOptions", "", causes);
   }
   refresh();
   model::Json object;
@@ -170,17 +177,27 @@ void KubeApi::deletePod(const httplib::Request& req, httplib::Response& res, con
     return conflict("ResourceVersion in precondition: " + *options->preconditionResourceVersion +
                     ", ResourceVersion in object meta: " + resourceVersion);
   }
-  if (options->dryRun) {
-    // The object as the deletion would leave it; a deletion already asked keeps its own fields.
-    if (!metadata.contains("deletionTimestamp")) {
-      metadata["deletionTimestamp"] = status::formatTime(clock_.wallNow());
-      std::int64_t specGrace = model::kDefaultTerminationGracePeriodSeconds;
+  if (options->isDryRun()) {
+    // The object as the deletion would leave it (rest.BeforeDelete): a first
+    // deletion marks it; a later one may only shorten the grace period.
+    std::int64_t grace = model::kDefaultTerminationGracePeriodSeconds;
+    auto deletionAt = clock_.wallNow();
+    if (metadata.contains("deletionGracePeriodSeconds") &&
+        metadata["deletionGracePeriodSeconds"].is_number_integer()) {
+      const std::int64_t current = metadata["deletionGracePeriodSeconds"].get<std::int64_t>();
+      if (!options->gracePeriodSeconds || *options->gracePeriodSeconds >= current)
+        return sendObject(res, object);
+      deletionAt = base::parseRfc3339(metadata.value("deletionTimestamp", "")).value_or(deletionAt) -
+                   std::chrono::seconds(current);
+      grace = *options->gracePeriodSeconds;
+    } else {
       const model::Json& spec = object["spec"];
       if (spec.contains("terminationGracePeriodSeconds") && spec["terminationGracePeriodSeconds"].is_number_integer()) {
-        specGrace = spec["terminationGracePeriodSeconds"].get<std::int64_t>();
+        grace = spec["terminationGracePeriodSeconds"].get<std::int64_t>();
       }
-      metadata["deletionGracePeriodSeconds"] = options->gracePeriodSeconds.value_or(specGrace);
+      grace = options->gracePeriodSeconds.value_or(grace);
     }
+    markedForDeletion(metadata, deletionAt, grace);
     return sendObject(res, object);
   }
 
@@ -191,8 +208,7 @@ void KubeApi::deletePod(const httplib::Request& req, httplib::Response& res, con
   switch (result.outcome) {
     case status::DeleteOutcome::kDeleted:
       // As the API server answers a graceful deletion: the object, now marked for deletion.
-      metadata["deletionTimestamp"] = status::formatTime(result.requestedAt);
-      metadata["deletionGracePeriodSeconds"] = result.gracePeriod.count();
+      markedForDeletion(metadata, result.requestedAt, result.gracePeriod.count());
       return sendObject(res, object);
     case status::DeleteOutcome::kNotFound:
       return sendKubeStatus(res, 404, "NotFound", "pods \"" + name + "\" not found");

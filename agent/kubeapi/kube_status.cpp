@@ -41,6 +41,30 @@ void sendKubeStatus(httplib::Response& res, int code, const std::string& reason,
   res.set_content(body.dump() + "\n", kJsonType);
 }
 
+void sendInvalid(httplib::Response& res, const std::string& group, const std::string& kind,
+                 const std::string& name, const std::vector<FieldCause>& causes) {
+  std::string summary;
+  Json details = {{"name", name}, {"group", group}, {"kind", kind}, {"causes", Json::array()}};
+  for (const FieldCause& cause : causes) {
+    summary += (summary.empty() ? "" : ", ") + cause.field + ": " + cause.message;
+    details["causes"].push_back(
+        {{"reason", cause.reason}, {"message", cause.message}, {"field", cause.field}});
+  }
+  if (causes.size() > 1) summary = "[" + summary + "]";
+  const std::string qualified = group.empty() ? kind : kind + "." + group;
+  Json body = {
+      {"kind", "Status"},
+      {"apiVersion", "v1"},
+      {"metadata", Json::object()},
+      {"status", "Failure"},
+      {"message", qualified + " \"" + name + "\" is invalid" + (summary.empty() ? "" : ": " + summary)},
+      {"reason", "Invalid"},
+      {"details", details},
+      {"code", 422}};
+  res.status = 422;
+  res.set_content(body.dump() + "\n", kJsonType);
+}
+
 void sendObject(httplib::Response& res, const model::Json& body) { res.set_content(body.dump() + "\n", kJsonType); }
 
 Representation negotiate(const std::string& accept) {

@@ -6,7 +6,9 @@
 #include <httplib.h>
 
 #include <string>
+#include <vector>
 
+#include "agent/kubeapi/field_cause.h"
 #include "agent/model/types.h"
 
 namespace daemonlet::kubeapi {
@@ -15,6 +17,12 @@ inline constexpr const char* kJsonType = "application/json";
 
 void sendKubeStatus(httplib::Response& res, int code, const std::string& reason, const std::string& message);
 void sendObject(httplib::Response& res, const model::Json& body);
+
+// A 422 Invalid Status as errors.NewInvalid builds it: the message
+// `<Kind>.<group> "<name>" is invalid: <field>: <message>` (several causes in
+// [..., ...]) and details {group, kind, name, causes[{reason, message, field}]}.
+void sendInvalid(httplib::Response& res, const std::string& group, const std::string& kind,
+                 const std::string& name, const std::vector<FieldCause>& causes);
 
 enum class Representation { kJson, kTable, kNotAcceptable };
 // What the client's Accept asks for, in its order of preference. Aggregated

@@ -113,10 +113,20 @@ status::DeleteResult Reconciler::deletePod(const std::string& namespace_, const 
     if (!pod.deletionRequestedAt) {
       pod.deletionRequestedAt = clock_.wallNow();
       pod.deletionGrace = request.gracePeriod;
+    } else if (request.gracePeriod && *request.gracePeriod < deletionGracePeriod(pod)) {
+      // rest.BeforeDelete: a pod already being deleted may only have its grace
+      // period shortened, and the kubelet then kills sooner. A pod already
+      // stopping is stopped again (passes do not repeat a stop); the runtimes
+      // keep the earlier of the two SIGKILL deadlines (Runtime::stop).
+      pod.deletionGrace = request.gracePeriod;
+      if (pod.stopRequested) {
+        save(pod);
+        (void)stopPod(decision::StopPod{uid, decision::StopReason::OperatorDeleted});
+      }
     }
     pod.deletionRequested = true;
     save(pod);
-    const std::chrono::seconds grace = terminationGrace(pod);
+    const std::chrono::seconds grace = deletionGracePeriod(pod);
     base::logInfo("pod deletion requested through the local API",
                   {{"pod", model::objectKey(namespace_, name)}, {"grace_seconds", std::to_string(grace.count())}});
     schedulePass();

@@ -102,7 +102,10 @@ void Reconciler::stopContainer(PodState& pod, ContainerSlot& slot, runtime::Runt
     if (!outcome.success && slot) recordEvent(*pod, *slot, "Warning", "FailedPreStopHook", "PreStopHook failed");
     if (slot && slot->containerId == id && slot->state == decision::ContainerState::Running) {
       auto spent = std::chrono::duration_cast<std::chrono::milliseconds>(clock_.now() - began);
-      terminate(runtime, id, std::max(std::chrono::milliseconds(grace) - spent, kMinimumGraceAfterPreStop));
+      // A deletion may have shortened the pod's grace period while the hook ran.
+      const std::chrono::milliseconds budget =
+          std::min<std::chrono::milliseconds>(grace, terminationGrace(*pod));
+      terminate(runtime, id, std::max(budget - spent, kMinimumGraceAfterPreStop));
     }
     // The pod's own stop (stopPod: leftovers, the cgroup) waited for the hook.
     schedulePass();

@@ -101,8 +101,10 @@ status::PodView podView(const base::Clock& clock, const PodState& pod, const dec
   view.available = pod.ready && clock.now() >= pod.readySince + minReady;
   view.terminating = pod.stopRequested;
   if (pod.deletionRequestedAt) {
-    view.deletionTimestamp = pod.deletionRequestedAt;
-    view.deletionGracePeriodSeconds = terminationGrace(pod).count();
+    // As rest.BeforeDelete sets them: when the grace period ends, and the grace.
+    const std::chrono::seconds grace = deletionGracePeriod(pod);
+    view.deletionTimestamp = *pod.deletionRequestedAt + grace;
+    view.deletionGracePeriodSeconds = grace.count();
   }
   view.startTime = pod.createdAtWall;
   view.runtime = runtimeName;

@@ -8,10 +8,15 @@
 
 namespace daemonlet::reconciler {
 
-std::chrono::seconds terminationGrace(const PodState& pod) {
+std::chrono::seconds deletionGracePeriod(const PodState& pod) {
   if (pod.deletionGrace) return *pod.deletionGrace;
   if (!pod.daemonSet) return std::chrono::seconds(model::kDefaultTerminationGracePeriodSeconds);
   return model::terminationGracePeriod(pod.daemonSet->spec.template_.spec);
+}
+
+std::chrono::seconds terminationGrace(const PodState& pod) {
+  constexpr std::chrono::seconds kKubeletMinimumGrace{1};
+  return std::max(deletionGracePeriod(pod), kKubeletMinimumGrace);
 }
 
 const model::Container* containerSpec(const PodState& pod, const ContainerSlot& slot) {

@@ -16,10 +16,18 @@
 
 namespace daemonlet::reconciler {
 
-// The grace period the pod's containers get when stopped: the one its deletion
-// gave (DeleteOptions.gracePeriodSeconds) if any, else the spec's; the default
-// for a pod whose spec is not known (rebuilt from the runtime alone). The one
-// home of that rule: every stop of a pod asks here.
+// The pod's metadata.deletionGracePeriodSeconds as the API server sets it: the
+// grace its deletion gave (DeleteOptions.gracePeriodSeconds; a later, shorter
+// one replaces it) if any, else the spec's; the default for a pod whose spec is
+// not known (rebuilt from the runtime alone). 0 means the API server removed
+// the object at once (a forced deletion).
+std::chrono::seconds deletionGracePeriod(const PodState& pod);
+
+// The grace period the pod's containers get when stopped: deletionGracePeriod,
+// never less than 1 s, as the kubelet's calculateEffectiveGracePeriod ("no
+// matter what, we always supply a grace period of 1"): even a forced deletion
+// sends SIGTERM and waits a second. The one home of that rule: every stop of a
+// pod asks here.
 std::chrono::seconds terminationGrace(const PodState& pod);
 
 // The spec of the slot's container in the pod's spec; null when the pod's spec is

@@ -36,14 +36,16 @@ enum class DeleteOutcome { kDeleted, kNotFound, kUnavailable, kConflict };
 // What a deletion asks beyond "stop it" (the Kubernetes DeleteOptions the
 // reconciler acts on; kubeapi/delete_options.h reads them).
 struct DeleteRequest {
-  // Overrides the pod's terminationGracePeriodSeconds for this stop (0: kill
-  // at once). Unset: the spec's. The first deletion's grace period stands.
+  // Overrides the pod's terminationGracePeriodSeconds for this stop (0: a
+  // forced deletion; the stop still waits the kubelet's 1 s). Unset: the
+  // spec's. A later deletion may only shorten it, as the API server allows.
   std::optional<std::chrono::seconds> gracePeriod;
   std::string uid;  // precondition: delete only the pod with this uid (kConflict otherwise)
 };
 struct DeleteResult {
   DeleteOutcome outcome = DeleteOutcome::kNotFound;
-  // kDeleted: when the deletion was first asked and the grace period it gets.
+  // kDeleted: when the deletion was first asked and the grace period it now
+  // has (deletionGracePeriodSeconds; deletionTimestamp is their sum).
   WallTime requestedAt{};
   std::chrono::seconds gracePeriod{0};
 };

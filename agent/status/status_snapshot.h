@@ -58,7 +58,8 @@ struct PodView {
   bool initialized = false;
   bool terminating = false;
   // Set once a deletion was asked (the local API): metadata.deletionTimestamp
-  // (when it was asked, as the API server's is) and deletionGracePeriodSeconds.
+  // (when the grace period ends, as the API server's is) and
+  // deletionGracePeriodSeconds (0: removed from the Kubernetes API at once).
   std::optional<WallTime> deletionTimestamp;
   std::optional<std::int64_t> deletionGracePeriodSeconds;
   std::optional<WallTime> startTime;

@@ -31,15 +31,15 @@
 // BlockingPool and its result is posted back to the io_context; the io_context
 // never waits on the network, except in list(), whose contract is synchronous:
 // a few local List calls with the quick-call deadline.
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
-
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 #include "agent/loop/blocking_pool.h"
 #include "runtime/cri/cri_adoption.h"
@@ -89,6 +89,11 @@ class CriRuntime final : public Runtime {
     // False for a container started here without a memory limit: its SIGKILL
     // exit is not held for an OOM reason (settleKilledExit). Adopted ones: unknown.
     bool mayBeOomKilled = true;
+    // When the StopContainer under way kills (now + its timeout at the call):
+    // a later stop calls again only when its own deadline is earlier, as the
+    // kubelet's shortened grace period does, so passes do not pile up calls
+    // that each hold a thread for the whole grace period.
+    std::optional<std::chrono::steady_clock::time_point> killDeadline{};
   };
   using SandboxReady = std::function<void(base::Result<std::shared_ptr<const PodSandbox>>)>;
   struct SandboxSlot {

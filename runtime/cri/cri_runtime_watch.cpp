@@ -64,16 +64,24 @@ base::Status CriRuntime::stop(const std::string& containerId, std::chrono::milli
     return base::Ok{};
   }
   it->second.stopWaiters.push_back(std::move(done));
+  // A stop under way keeps its deadline unless this one's is earlier; then
+  // StopContainer again with the shorter timeout (containerd kills at the
+  // earlier of the two).
+  const auto deadline = std::chrono::steady_clock::now() + graceSeconds(grace);
+  if (it->second.killDeadline && *it->second.killDeadline <= deadline) return base::Ok{};
+  it->second.killDeadline = deadline;
   offLoop(
       [client = client_, id, grace]() -> base::Result<CriContainerView> {
         auto stopped = stopContainer(*client, id, graceSeconds(grace));
         if (!stopped) return stopped.error();
         return containerStatus(*client, id);
       },
-      [this, id](base::Result<CriContainerView> view) {
+      [this, id, deadline](base::Result<CriContainerView> view) {
         auto it = containers_.find(id);
         if (it == containers_.end()) return;
         if (!view) {
+          // The next stop asks containerd again.
+          if (it->second.killDeadline == deadline) it->second.killDeadline.reset();
           base::logWarning("cannot stop a container; its exit will be seen when the runtime answers",
                            {{"container", toContainerId(id)}, {"error", view.error().describe()}});
           return;

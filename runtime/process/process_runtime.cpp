@@ -383,15 +383,22 @@ base::Status ProcessRuntime::stop(const std::string& containerId, std::chrono::m
     return base::Ok{};
   }
   if (done) tracked->stopWaiters.push_back(std::move(done));
-  if (tracked->killTimer) return base::Ok{};  // already stopping: the first grace period stands
+  // A stop already under way keeps its SIGKILL deadline unless this one's is
+  // earlier (a deletion that shortened the grace period): a longer grace never
+  // delays the kill, a shorter one brings it forward.
+  const auto deadline = std::chrono::steady_clock::now() + grace;
+  const bool stopping = tracked->killTimer != nullptr;
+  if (stopping && tracked->killTimer->expiry() <= deadline) return base::Ok{};
   if (grace.count() <= 0) {
     signalGroup(*tracked, SIGKILL);
-    tracked->killTimer = std::make_unique<boost::asio::steady_timer>(io_);
+    // Expired already: no later stop moves it.
+    tracked->killTimer = std::make_unique<boost::asio::steady_timer>(io_, std::chrono::steady_clock::now());
     return base::Ok{};
   }
-  signalGroup(*tracked, SIGTERM);
+  if (!stopping) signalGroup(*tracked, SIGTERM);
   const std::string id = tracked->record.id;
-  tracked->killTimer = std::make_unique<boost::asio::steady_timer>(io_, grace);
+  // Replacing the timer cancels the later deadline's wait.
+  tracked->killTimer = std::make_unique<boost::asio::steady_timer>(io_, deadline);
   tracked->killTimer->async_wait([this, alive = std::weak_ptr<bool>(alive_), id](boost::system::error_code ec) {
     if (!alive.lock() || ec == boost::asio::error::operation_aborted) return;
     auto it = containers_.find(id);

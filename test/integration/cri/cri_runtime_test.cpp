@@ -118,6 +118,32 @@ class CriRuntimeTest : public ::testing::Test {
   std::vector<ContainerStatus> events_;
 };
 
+// A second stop while StopContainer waits out a long grace: a shorter one
+// brings the kill forward (a deletion that shortened the grace period), a
+// longer one never delays it.
+TEST_F(CriRuntimeTest, AShorterSecondStopKillsSooner) {
+  CriRuntime& runtime = makeRuntime();
+  const std::string uid = "uid-short-" + std::to_string(::getpid());
+  auto stubborn = request(uid, 0);
+  stubborn.container.command = {"/bin/sh", "-c", "trap '' TERM; echo started; while :; do sleep 1; done"};
+  auto started = startAndWait(stubborn);
+  ASSERT_TRUE(started) << started.error().describe();
+  ASSERT_EQ(started->state, ContainerState::kRunning) << started->reason << ": " << started->message;
+
+  const auto begin = std::chrono::steady_clock::now();
+  std::optional<ContainerStatus> stopped;
+  ASSERT_TRUE(runtime.stop(started->containerId, 60s, [&](const ContainerStatus& s) { stopped = s; }));
+  EXPECT_FALSE(runUntil([&] { return stopped.has_value(); }, 500ms)) << "SIGTERM is ignored within the 60 s";
+  ASSERT_TRUE(runtime.stop(started->containerId, 1s, [](const ContainerStatus&) {}));
+  ASSERT_TRUE(runtime.stop(started->containerId, 120s, [](const ContainerStatus&) {}));
+  ASSERT_TRUE(runUntil([&] { return stopped.has_value(); }, 20s)) << "the first stop's 60 s stood";
+  const auto took = std::chrono::steady_clock::now() - begin;
+  EXPECT_GE(took, 1400ms) << "killed before the shorter grace ended";
+  EXPECT_LT(took, 15s);
+  EXPECT_EQ(stopped->exitCode, 137);
+  ASSERT_TRUE(runtime.removePod(uid));
+}
+
 TEST_F(CriRuntimeTest, RunsKillNineExitsStopsRemovesAndAdopts) {
   CriRuntime& runtime = makeRuntime();
   const std::string uid = "uid-" + std::to_string(::getpid());

@@ -1,8 +1,10 @@
 // kubectl delete with DeleteOptions against the real agent: --grace-period
 // overrides the manifest's terminationGracePeriodSeconds (a daemon ignoring
-// SIGTERM is gone long before it), --force --grace-period=0 kills at once,
-// --dry-run=server deletes nothing, and `get pods` says Terminating while a pod
-// stops. describe shows the Unhealthy event of a failing probe.
+// SIGTERM is gone long before it), --force --grace-period=0 removes the pod
+// from the API at once and kills it after the kubelet's 1 s,
+// --dry-run=server deletes nothing, a second delete with a shorter
+// --grace-period shortens deletionGracePeriodSeconds and kills sooner, and
+// `get pods` says Terminating while a pod stops. describe shows the Unhealthy event of a failing probe.
 #include <sstream>
 
 #include "test/integration/kubectl/kubectl_fixture.h"
@@ -42,7 +44,8 @@ TEST_F(KubectlTest, GracePeriodOverridesTheManifestsForADaemonIgnoringSigterm) {
   EXPECT_LT(took, 15.0) << "the manifest's 60 s grace period was used";
   EXPECT_GE(took, 0.9) << "SIGKILL came before the 1 s grace period ended";
 
-  // --force --grace-period=0: killed at once, no SIGTERM wait at all.
+  // --force --grace-period=0: the API server removes the pod at once; the
+  // kubelet still gives it a second after SIGTERM (calculateEffectiveGracePeriod).
   Json replacement = waitRunning("stubborn");
   ASSERT_FALSE(replacement.is_null());
   const std::string second = replacement["metadata"]["name"];
@@ -52,8 +55,48 @@ TEST_F(KubectlTest, GracePeriodOverridesTheManifestsForADaemonIgnoringSigterm) {
   auto forced = kubectl({"delete", "pod", second, "--force", "--grace-period=0"});
   EXPECT_EQ(forced.exitCode, 0) << forced.output;
   EXPECT_NE(forced.output.find("force deleted"), std::string::npos) << forced.output;
+  auto gone = kubectl({"get", "pod", second});
+  EXPECT_NE(gone.exitCode, 0) << gone.output;
+  EXPECT_NE(gone.output.find("NotFound"), std::string::npos) << gone.output;
   EXPECT_TRUE(waitUntil([&] { return !processAlive(secondPid); }, 10s));
   EXPECT_LT(secondsSince(began), 5.0);
+}
+
+// As against a real cluster: a pod already terminating with its 60 s may be
+// deleted again with a shorter grace period; the API server shortens
+// deletionGracePeriodSeconds and the kubelet kills sooner. A longer one would
+// change nothing.
+TEST_F(KubectlTest, ASecondDeleteWithAShorterGracePeriodKillsSooner) {
+  Json ds = daemonSet("stubborn", {"ignore-sigterm"});
+  podSpec(ds)["terminationGracePeriodSeconds"] = 60;
+  writeManifest("stubborn.json", ds);
+  startAgent();
+  Json pod = waitRunning("stubborn");
+  ASSERT_FALSE(pod.is_null());
+  const std::string name = pod["metadata"]["name"];
+  const int pid = pidOf(mainStatus(pod));
+
+  auto first = kubectl({"delete", "pod", name, "--wait=false"});
+  ASSERT_EQ(first.exitCode, 0) << first.output;
+  auto watch = kubectlStream({"get", "pod", name, "--watch", "-o", "json"});
+  ASSERT_TRUE(watch->waitFor("\"deletionGracePeriodSeconds\": 60,")) << watch->output();
+  auto longer = kubectl({"delete", "pod", name, "--grace-period=90", "--wait=false"});
+  ASSERT_EQ(longer.exitCode, 0) << longer.output;
+  auto asJson = kubectl({"get", "pod", name, "-o", "json"});
+  ASSERT_EQ(asJson.exitCode, 0) << asJson.output;
+  EXPECT_EQ(Json::parse(asJson.output)["metadata"].value("deletionGracePeriodSeconds", -1), 60)
+      << asJson.output;
+  EXPECT_TRUE(processAlive(pid)) << "SIGTERM is ignored: it runs on within the 60 s";
+
+  const auto began = Clock::now();
+  auto shorter = kubectl({"delete", "pod", name, "--grace-period=1"});  // waits until the pod is gone
+  EXPECT_EQ(shorter.exitCode, 0) << shorter.output;
+  EXPECT_NE(shorter.output.find("pod \"" + name + "\" deleted"), std::string::npos) << shorter.output;
+  EXPECT_TRUE(waitUntil([&] { return !processAlive(pid); }, 10s)) << "the first deletion's 60 s stood";
+  const double took = secondsSince(began);
+  EXPECT_LT(took, 10.0) << "the first deletion's 60 s stood";
+  EXPECT_GE(took, 0.9) << "SIGKILL came before the 1 s grace period ended";
+  EXPECT_TRUE(watch->waitFor("\"deletionGracePeriodSeconds\": 1,")) << watch->output();
 }
 
 TEST_F(KubectlTest, GetPodsShowsTerminatingWhileAPodStops) {

@@ -138,6 +138,30 @@ TEST_F(ProcessRuntimeTest, IgnoredSigtermIsFollowedBySigkillAfterTheGrace) {
   EXPECT_EQ(stopped->exitCode, 137);
 }
 
+// A second stop while one is under way: a longer grace never delays the
+// SIGKILL, a shorter one (a deletion that shortened the grace period) brings it
+// forward, as the kubelet kills sooner.
+TEST_F(ProcessRuntimeTest, AShorterSecondStopKillsSoonerALongerOneNeverLater) {
+  makeRuntime();
+  ContainerStatus started = startOk(helper({"ignore-sigterm"}));
+  ASSERT_TRUE(waitForLog(started.logPath, "ready"));
+  auto begin = std::chrono::steady_clock::now();
+  std::optional<ContainerStatus> stopped;
+  ASSERT_TRUE(runtime_
+                  ->stop(started.containerId, std::chrono::seconds(60),
+                         [&](const ContainerStatus& s) { stopped = s; })
+                  .has_value());
+  EXPECT_FALSE(runUntil([&] { return stopped.has_value(); }, std::chrono::milliseconds(300)))
+      << "SIGTERM is ignored: it runs on within the 60 s";
+  ASSERT_TRUE(runtime_->stop(started.containerId, std::chrono::seconds(1), nullptr).has_value());
+  ASSERT_TRUE(runtime_->stop(started.containerId, std::chrono::seconds(120), nullptr).has_value());
+  ASSERT_TRUE(runUntil([&] { return stopped.has_value(); }, std::chrono::seconds(10)));
+  const auto took = std::chrono::steady_clock::now() - begin;
+  EXPECT_GE(took, std::chrono::milliseconds(1300)) << "killed before the shorter grace ended";
+  EXPECT_LT(took, std::chrono::seconds(5)) << "the first 60 s grace period stood";
+  EXPECT_EQ(stopped->signal, SIGKILL);
+}
+
 TEST_F(ProcessRuntimeTest, MainProcessExitEndsTheRestOfItsGroup) {
   makeRuntime();
   ContainerStatus started = startOk(helper({"spawn-child"}));

@@ -1,5 +1,5 @@
 // DELETE /api/v1/namespaces/{ns}/pods/{name} with DeleteOptions: the answers
-// (400, 404, 409, dry run, the marked object) and what reaches the deleter.
+// (400, 422, 404, 409, dry run, the marked object) and what reaches the deleter.
 #include <gtest/gtest.h>
 #include <httplib.h>
 
@@ -79,7 +79,9 @@ TEST_F(KubeDeleteRouteTest, TheGracePeriodReachesTheDeleterAndTheAnswerIsMarked)
   EXPECT_EQ(requests_[0].uid, "uid-1");
   Json body = Json::parse(res->body);
   EXPECT_EQ(body["kind"], "Pod");
-  EXPECT_EQ(body["metadata"]["deletionTimestamp"], status::formatTime(clock_.wallNow()));
+  // deletionTimestamp is when the grace period ends, as the API server sets it.
+  EXPECT_EQ(body["metadata"]["deletionTimestamp"],
+            status::formatTime(clock_.wallNow() + std::chrono::seconds(2)));
   EXPECT_EQ(body["metadata"]["deletionGracePeriodSeconds"], 2);
 }
 
@@ -92,41 +94,95 @@ TEST_F(KubeDeleteRouteTest, ForceWithGraceZeroAsksForAnImmediateStop) {
 }
 
 TEST_F(KubeDeleteRouteTest, DryRunAnswersTheObjectAndDeletesNothing) {
-  auto res = remove(std::string(kPod) + "?dryRun=All", R"({"gracePeriodSeconds":4})");
+  // kubectl --dry-run=server sends it in the body (a body hides the query).
+  auto res = remove(kPod, R"({"dryRun":["All"],"gracePeriodSeconds":4})");
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 200) << res->body;
   EXPECT_TRUE(requests_.empty());
   Json body = Json::parse(res->body);
   EXPECT_EQ(body["metadata"]["deletionGracePeriodSeconds"], 4);
-  EXPECT_TRUE(body["metadata"].contains("deletionTimestamp"));
+  EXPECT_EQ(body["metadata"]["deletionTimestamp"],
+            status::formatTime(clock_.wallNow() + std::chrono::seconds(4)));
 
-  auto defaulted = remove(kPod, R"({"dryRun":["All"]})");
+  auto defaulted = remove(std::string(kPod) + "?dryRun=All", "");
   ASSERT_TRUE(defaulted);
   EXPECT_EQ(Json::parse(defaulted->body)["metadata"]["deletionGracePeriodSeconds"], 30);
   EXPECT_TRUE(requests_.empty());
 }
 
-TEST_F(KubeDeleteRouteTest, BadOptionsAre400StatusesNamingTheField) {
+// As kube-apiserver answers: unsupported values are a 422 Invalid Status for
+// DeleteOptions.meta.k8s.io whose details.causes name the fields; what cannot
+// be decoded is a 400 BadRequest.
+TEST_F(KubeDeleteRouteTest, UnsupportedOptionsAre422WithCausesNamingTheField) {
   struct Row {
-    std::string query, body, reason, field;
+    std::string query, body, field;
   };
   for (const Row& row : std::vector<Row>{
-           {"", R"({"gracePeriodSeconds":-5})", "Invalid", "gracePeriodSeconds"},
-           {"?propagationPolicy=Sometimes", "", "Invalid", "propagationPolicy"},
-           {"", R"({"propagationPolicy":"Sometimes"})", "Invalid", "propagationPolicy"},
-           {"?dryRun=Partly", "", "Invalid", "dryRun"},
-           {"", "{not json", "BadRequest", "body"},
+           {"?propagationPolicy=Sometimes", "", "propagationPolicy"},
+           {"", R"({"propagationPolicy":"Sometimes"})", "propagationPolicy"},
+           {"?dryRun=Partly", "", "dryRun"},
        }) {
     SCOPED_TRACE(row.query + " " + row.body);
     auto res = remove(kPod + row.query, row.body);
     ASSERT_TRUE(res);
-    EXPECT_EQ(res->status, 400);
+    EXPECT_EQ(res->status, 422);
     Json status = Json::parse(res->body);
     EXPECT_EQ(status["kind"], "Status");
-    EXPECT_EQ(status["reason"], row.reason);
-    EXPECT_EQ(status["code"], 400);
-    EXPECT_NE(status["message"].get<std::string>().find(row.field), std::string::npos) << status["message"];
+    EXPECT_EQ(status["status"], "Failure");
+    EXPECT_EQ(status["reason"], "Invalid");
+    EXPECT_EQ(status["code"], 422);
+    EXPECT_EQ(status["details"]["kind"], "DeleteOptions");
+    EXPECT_EQ(status["details"]["group"], "meta.k8s.io");
+    ASSERT_EQ(status["details"]["causes"].size(), 1u) << res->body;
+    const Json& cause = status["details"]["causes"][0];
+    EXPECT_EQ(cause["field"], row.field);
+    EXPECT_EQ(cause["reason"], "FieldValueNotSupported");
+    const std::string message = status["message"];
+    EXPECT_EQ(
+        message.rfind("DeleteOptions.meta.k8s.io \"\" is invalid: " + row.field + ": Unsupported value: ", 0),
+        0u)
+        << message;
   }
+  for (const std::string& body :
+       {std::string("{not json"), std::string(R"({"gracePeriodSeconds":"soon"})")}) {
+    SCOPED_TRACE(body);
+    auto res = remove(kPod, body);
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 400);
+    EXPECT_EQ(Json::parse(res->body)["reason"], "BadRequest");
+  }
+  EXPECT_TRUE(requests_.empty());
+}
+
+// rest.BeforeDelete and the pod strategy: a negative grace period is 1, no error.
+TEST_F(KubeDeleteRouteTest, ANegativeGracePeriodIsOneSecond) {
+  auto res = remove(kPod, R"({"gracePeriodSeconds":-5})");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200) << res->body;
+  ASSERT_EQ(requests_.size(), 1u);
+  EXPECT_EQ(requests_[0].gracePeriod, std::chrono::seconds(1));
+  EXPECT_EQ(Json::parse(res->body)["metadata"]["deletionGracePeriodSeconds"], 1);
+}
+
+// A pod deleted with gracePeriodSeconds=0 is removed from the API at once, as
+// the API server deletes such an object without waiting for the kubelet.
+TEST_F(KubeDeleteRouteTest, APodForceDeletedIsGoneFromTheApiAtOnce) {
+  auto snapshot = std::make_shared<status::StatusSnapshot>(*store_.latest());
+  snapshot->sequence = 2;
+  snapshot->pods.front().deletionTimestamp = clock_.wallNow();
+  snapshot->pods.front().deletionGracePeriodSeconds = 0;
+  store_.publish(snapshot);
+  httplib::Client client("127.0.0.1", port_);
+  auto one = client.Get(kPod, {{"Authorization", "Bearer secret"}});
+  ASSERT_TRUE(one);
+  EXPECT_EQ(one->status, 404) << one->body;
+  auto list = client.Get("/api/v1/namespaces/default/pods", {{"Authorization", "Bearer secret"}});
+  ASSERT_TRUE(list);
+  EXPECT_EQ(list->status, 200);
+  EXPECT_TRUE(Json::parse(list->body)["items"].empty()) << list->body;
+  auto again = remove(kPod, "");
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->status, 404);
   EXPECT_TRUE(requests_.empty());
 }
 
