@@ -24,13 +24,22 @@ std::string statusCellOf(const std::string& table, const std::string& pod) {
   return "";
 }
 
-TEST_F(KubectlTest, GracePeriodOverridesTheManifestsForADaemonIgnoringSigterm) {
-  Json ds = daemonSet("stubborn", {"ignore-sigterm"});
-  podSpec(ds)["terminationGracePeriodSeconds"] = 60;
-  writeManifest("stubborn.json", ds);
-  startAgent();
-  Json pod = waitRunning("stubborn");
-  ASSERT_FALSE(pod.is_null());
+class KubectlDeleteTest : public KubectlTest {
+ protected:
+  // The agent running one daemon that ignores SIGTERM, with a 60 s grace period
+  // in its manifest; returns its running pod (null Json when it never ran).
+  Json startStubbornDaemon() {
+    Json ds = daemonSet("stubborn", {"ignore-sigterm"});
+    podSpec(ds)["terminationGracePeriodSeconds"] = 60;
+    writeManifest("stubborn.json", ds);
+    startAgent();
+    return waitRunning("stubborn");
+  }
+};
+
+TEST_F(KubectlDeleteTest, GracePeriodOverridesTheManifestsForADaemonIgnoringSigterm) {
+  const Json pod = startStubbornDaemon();
+  ASSERT_FALSE(pod.is_null()) << "the daemon never ran";
   const std::string name = pod["metadata"]["name"];
   const int pid = pidOf(mainStatus(pod));
 
@@ -66,13 +75,9 @@ TEST_F(KubectlTest, GracePeriodOverridesTheManifestsForADaemonIgnoringSigterm) {
 // deleted again with a shorter grace period; the API server shortens
 // deletionGracePeriodSeconds and the kubelet kills sooner. A longer one would
 // change nothing.
-TEST_F(KubectlTest, ASecondDeleteWithAShorterGracePeriodKillsSooner) {
-  Json ds = daemonSet("stubborn", {"ignore-sigterm"});
-  podSpec(ds)["terminationGracePeriodSeconds"] = 60;
-  writeManifest("stubborn.json", ds);
-  startAgent();
-  Json pod = waitRunning("stubborn");
-  ASSERT_FALSE(pod.is_null());
+TEST_F(KubectlDeleteTest, ASecondDeleteWithAShorterGracePeriodKillsSooner) {
+  const Json pod = startStubbornDaemon();
+  ASSERT_FALSE(pod.is_null()) << "the daemon never ran";
   const std::string name = pod["metadata"]["name"];
   const int pid = pidOf(mainStatus(pod));
 
