@@ -2,13 +2,10 @@
 
 #include <fcntl.h>
 #include <grp.h>
-#include <linux/sched.h>
 #include <signal.h>
-#include <sys/syscall.h>
+#include "runtime/process/pidfd.h"
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include "runtime/process/pidfd.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -72,25 +69,6 @@ std::vector<std::string> executableCandidates(const ShimSpec& spec) {
   return candidates;
 }
 
-// A child born in its cgroup (clone3 with CLONE_INTO_CGROUP, Linux 5.7+, a
-// cgroup v2 directory). Moving a running process there by writing
-// cgroup.procs takes the kernel's cgroup_threadgroup_rwsem for writing, which
-// waits for an RCU grace period whenever no migration ran in the last one:
-// 9-23 ms a start on a 2-CPU VM (bench/README.md, 2026-12-03), most of a cold
-// start of one daemon and of an isolated restart; the fork into the cgroup
-// takes that lock only for reading. Fork semantics (a copy, not vfork's shared
-// memory: a raw clone3 cannot share the stack it returns on), so the child runs
-// the same vfork-safe code on its own copy. Returns the child's pid, 0 in the
-// child, or -1 with errno when the kernel or the directory does not allow it
-// (the caller then forks as before and writes cgroup.procs, which reports why).
-pid_t forkIntoShimCgroup(int cgroupDirFd) {
-  clone_args args{};
-  args.flags = CLONE_INTO_CGROUP;
-  args.exit_signal = SIGCHLD;
-  args.cgroup = static_cast<std::uint64_t>(cgroupDirFd);
-  return static_cast<pid_t>(::syscall(SYS_clone3, &args, sizeof args));
-}
-
 }  // namespace
 
 void rememberContainerFileLimit(const rlimit& limit) { containerFileLimit = limit; }
@@ -132,25 +110,21 @@ base::Result<SpawnedContainer> spawnContainer(const ShimSpec& spec) {
   std::vector<std::string> warnings;
   const PreparedPrivileges privileges = preparePrivileges(spec, warnings);
 
-  // One cgroup v2 directory to join (no systemd scope on v1 hierarchies): the
-  // child is created in it rather than moved there (forkIntoShimCgroup).
-  UniqueFd cgroupDir;
-  if (spec.extraCgroupPaths.empty() && !spec.cgroupPath.empty()) {
-    cgroupDir.reset(::open(spec.cgroupPath.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  }
-
-  // The child's side, in a vfork child or a child born in its cgroup: only the
-  // stack and system calls (a vfork child shares our memory until it execs).
-  // `cgroupWrites`: how many of cgroupProcsFds it still has to join.
-  auto runChild = [&](std::size_t cgroupWrites) {
+  std::int64_t startedAt = wallClockUnixNano();
+  // vfork: no copy of our page tables, and we sleep until the child has
+  // exec'd, so a restart is as quick as a small supervisor's fork (the host
+  // has no signal handlers a child could run on our memory).
+  pid_t pid = ::vfork();
+  if (pid < 0) return base::makeError(base::ErrorCode::kIo, std::string("fork: ") + std::strerror(errno));
+  if (pid == 0) {
     // Undo what the shim set for itself; a container starts with default signals.
     sigset_t all;
     sigemptyset(&all);
     sigprocmask(SIG_SETMASK, &all, nullptr);
     for (int sig : {SIGPIPE, SIGHUP, SIGINT, SIGTERM, SIGCHLD}) ::signal(sig, SIG_DFL);
     if (::setpgid(0, 0) != 0) failChild(errorFd, "setpgid");
-    for (std::size_t i = 0; i < cgroupWrites; ++i) {
-      if (::write(cgroupProcsFds[i], "0", 1) != 1) failChild(errorFd, "join cgroup");
+    for (int procs : cgroupProcsFds) {
+      if (::write(procs, "0", 1) != 1) failChild(errorFd, "join cgroup");
     }
     if (::dup2(devNull.get(), 0) < 0 || ::dup2(out->write.get(), 1) < 0 || ::dup2(err->write.get(), 2) < 0) {
       failChild(errorFd, "dup2");
@@ -177,20 +151,7 @@ base::Result<SpawnedContainer> spawnContainer(const ShimSpec& spec) {
     }
     errno = denied ? EACCES : lastError;
     failChild(errorFd, "exec");
-  };
-
-  std::int64_t startedAt = wallClockUnixNano();
-  pid_t cgroupChild = -1;
-  if (cgroupDir.valid()) {
-    cgroupChild = forkIntoShimCgroup(cgroupDir.get());
-    if (cgroupChild == 0) runChild(0);  // born in the cgroup: nothing to join
   }
-  // Otherwise vfork: no copy of our page tables, and we sleep until the child
-  // has exec'd, so a restart is as quick as a small supervisor's fork (the
-  // host has no signal handlers a child could run on our memory).
-  const pid_t pid = cgroupChild > 0 ? cgroupChild : ::vfork();
-  if (pid < 0) return base::makeError(base::ErrorCode::kIo, std::string("fork: ") + std::strerror(errno));
-  if (pid == 0) runChild(cgroupProcsFds.size());
 
   // Both sides set the group, so a signal to -pid can never miss the child.
   ::setpgid(pid, pid);
