@@ -5,7 +5,7 @@
 # or `valgrind --tool=callgrind` (instructions of the agent alone), stopped with
 # SIGTERM once all N daemons stamped. See bench/README.md, "Profiling a cold start".
 #
-#   bench/profile_start.sh [--build-dir DIR] [--base /var/tmp] N strace|trace|callgrind|time
+#   bench/profile_start.sh [--build-dir DIR] [--base /var/tmp] N strace|trace|perftrace|callgrind|time
 #
 # callgrind leaves callgrind.out.<pid> in the current directory
 # (`callgrind_annotate --inclusive=yes FILE | head -60`).
@@ -21,7 +21,7 @@ while [ $# -gt 2 ]; do
     *) break ;;
   esac
 done
-[ $# -eq 2 ] || { echo "usage: bench/profile_start.sh [--build-dir DIR] [--base DIR] N strace|trace|callgrind|time" >&2; exit 2; }
+[ $# -eq 2 ] || { echo "usage: bench/profile_start.sh [--build-dir DIR] [--base DIR] N strace|trace|perftrace|callgrind|time" >&2; exit 2; }
 n=$1 mode=$2
 tool=$build_dir/bench/supervisor_bench
 stamp=$build_dir/bench/stamp_daemon
@@ -40,6 +40,9 @@ case "$mode" in
   strace) wrap=(/usr/bin/strace -f -c -o "$dir/strace.txt") ;;
   # Every call with its time, kept as ./strace.n<N> (what waits for what).
   trace) wrap=(/usr/bin/strace -f -ttt -T -o "$PWD/strace.n$n") ;;
+  # The same with far less overhead per call (tracepoints, not ptrace): where the
+  # wall time waits, kept as ./perftrace.n<N>.
+  perftrace) wrap=(/usr/bin/perf trace -f -T -o "$PWD/perftrace.n$n" --) ;;
   callgrind) wrap=(/usr/bin/valgrind --tool=callgrind --trace-children=no "--callgrind-out-file=$PWD/callgrind.out.n$n") ;;
   time) wrap=() ;;
   *) echo "unknown mode $mode" >&2; exit 2 ;;
@@ -52,11 +55,11 @@ echo "files under state/run/logs: $(find "$dir/state" "$dir/run" "$dir/logs" -ty
 # SIGTERM to the wrapper's child (the agent) lets strace/valgrind write their report.
 pid=$(cat "$dir/pid")
 agent=$pid
-if [ "$mode" = strace ] || [ "$mode" = trace ]; then agent=$(pgrep -P "$pid" -f "$dir/config.yaml" | head -n1); fi
+if [ "$mode" = strace ] || [ "$mode" = trace ] || [ "$mode" = perftrace ]; then agent=$(pgrep -P "$pid" -f "$dir/config.yaml" | head -n1); fi
 kill -TERM "$agent" 2>/dev/null || true
 for _ in $(seq 1 600); do kill -0 "$agent" 2>/dev/null || break; sleep 0.1; done
 # strace ends when its last tracee does: the shim host and the daemons go too.
-if [ "$mode" = strace ] || [ "$mode" = trace ]; then
+if [ "$mode" = strace ] || [ "$mode" = trace ] || [ "$mode" = perftrace ]; then
   for victim in $(pgrep -f "$dir" || true); do [ "$victim" = "$pid" ] || kill -KILL "$victim" 2>/dev/null || true; done
 fi
 for _ in $(seq 1 600); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done

@@ -75,13 +75,16 @@ ApiFront::~ApiFront() {
   if (wakeFd_ >= 0) ::close(wakeFd_);
 }
 
-base::Status ApiFront::start() {
+base::Status ApiFront::start(std::function<void()> beforeServing) {
   wakeFd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (wakeFd_ < 0) return base::makeError(base::ErrorCode::kIo, std::string("eventfd: ") + std::strerror(errno));
   dispatcher_->start([this](std::uint64_t id, std::string response, std::unique_ptr<ResponseStream> stream) {
     completed(Completed{id, std::move(response), std::move(stream)});
   });
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this, beforeServing = std::move(beforeServing)] {
+    if (beforeServing) beforeServing();
+    run();
+  });
   return base::Ok{};
 }
 

@@ -22,6 +22,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -67,7 +68,9 @@ class ApiFront {
   ApiFront(const ApiFront&) = delete;
   ApiFront& operator=(const ApiFront&) = delete;
 
-  base::Status start();
+  // `beforeServing` runs first on the poll thread, before the first accept:
+  // setup the owner need not wait for (connections wait in the listen backlog).
+  base::Status start(std::function<void()> beforeServing = {});
   void stop();
 
   int port() const { return listener_.port(); }
