@@ -126,6 +126,10 @@ class CriRuntime final : public Runtime {
   void finishExit(const std::string& criId, const ContainerStatus& exited);
   void relistExits();
   void scheduleRelist(std::chrono::milliseconds delay);
+  // Removes a stopped pod's sandbox (and with it its containers), logs and
+  // emptyDir volumes; retried with back-off when containerd refuses (it may
+  // still be processing the exits of the pod's containers).
+  void removePodSandboxAndFiles(const std::string& podUid, int attempt);
   void scheduleLogRotation();
   void rotateLogs();
 
@@ -159,6 +163,8 @@ class CriRuntime final : public Runtime {
   bool eventStreamLost_ = false;
   // Quick relists due after the stream came back (cri_runtime_exits.cpp says why).
   static constexpr int kRecoveryRelists = 10;
+  // Tries at removing a stopped pod's sandbox: 1 s, 2 s, 4 s, ... apart (about a minute in all).
+  static constexpr int kSandboxRemovalAttempts = 7;
   int recoveryRelistsLeft_ = 0;
   // Last: destroyed first, so its jobs are done before anything they use goes.
   loop::BlockingPool pool_;

@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "agent/base/log.h"
+#include "agent/base/retry_backoff.h"
 #include "runtime/cri/container_log_rotation.h"
 #include "runtime/cri/cri_client.h"
 #include "runtime/cri/cri_containers.h"
@@ -134,6 +135,11 @@ base::Status CriRuntime::removePod(const std::string& podUid) {
   }
   sandboxes_.erase(podUid);
   podIPs_.erase(podUid);
+  removePodSandboxAndFiles(podUid, 0);
+  return base::Ok{};
+}
+
+void CriRuntime::removePodSandboxAndFiles(const std::string& podUid, int attempt) {
   offLoop(
       [client = client_, options = options_, podUid]() -> base::Status {
         // RemovePodSandbox removes the sandbox's containers with it.
@@ -142,13 +148,28 @@ base::Status CriRuntime::removePod(const std::string& podUid) {
         removePodLogDirectory(options.logDir, podUid);
         return removePodVolumes(options.stateDir, podUid);
       },
-      [podUid](base::Status removed) {
-        if (!removed) {
-          base::logWarning("cannot remove a pod's sandbox and files",
-                           {{"pod", podUid}, {"error", removed.error().describe()}});
+      [this, podUid, attempt](base::Status removed) {
+        if (removed) return;
+        // Seen under load: StopPodSandbox fails to kill a container whose exit
+        // containerd has not finished processing. Looking again shortly works.
+        if (attempt + 1 >= kSandboxRemovalAttempts) {
+          base::logError("cannot remove a pod's sandbox and files; giving up",
+                         {{"pod", podUid}, {"attempts", std::to_string(attempt + 1)},
+                          {"error", removed.error().describe()}});
+          return;
         }
+        const auto delay = base::doublingStep(std::chrono::seconds(1), std::chrono::seconds(30),
+                                              static_cast<std::uint64_t>(attempt + 1));
+        base::logWarning("cannot remove a pod's sandbox and files",
+                         {{"pod", podUid},
+                          {"error", removed.error().describe()},
+                          {"retryIn", std::to_string(delay.count()) + "ms"}});
+        auto timer = std::make_shared<boost::asio::steady_timer>(loop_, delay);
+        std::weak_ptr<bool> alive = alive_;
+        timer->async_wait([this, alive, timer, podUid, attempt](const boost::system::error_code& ec) {
+          if (!ec && !alive.expired()) removePodSandboxAndFiles(podUid, attempt + 1);
+        });
       });
-  return base::Ok{};
 }
 
 base::Result<std::vector<ContainerStatus>> CriRuntime::list() {

@@ -131,7 +131,7 @@ class CriRealworldTest : public CriAgentTest, public ::testing::WithParamInterfa
     const bool gone = agent_.running() && waitUntil([&] { return getJson("/api/v1/pods")["items"].empty(); }, 60s);
     EXPECT_TRUE(gone) << "the pods of removed DaemonSets did not go";
     for (const std::string& uid : podUids_) {
-      EXPECT_TRUE(waitUntil([&] { return criObjectsOf(uid).empty(); }, 10s))
+      EXPECT_TRUE(waitUntil([&] { return criObjectsOf(uid).empty(); }, 20s))
           << "pod " << uid << " left sandboxes or containers behind";
     }
     CriAgentTest::TearDown();
