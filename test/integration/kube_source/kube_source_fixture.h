@@ -135,9 +135,14 @@ class KubeSourceTest : public ::testing::Test {
 
   // Waits for the fake to have served `n` DaemonSet watch requests.
   bool waitForWatches(int n) {
+    return waitForServer([&] { return daemonSetWatches() >= n; });
+  }
+
+  // Polls the fake (up to 10 s) until `condition` holds.
+  bool waitForServer(const std::function<bool()>& condition) {
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     while (std::chrono::steady_clock::now() < deadline) {
-      if (daemonSetWatches() >= n) return true;
+      if (condition()) return true;
       std::this_thread::sleep_for(std::chrono::milliseconds(5));  // polling, not an assertion delay
     }
     return false;

@@ -90,17 +90,19 @@ TEST_F(KubeSourceTest, BookmarkAdvancesTheResourceVersionWithoutASnapshot) {
   // A change this watch does not see, then a bookmark that covers it.
   server_.applyDaemonSet(makeDaemonSetObject("ops", "other", "o:1", {{"fleet", "core"}}));
   const std::string bookmarkVersion = server_.resourceVersion();
-  server_.requestBookmarks();
-  // The next watch shows the resourceVersion the source holds: drop the stream.
-  // Bookmarks are delivered in order before the drop is noticed only if the
-  // source read them, so wait until it must have: retry until the rewatch uses it.
+  // The next watch shows the resourceVersion the source holds: drop the stream
+  // once the bookmark is written (a drop asked for at the same moment would win
+  // over it). The source reads what was written before the cut, but may see the
+  // cut first: retry until the rewatch uses the bookmark's version.
   bool resumedFromBookmark = false;
-  for (int attempt = 0; attempt < 50 && !resumedFromBookmark; ++attempt) {
+  for (int attempt = 0; attempt < 20 && !resumedFromBookmark; ++attempt) {
+    const std::uint64_t written = server_.bookmarksWritten();
+    server_.requestBookmarks();
+    ASSERT_TRUE(waitForServer([&] { return server_.bookmarksWritten() > written; })) << "no bookmark was written";
     const int watches = daemonSetWatches();
     server_.dropWatches();
     ASSERT_TRUE(waitForWatches(watches + 1));
     resumedFromBookmark = server_.requests().back().params["resourceVersion"] == bookmarkVersion;
-    if (!resumedFromBookmark) server_.requestBookmarks();
   }
   EXPECT_TRUE(resumedFromBookmark);
   EXPECT_EQ(recorder_.snapshotCount(), snapshots);

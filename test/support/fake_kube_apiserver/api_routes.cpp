@@ -200,6 +200,7 @@ void FakeKubeApiServer::Impl::serveWatch(const httplib::Request& req, httplib::R
         std::string out;
         bool finish = false;
         bool abort = false;
+        bool bookmarked = false;
         {
           std::unique_lock lock(mutex);
           auto pending = [&] {
@@ -246,6 +247,7 @@ void FakeKubeApiServer::Impl::serveWatch(const httplib::Request& req, httplib::R
                                  {"apiVersion", apiVersionOf(s.scope.resource)},
                                  {"metadata", {{"resourceVersion", std::to_string(store.currentResourceVersion())}}}};
                 out += eventLine("BOOKMARK", bookmark);
+                bookmarked = true;
                 s.nextBookmark = now + options.bookmarkInterval;
               }
               s.bookmarkGeneration = bookmarkGeneration;
@@ -255,6 +257,10 @@ void FakeKubeApiServer::Impl::serveWatch(const httplib::Request& req, httplib::R
         }
         if (abort) return false;
         if (!out.empty() && !sink.write(out.data(), out.size())) return false;
+        if (bookmarked) {
+          std::lock_guard lock(mutex);
+          ++bookmarksWritten;
+        }
         if (finish) sink.done();
         return true;
       },

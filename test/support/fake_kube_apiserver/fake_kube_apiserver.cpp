@@ -201,6 +201,11 @@ void FakeKubeApiServer::expireNextContinueTokens(int count) {
   impl_->continueTokensToExpire = count;
 }
 
+std::uint64_t FakeKubeApiServer::bookmarksWritten() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->bookmarksWritten;
+}
+
 int FakeKubeApiServer::liveWatches() const {
   std::lock_guard lock(impl_->mutex);
   return impl_->liveWatches;

@@ -96,6 +96,9 @@ class FakeKubeApiServer {
   // as when the token outlived the server's compaction window.
   void expireNextContinueTokens(int count);
   int liveWatches() const;
+  // BOOKMARK events written to clients so far: a test that drops watches waits
+  // for this to grow after requestBookmarks(), or the drop may win the race.
+  std::uint64_t bookmarksWritten() const;
 
   std::vector<RecordedRequest> requests() const;
   void clearRequests();

@@ -57,6 +57,7 @@ struct FakeKubeApiServer::Impl {
   int continueTokensToExpire = 0;
   bool stopping = false;
   int liveWatches = 0;
+  std::uint64_t bookmarksWritten = 0;  // BOOKMARK events written to a client so far
   std::vector<RecordedRequest> log;
 };
 
