@@ -77,10 +77,7 @@ base::Result<std::string> subPathOnHost(const std::string& volumePath, const std
 base::Result<std::vector<v1::Mount>> containerMounts(const model::PodSpec& spec, const model::Container& container,
                                                      const PodVolumes& volumes,
                                                      const std::map<std::string, std::string>& env, bool privileged) {
-  auto index = containerIndex(spec, false, container.name);
-  const bool init = !index;
-  if (init) index = containerIndex(spec, true, container.name);
-  const std::string base = containerField(init, index.value_or(0));
+  const std::string base = containerFieldOf(spec, container);
   std::vector<v1::Mount> mounts;
   for (std::size_t i = 0; i < container.volumeMounts.size(); ++i) {
     const model::VolumeMount& mount = container.volumeMounts[i];

@@ -61,9 +61,7 @@ std::optional<HostMount> mountHolding(std::string_view mountinfo, const std::str
 base::Status checkHostPropagation(const model::PodSpec& spec, const model::Container& container,
                                   const std::vector<v1::Mount>& mounts, std::string_view mountinfo) {
   if (mountinfo.empty()) return base::Ok{};
-  auto index = containerIndex(spec, false, container.name);
-  const bool init = !index;
-  if (init) index = containerIndex(spec, true, container.name);
+  const std::string base = containerFieldOf(spec, container);
   for (std::size_t i = 0; i < mounts.size() && i < container.volumeMounts.size(); ++i) {
     const v1::MountPropagation wanted = mounts[i].propagation();
     if (wanted == v1::PROPAGATION_PRIVATE) continue;
@@ -73,8 +71,7 @@ base::Status checkHostPropagation(const model::PodSpec& spec, const model::Conta
     if (!host) continue;
     const bool bidirectional = wanted == v1::PROPAGATION_BIDIRECTIONAL;
     if (host->shared || (!bidirectional && host->slave)) continue;
-    const std::string field =
-        containerField(init, index.value_or(0)) + ".volumeMounts[" + std::to_string(i) + "].mountPropagation";
+    const std::string field = base + ".volumeMounts[" + std::to_string(i) + "].mountPropagation";
     return invalidField(field, std::string(bidirectional ? "Bidirectional" : "HostToContainer") +
                                    " propagation needs the host mount " + host->mountPoint + " (holding " +
                                    mounts[i].host_path() + ") to be " +

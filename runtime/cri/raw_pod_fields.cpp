@@ -66,6 +66,11 @@ std::string containerField(bool init, std::size_t index) {
   return std::string(init ? "spec.initContainers[" : "spec.containers[") + std::to_string(index) + "]";
 }
 
+std::string containerFieldOf(const model::PodSpec& spec, const model::Container& container) {
+  if (auto index = containerIndex(spec, false, container.name)) return containerField(false, *index);
+  return containerField(true, containerIndex(spec, true, container.name).value_or(0));
+}
+
 std::optional<std::size_t> containerIndex(const model::PodSpec& spec, bool init, const std::string& name) {
   const auto& list = init ? spec.initContainers : spec.containers;
   for (std::size_t i = 0; i < list.size(); ++i) {

@@ -45,5 +45,8 @@ base::Result<std::optional<SeccompProfile>> seccompProfileOf(const model::Json* 
 std::string containerField(bool init, std::size_t index);
 // Where a container sits in its pod's spec, by name; nullopt when absent.
 std::optional<std::size_t> containerIndex(const model::PodSpec& spec, bool init, const std::string& name);
+// The field path of a container of `spec` found by name, among the containers
+// first, then the init containers: "spec.initContainers[0]".
+std::string containerFieldOf(const model::PodSpec& spec, const model::Container& container);
 
 }  // namespace daemonlet::runtime::cri
