@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <optional>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -125,8 +126,11 @@ void ApiFront::run() {
                         return p == Phase::kHead || p == Phase::kBody || p == Phase::kLingering;
                       }));
     fds.push_back({canAccept ? listener_.fd() : -1, POLLIN, 0});
-    Clock::time_point wakeAt = now + std::chrono::seconds(1);
-    if (!canAccept && acceptPausedUntil_ > now) wakeAt = std::min(wakeAt, acceptPausedUntil_);
+    // Nothing due: sleep until a socket or the wake fd (a response, stop())
+    // says otherwise, so an idle agent has no timer waking it.
+    std::optional<Clock::time_point> wakeAt;
+    auto wakeBy = [&wakeAt](Clock::time_point due) { wakeAt = wakeAt ? std::min(*wakeAt, due) : due; };
+    if (!canAccept && acceptPausedUntil_ > now) wakeBy(acceptPausedUntil_);
     for (auto& [id, c] : connections_) {
       short events = 0;
       if (c.phase == Phase::kHead || c.phase == Phase::kBody || c.phase == Phase::kLingering) events = POLLIN;
@@ -135,10 +139,14 @@ void ApiFront::run() {
       if (events == 0) continue;
       fds.push_back({c.fd, events, 0});
       ids.push_back(id);
-      wakeAt = std::min(wakeAt, c.phase == Phase::kStreaming ? c.nextPull : c.deadline);
+      wakeBy(c.phase == Phase::kStreaming ? c.nextPull : c.deadline);
     }
-    auto waitMs = std::chrono::duration_cast<std::chrono::milliseconds>(wakeAt - now).count();
-    int ready = ::poll(fds.data(), fds.size(), static_cast<int>(std::clamp<long long>(waitMs + 1, 0, 1000)));
+    int timeoutMs = -1;
+    if (wakeAt) {
+      auto waitMs = std::chrono::duration_cast<std::chrono::milliseconds>(*wakeAt - now).count();
+      timeoutMs = static_cast<int>(std::clamp<long long>(waitMs + 1, 0, 60'000));
+    }
+    int ready = ::poll(fds.data(), fds.size(), timeoutMs);
     if (ready < 0 && errno != EINTR) break;
     if (ready <= 0) continue;
     now = Clock::now();

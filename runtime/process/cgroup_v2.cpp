@@ -101,6 +101,12 @@ bool killCgroup(const std::string& path) {
   return killedAny;
 }
 
+bool cgroupHasProcesses(const std::string& path) {
+  if (path.empty()) return false;
+  auto procs = readWholeFile(path + "/cgroup.procs");
+  return procs && !splitWords(*procs).empty();
+}
+
 void killPodCgroups(const std::string& root, const std::string& podUid) {
   if (root.empty() || podUid.empty()) return;
   const std::string podDir = root + "/" + podUid;

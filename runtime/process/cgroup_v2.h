@@ -42,6 +42,11 @@ base::Status removePodCgroups(const std::string& root, const std::string& podUid
 // hierarchy). False when the cgroup is empty already or cannot be read.
 bool killCgroup(const std::string& path);
 
+// True when a process is in the cgroup (cgroup.procs lists one). A cgroup is
+// killed only then: on this kernel a cgroup once cgroup.kill'ed kills every
+// child later cloned into it (shim_container.cpp).
+bool cgroupHasProcesses(const std::string& path);
+
 // killCgroup for each container cgroup of the pod (and the pod's own).
 void killPodCgroups(const std::string& root, const std::string& podUid);
 

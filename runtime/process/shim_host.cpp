@@ -299,9 +299,11 @@ class ShimHost {
     HostedContainer& container = *it->second;
     ExitRecord record = reap(container);
     // Nothing of the container may outlive its main process (Kubernetes
-    // semantics): its group and cgroup are killed.
+    // semantics): its group and cgroup are killed. The cgroup only when
+    // something is left in it, so a daemon of one process keeps a cgroup its
+    // next start can be born into (cgroupHasProcesses says why).
     ::kill(-container.process.pid, SIGKILL);
-    killCgroup(container.cgroupPath);
+    if (cgroupHasProcesses(container.cgroupPath)) killCgroup(container.cgroupPath);
     record.oomKilled =
         cgroupOomKillCount(container.cgroupPath) > container.oomKillsBefore && record.signal == SIGKILL;
     // Collect what is still buffered without waiting for writers that escaped

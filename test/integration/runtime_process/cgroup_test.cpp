@@ -108,5 +108,38 @@ TEST_F(CgroupTest, ContainerRunsInItsOwnCgroupWithItsLimits) {
   EXPECT_FALSE(std::filesystem::exists(options_.cgroupRoot + "/" + pod().uid));
 }
 
+// The shim kills a container's cgroup when its main process exits and leaves
+// a process behind. On this kernel a child cloned into a cgroup that was ever
+// killed is SIGKILLed at birth, so the next start there must still run: the
+// shim sees the child never ran and joins it by cgroup.procs instead.
+TEST_F(CgroupTest, RestartIntoACgroupKilledBeforeRuns) {
+  makeRuntime();
+  const std::string leaf = options_.cgroupRoot + "/" + pod().uid + "/main";
+  auto leaving = helper({"escape", "1", "exit"});
+  ContainerStatus first = startOk(leaving);
+  ASSERT_TRUE(runUntil([&] { return !exits_.empty(); }));
+  EXPECT_EQ(exits_.front().exitCode, 1);
+  // The escaped process was killed with the cgroup (cgroup.kill).
+  ASSERT_TRUE(runUntil([&] { return readFile(leaf + "/cgroup.procs").empty(); }));
+
+  for (int restart = 1; restart <= 2; ++restart) {
+    SCOPED_TRACE(restart);
+    auto again = helper({"spawn-child"});
+    again.restartCount = restart;
+    ContainerStatus started = startOk(again);
+    ASSERT_EQ(started.state, ContainerState::kRunning);
+    // It ran its own code (a child killed at birth prints nothing) and sits in
+    // the container's cgroup.
+    ASSERT_TRUE(waitForLog(started.logPath, "child="));
+    EXPECT_EQ(mount_ + cgroupV2PathOf(started.pid), leaf);
+    std::optional<ContainerStatus> stopped;
+    ASSERT_TRUE(runtime_->stop(started.containerId, std::chrono::seconds(5),
+                               [&](const ContainerStatus& s) { stopped = s; }).has_value());
+    ASSERT_TRUE(runUntil([&] { return stopped.has_value(); }));
+    ASSERT_TRUE(runUntil([&] { return readFile(leaf + "/cgroup.procs").empty(); }));
+  }
+  (void)first;
+}
+
 }  // namespace
 }  // namespace daemonlet::runtime::process::testing
