@@ -56,18 +56,56 @@ long processUid(pid_t pid) {
   return std::strtol(status->c_str() + at + 5, nullptr, 10);
 }
 
-std::vector<MarkedProcess> findProcessesWithEnvironment(const std::string& name, const std::string& scopeName,
-                                                        const std::string& scopeValue) {
-  std::vector<MarkedProcess> found;
+namespace {
+
+// The pids /proc/<parent>/task/*/children lists, or nullopt when the kernel
+// has no such file.
+std::optional<std::vector<pid_t>> childrenOf(pid_t parent) {
+  const std::string taskDir = "/proc/" + std::to_string(parent) + "/task";
+  DIR* tasks = ::opendir(taskDir.c_str());
+  if (tasks == nullptr) return std::vector<pid_t>{};  // the parent is gone: no children
+  std::vector<pid_t> children;
+  bool readable = false;
+  while (dirent* task = ::readdir(tasks)) {
+    if (task->d_name[0] == '.') continue;
+    auto listed = readWholeFile(taskDir + "/" + task->d_name + "/children");
+    if (!listed) continue;
+    readable = true;
+    for (std::string_view word : splitWords(*listed)) {
+      long pid = std::strtol(std::string(word).c_str(), nullptr, 10);
+      if (pid > 0) children.push_back(static_cast<pid_t>(pid));
+    }
+  }
+  ::closedir(tasks);
+  if (!readable) return std::nullopt;
+  return children;
+}
+
+std::vector<pid_t> everyProcess() {
+  std::vector<pid_t> pids;
   DIR* proc = ::opendir("/proc");
-  if (proc == nullptr) return found;
-  const std::string prefix = name + "=";
-  const std::string scope = scopeName + "=" + scopeValue;
+  if (proc == nullptr) return pids;
   while (dirent* entry = ::readdir(proc)) {
     char* end = nullptr;
     long pid = std::strtol(entry->d_name, &end, 10);
-    if (end == entry->d_name || *end != '\0' || pid <= 0) continue;
-    auto environ = readWholeFile("/proc/" + std::string(entry->d_name) + "/environ");
+    if (end != entry->d_name && *end == '\0' && pid > 0) pids.push_back(static_cast<pid_t>(pid));
+  }
+  ::closedir(proc);
+  return pids;
+}
+
+}  // namespace
+
+std::vector<MarkedProcess> findChildrenWithEnvironment(pid_t parent, const std::string& name,
+                                                       const std::string& scopeName, const std::string& scopeValue) {
+  std::vector<MarkedProcess> found;
+  if (parent <= 0) return found;
+  auto children = childrenOf(parent);
+  const std::vector<pid_t> candidates = children ? std::move(*children) : everyProcess();
+  const std::string prefix = name + "=";
+  const std::string scope = scopeName + "=" + scopeValue;
+  for (pid_t pid : candidates) {
+    auto environ = readWholeFile("/proc/" + std::to_string(pid) + "/environ");
     if (!environ) continue;
     std::optional<std::string> value;
     bool inScope = false;
@@ -81,12 +119,11 @@ std::vector<MarkedProcess> findProcessesWithEnvironment(const std::string& name,
       at = stop + 1;
     }
     if (!value || !inScope) continue;
-    auto stat = readProcStat(static_cast<pid_t>(pid));
-    if (stat && stat->state != 'Z' && stat->state != 'X') {
-      found.push_back(MarkedProcess{static_cast<pid_t>(pid), *value, *stat});
+    auto stat = readProcStat(pid);
+    if (stat && stat->state != 'Z' && stat->state != 'X' && stat->parentPid == parent) {
+      found.push_back(MarkedProcess{pid, *value, *stat});
     }
   }
-  ::closedir(proc);
   return found;
 }
 

@@ -43,12 +43,16 @@ struct MarkedProcess {
   ProcStat stat;
 };
 
-// Every live process whose initial environment holds `name`=<value> and also
-// exactly `scopeName`=`scopeValue` (so one agent never claims another's
-// processes). Processes we may not read (other users, when unprivileged) are
-// skipped.
-std::vector<MarkedProcess> findProcessesWithEnvironment(const std::string& name, const std::string& scopeName,
-                                                        const std::string& scopeValue);
+// The live children of `parent` whose initial environment holds
+// `name`=<value> and also exactly `scopeName`=`scopeValue` (so one agent never
+// claims another's processes). Only children: a process is a container only
+// when the shim host that started it is its parent, so reading every
+// process's environment (hundreds on a node, at every relist) finds nothing
+// more. Read from /proc/<parent>/task/*/children; a kernel without that file
+// (CONFIG_PROC_CHILDREN) is scanned whole and filtered by parent. Processes we
+// may not read (other users, when unprivileged) are skipped.
+std::vector<MarkedProcess> findChildrenWithEnvironment(pid_t parent, const std::string& name,
+                                                       const std::string& scopeName, const std::string& scopeValue);
 
 // The initial environment of a live process (/proc/<pid>/environ): what it
 // was started with. kNotFound when it is gone; an error when we may not read it.

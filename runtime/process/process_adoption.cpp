@@ -172,7 +172,10 @@ void ProcessRuntime::adoptRecordsFromDisk() {
 void ProcessRuntime::adoptMarkedProcesses() {
   // One entry per marker value: the container's main process leads its group.
   std::map<std::string, MarkedProcess> leaders;
-  for (auto& process : findProcessesWithEnvironment(kContainerIdMarker, kStateDirMarker, options_.stateDir)) {
+  // Only the connected host's children can be ours (checked again below):
+  // with no host connected there is nothing to look for.
+  const pid_t hostPid = host_.connectedHostPid();
+  for (auto& process : findChildrenWithEnvironment(hostPid, kContainerIdMarker, kStateDirMarker, options_.stateDir)) {
     auto [it, inserted] = leaders.emplace(process.value, process);
     bool leads = process.pid == process.stat.processGroup;
     bool currentLeads = it->second.pid == it->second.stat.processGroup;

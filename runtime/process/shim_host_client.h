@@ -64,6 +64,8 @@ class ShimHostClient {
 
   // True while connected to the host that is this process (pid + start time).
   bool isConnectedHost(pid_t pid, std::uint64_t startTime) const;
+  // The connected host's pid, 0 while not connected.
+  pid_t connectedHostPid() const { return socket_ ? hostPid_ : 0; }
 
  private:
   struct PendingStart {

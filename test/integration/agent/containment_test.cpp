@@ -204,7 +204,8 @@ TEST_F(ContainmentE2eTest, PlantedProcessWithOurMarkersIsNeitherAdoptedNorCopied
   ASSERT_TRUE(now.has_value());
   EXPECT_EQ(pidOf(mainStatus(*now)), realPid);
   EXPECT_EQ(restartCountOf(*now), 0);
-  EXPECT_GE(logLinesContaining("not started by our shim host"), 1u);
+  // Only the shim host's children are read for markers (proc_fs.h), so the
+  // plant, a child of this test, is not even looked at.
 }
 
 // H2 (ordering): a record id holds the restart count, and "_10_" sorts before
