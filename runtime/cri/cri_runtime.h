@@ -134,7 +134,8 @@ class CriRuntime final : public Runtime {
   void scheduleRelist(std::chrono::milliseconds delay);
   // Removes a stopped pod's sandbox (and with it its containers), logs and
   // emptyDir volumes; retried with back-off when containerd refuses (it may
-  // still be processing the exits of the pod's containers).
+  // still be processing the exits of the pod's containers), then left to the
+  // sandbox GC.
   void removePodSandboxAndFiles(const std::string& podUid, int attempt);
   void scheduleLogRotation();
   void rotateLogs();
@@ -158,8 +159,8 @@ class CriRuntime final : public Runtime {
   // Starts whose callback has not run yet, by pod uid: the sandbox GC leaves
   // such pods alone.
   std::map<std::string, int> startsInFlight_;
-  // Pods whose sandboxes the GC is removing right now: a start for one waits
-  // (ContainerCreating) rather than reuse a sandbox about to go.
+  // Pods whose READY sandbox the GC is removing right now: a start for one
+  // waits (ContainerCreating, retried) rather than reuse a sandbox about to go.
   std::set<std::string> gcRemovingPods_;
   // Exits of ids not tracked yet: a container that exits before its start's
   // answer is back. Bounded: sandboxes' and other agents' exits land here too.

@@ -18,7 +18,8 @@ namespace daemonlet::runtime::cri {
 namespace {
 
 // Our sandboxes and whether each holds a running container of ours.
-base::Result<std::vector<SandboxGcEntry>> listSandboxesForGc(const CriClient& client, const std::string& agentId) {
+base::Result<std::vector<SandboxGcEntry>> listSandboxesForGc(const CriClient& client,
+                                                             const std::string& agentId) {
   auto sandboxes = listOurSandboxes(client, agentId, {});
   if (!sandboxes) return sandboxes.error();
   auto containers = listOurContainers(client, agentId, {});
@@ -86,7 +87,11 @@ void CriRuntime::collectSandboxes() {
               scheduleSandboxGc();
               return;
             }
-            for (const auto& removal : removals) gcRemovingPods_.insert(removal.podUid);
+            // Only a READY sandbox is one a start would reuse; the NOTREADY
+            // ones ensurePodSandbox passes over, so their pods start freely.
+            for (const auto& removal : removals) {
+              if (removal.ready) gcRemovingPods_.insert(removal.podUid);
+            }
             offLoop(
                 [client = client_, options = options_, removals] {
                   std::vector<SandboxGcOutcome> outcomes;
@@ -107,10 +112,11 @@ void CriRuntime::collectSandboxes() {
                                      {"sandbox", outcome.removal.sandboxId},
                                      {"podFiles", outcome.removal.podFilesToo ? "removed" : "kept"}});
                     } else {
-                      base::logWarning("cannot remove a pod sandbox no pod needs; trying again at the next GC",
-                                       {{"pod", outcome.removal.podUid},
-                                        {"sandbox", outcome.removal.sandboxId},
-                                        {"error", outcome.result.error().describe()}});
+                      base::logWarning(
+                          "cannot remove a pod sandbox no pod needs; trying again at the next GC",
+                          {{"pod", outcome.removal.podUid},
+                           {"sandbox", outcome.removal.sandboxId},
+                           {"error", outcome.result.error().describe()}});
                     }
                   }
                   scheduleSandboxGc();

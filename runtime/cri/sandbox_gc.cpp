@@ -38,7 +38,7 @@ std::vector<SandboxRemoval> sandboxesToCollect(const std::vector<SandboxGcEntry>
         remove = !sandbox.ready || sandbox.createdAt + readyGrace <= now;
       }
       if (!remove) continue;
-      removals.push_back({sandbox.id, uid, false});
+      removals.push_back({sandbox.id, uid, false, sandbox.ready});
       ++removed;
     }
     if (!tracked && removed > 0 && removed == ofPod.size()) removals.back().podFilesToo = true;

@@ -36,18 +36,18 @@ namespace daemonlet::runtime::cri {
 // One sandbox of ours as listed (ListPodSandbox), with what its containers say.
 struct SandboxGcEntry {
   std::string id;
-  std::string podUid;           // its io.kubernetes.pod.uid label
-  std::uint32_t attempt = 0;    // metadata.attempt: breaks a tie in creation time
-  bool ready = false;           // SANDBOX_READY
-  base::WallTime createdAt{};   // created_at
+  std::string podUid;          // its io.kubernetes.pod.uid label
+  std::uint32_t attempt = 0;   // metadata.attempt: breaks a tie in creation time
+  bool ready = false;          // SANDBOX_READY
+  base::WallTime createdAt{};  // created_at
   bool hasRunningContainer = false;
 };
 
 // What the CRI runtime holds when the rule is applied (on its loop).
 struct SandboxGcPods {
-  std::set<std::string> tracked;          // pod uids with a sandbox slot or a container
-  std::set<std::string> starting;         // pod uids with a start in flight
-  std::set<std::string> heldSandboxIds;   // the sandboxes the runtime holds as pods' ready ones
+  std::set<std::string> tracked;         // pod uids with a sandbox slot or a container
+  std::set<std::string> starting;        // pod uids with a start in flight
+  std::set<std::string> heldSandboxIds;  // the sandboxes the runtime holds as pods' ready ones
 };
 
 struct SandboxRemoval {
@@ -55,6 +55,8 @@ struct SandboxRemoval {
   std::string podUid;
   // The last sandbox of an untracked pod: its log directory and volumes go too.
   bool podFilesToo = false;
+  // A READY one (of an untracked pod): a start must not reuse it while it goes.
+  bool ready = false;
 };
 
 // The sandboxes to stop and remove, oldest of each pod first.

@@ -25,8 +25,9 @@ class CriRuntimeTest : public ::testing::Test {
   void SetUp() override {
     auto& containerd = testing::sharedContainerd();
     ASSERT_TRUE(containerd.running()) << containerd.lastError();
-    dir_ = std::filesystem::temp_directory_path() / ("cri-runtime-test-" + std::to_string(::getpid()) + "-" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = std::filesystem::temp_directory_path() /
+           ("cri-runtime-test-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_ / "logs");
     std::filesystem::create_directories(dir_ / "state");
@@ -51,7 +52,8 @@ class CriRuntimeTest : public ::testing::Test {
   }
 
   // Runs the loop until `done` holds; false after `timeout`.
-  bool runUntil(const std::function<bool()>& done, std::chrono::milliseconds timeout = std::chrono::seconds(30)) {
+  bool runUntil(const std::function<bool()>& done,
+                std::chrono::milliseconds timeout = std::chrono::seconds(30)) {
     auto deadline = std::chrono::steady_clock::now() + timeout;
     while (!done()) {
       if (std::chrono::steady_clock::now() > deadline) return false;
