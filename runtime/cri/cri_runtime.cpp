@@ -63,6 +63,7 @@ CriRuntime::CriRuntime(boost::asio::io_context& loop, CriRuntimeOptions options)
       credentials_(loadCredentials(options_.registryCredentialsFile)),
       logTimer_(loop),
       relistTimer_(loop),
+      gcTimer_(loop),
       pool_(kPoolThreads) {
   std::weak_ptr<bool> alive = alive_;
   boost::asio::io_context* io = &loop_;
@@ -104,6 +105,7 @@ CriRuntime::~CriRuntime() {
   alive_.reset();
   logTimer_.cancel();
   relistTimer_.cancel();
+  gcTimer_.cancel();
   exitWatcher_.reset();  // joins its thread before the members its callbacks use go
 }
 
@@ -155,6 +157,11 @@ void CriRuntime::start(const ContainerStartRequest& request, StartCallback done)
   }
   // Posted: the caller hears of the waiting state after start() returns.
   std::weak_ptr<bool> alive = alive_;
+  ++startsInFlight_[request.pod.uid];
+  done = [this, alive, uid = request.pod.uid, done = std::move(done)](base::Result<ContainerStatus> result) {
+    if (!alive.expired()) finishedStarting(uid);
+    done(std::move(result));
+  };
   boost::asio::post(loop_, [this, alive, creating = waiting(request, "ContainerCreating", "", std::nullopt)] {
     if (!alive.expired()) emit(creating);
   });
@@ -179,6 +186,13 @@ void CriRuntime::start(const ContainerStartRequest& request, StartCallback done)
 
 void CriRuntime::withSandbox(const std::shared_ptr<const ContainerStartRequest>& request, SandboxReady ready) {
   const std::string uid = request->pod.uid;
+  if (gcRemovingPods_.count(uid)) {
+    // Rare: a pod back while the GC removes its old sandbox. Made afresh next time.
+    boost::asio::post(loop_, [ready = std::move(ready)] {
+      ready(base::makeError(base::ErrorCode::kInternal, "the pod's old sandbox is being removed"));
+    });
+    return;
+  }
   SandboxSlot& slot = sandboxes_[uid];
   if (slot.ready) {
     auto sandbox = slot.ready;

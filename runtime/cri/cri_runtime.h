@@ -23,6 +23,11 @@
 // (calls fail UNAVAILABLE) never reports a container exited: starts complete
 // kWaiting "RuntimeUnavailable", naming the socket, with retryAfter.
 //
+// Sandbox GC: every options.sandboxGcPeriod (a minute), the sandboxes of ours
+// no pod needs any more are stopped and removed (sandbox_gc.h has the rule;
+// cri_runtime_gc.cpp runs it), so a removal that gave up, or a sandbox an
+// agent killed mid-start or mid-removal left, does not stay.
+//
 // Logs: containerd writes them but does not rotate; a timer on the io_context
 // rotates each running container's file past maxLogBytes (rename, then
 // ReopenContainerLog), keeping maxLogFiles.
@@ -38,6 +43,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -128,10 +134,16 @@ class CriRuntime final : public Runtime {
   void scheduleRelist(std::chrono::milliseconds delay);
   // Removes a stopped pod's sandbox (and with it its containers), logs and
   // emptyDir volumes; retried with back-off when containerd refuses (it may
-  // still be processing the exits of the pod's containers).
+  // still be processing the exits of the pod's containers), then left to the
+  // sandbox GC.
   void removePodSandboxAndFiles(const std::string& podUid, int attempt);
   void scheduleLogRotation();
   void rotateLogs();
+  // The sandbox GC (cri_runtime_gc.cpp): list off the loop, decide on it,
+  // remove off it, log on it, then the next round.
+  void scheduleSandboxGc();
+  void collectSandboxes();
+  void finishedStarting(const std::string& podUid);
 
   boost::asio::io_context& loop_;
   CriRuntimeOptions options_;
@@ -144,6 +156,12 @@ class CriRuntime final : public Runtime {
   std::map<std::string, Tracked> containers_;     // by CRI id
   std::map<std::string, SandboxSlot> sandboxes_;  // by pod uid
   std::map<std::string, std::string> podIPs_;     // by pod uid: the sandbox's IP, empty for the node's
+  // Starts whose callback has not run yet, by pod uid: the sandbox GC leaves
+  // such pods alone.
+  std::map<std::string, int> startsInFlight_;
+  // Pods whose READY sandbox the GC is removing right now: a start for one
+  // waits (ContainerCreating, retried) rather than reuse a sandbox about to go.
+  std::set<std::string> gcRemovingPods_;
   // Exits of ids not tracked yet: a container that exits before its start's
   // answer is back. Bounded: sandboxes' and other agents' exits land here too.
   struct EarlyExit {
@@ -158,6 +176,8 @@ class CriRuntime final : public Runtime {
   boost::asio::steady_timer logTimer_;
   boost::asio::steady_timer relistTimer_;  // retries a relist while the runtime is down
   int relistFailures_ = 0;  // in a row: the retry backs off
+  boost::asio::steady_timer gcTimer_;  // the sandbox GC's next round
+  bool gcScheduled_ = false;           // from the first successful list on
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
   std::unique_ptr<ExitWatcher> exitWatcher_;
   bool eventStreamLost_ = false;

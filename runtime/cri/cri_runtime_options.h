@@ -31,6 +31,11 @@ struct CriRuntimeOptions {
   std::string registryCredentialsFile;
   // Per-call deadline of quick CRI calls; pulls, starts and stops get their own.
   std::chrono::milliseconds callTimeout{10000};
+  // How often this agent's sandboxes no pod needs are removed (sandbox_gc.h):
+  // the kubelet's container GC period, a minute; first a period after the
+  // first successful list. Also the age below which a READY sandbox of a pod
+  // the runtime does not track is left alone. Tests shorten it.
+  std::chrono::milliseconds sandboxGcPeriod{60000};
 };
 
 }  // namespace daemonlet::runtime::cri

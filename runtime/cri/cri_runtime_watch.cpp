@@ -1,7 +1,5 @@
 // CriRuntime after the start: stops, removal, listing (adoption), exec, the
 // pod's IP and log rotation. Exits as they happen are in cri_runtime_exits.cpp.
-#include <filesystem>
-
 #include "agent/base/log.h"
 #include "agent/base/retry_backoff.h"
 #include "runtime/cri/container_log_rotation.h"
@@ -10,7 +8,6 @@
 #include "runtime/cri/cri_runtime.h"
 #include "runtime/cri/cri_runtime_offloop.h"
 #include "runtime/cri/pod_sandbox.h"
-#include "runtime/cri/pod_volumes.h"
 
 namespace daemonlet::runtime::cri {
 namespace {
@@ -20,20 +17,6 @@ constexpr std::chrono::seconds kLogCheckInterval{10};
 
 std::chrono::seconds graceSeconds(std::chrono::milliseconds grace) {
   return std::chrono::ceil<std::chrono::seconds>(grace);
-}
-
-// The pod's log directory in the default layout, found by its uid:
-// <logDir>/<namespace>_<name>_<uid>.
-void removePodLogDirectory(const std::string& logDir, const std::string& podUid) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  const std::string suffix = "_" + podUid;
-  for (const auto& entry : fs::directory_iterator(logDir, ec)) {
-    const std::string name = entry.path().filename().string();
-    if (name.size() > suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0) {
-      fs::remove_all(entry.path(), ec);
-    }
-  }
 }
 
 class CriExecHandle final : public ExecHandle {
@@ -145,15 +128,14 @@ void CriRuntime::removePodSandboxAndFiles(const std::string& podUid, int attempt
         // RemovePodSandbox removes the sandbox's containers with it.
         auto removed = removePodSandboxes(*client, options.agentId, podUid);
         if (!removed) return removed;
-        removePodLogDirectory(options.logDir, podUid);
-        return removePodVolumes(options.stateDir, podUid);
+        return removePodFiles(options, podUid);
       },
       [this, podUid, attempt](base::Status removed) {
         if (removed) return;
         // Seen under load: StopPodSandbox fails to kill a container whose exit
         // containerd has not finished processing. Looking again shortly works.
         if (attempt + 1 >= kSandboxRemovalAttempts) {
-          base::logError("cannot remove a pod's sandbox and files; giving up",
+          base::logWarning("cannot remove a pod's sandbox and files; left to the sandbox GC",
                          {{"pod", podUid}, {"attempts", std::to_string(attempt + 1)},
                           {"error", removed.error().describe()}});
           return;
@@ -196,6 +178,12 @@ base::Result<std::vector<ContainerStatus>> CriRuntime::list() {
     ++it;
   }
   std::vector<ContainerStatus> statuses = adoptContainers(views, options_.agentId);
+  if (!gcScheduled_) {
+    // From now on the runtime knows every pod of ours that still has a
+    // container: what it does not track is no pod's.
+    gcScheduled_ = true;
+    scheduleSandboxGc();
+  }
   for (auto& known : knownExits) {
     bool shadowed = false;  // a newer instance of that container is listed
     for (const auto& status : statuses) {

@@ -1,8 +1,10 @@
 #include "runtime/cri/pod_sandbox.h"
-#include "runtime/cri/raw_pod_fields.h"
+
+#include <filesystem>
 
 #include "runtime/cri/cri_labels.h"
 #include "runtime/cri/dns_config.h"
+#include "runtime/cri/raw_pod_fields.h"
 #include "runtime/cri/sandbox_config.h"
 
 namespace daemonlet::runtime::cri {
@@ -108,20 +110,38 @@ base::Result<PodSandbox> ensurePodSandbox(const CriClient& client, const PodRef&
   return result;
 }
 
+base::Status removeSandbox(const CriClient& client, const std::string& sandboxId) {
+  v1::StopPodSandboxRequest stop;
+  stop.set_pod_sandbox_id(sandboxId);
+  auto stopped = client.call("StopPodSandbox", &v1::RuntimeService::Stub::StopPodSandbox, stop);
+  if (!stopped && stopped.error().code != base::ErrorCode::kNotFound) return stopped.error();
+  v1::RemovePodSandboxRequest remove;
+  remove.set_pod_sandbox_id(sandboxId);
+  auto removed = client.call("RemovePodSandbox", &v1::RuntimeService::Stub::RemovePodSandbox, remove);
+  if (!removed && removed.error().code != base::ErrorCode::kNotFound) return removed.error();
+  return base::Ok{};
+}
+
 base::Status removePodSandboxes(const CriClient& client, const std::string& agentId, const std::string& podUid) {
   auto sandboxes = listOurSandboxes(client, agentId, podUid);
   if (!sandboxes) return sandboxes.error();
   for (const auto& sandbox : *sandboxes) {
-    v1::StopPodSandboxRequest stop;
-    stop.set_pod_sandbox_id(sandbox.id());
-    auto stopped = client.call("StopPodSandbox", &v1::RuntimeService::Stub::StopPodSandbox, stop);
-    if (!stopped && stopped.error().code != base::ErrorCode::kNotFound) return stopped.error();
-    v1::RemovePodSandboxRequest remove;
-    remove.set_pod_sandbox_id(sandbox.id());
-    auto removed = client.call("RemovePodSandbox", &v1::RuntimeService::Stub::RemovePodSandbox, remove);
-    if (!removed && removed.error().code != base::ErrorCode::kNotFound) return removed.error();
+    if (auto removed = removeSandbox(client, sandbox.id()); !removed) return removed;
   }
   return base::Ok{};
+}
+
+base::Status removePodFiles(const CriRuntimeOptions& options, const std::string& podUid) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const std::string suffix = "_" + podUid;
+  for (const auto& entry : fs::directory_iterator(options.logDir, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.size() > suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0) {
+      fs::remove_all(entry.path(), ec);
+    }
+  }
+  return removePodVolumes(options.stateDir, podUid);
 }
 
 }  // namespace daemonlet::runtime::cri

@@ -45,6 +45,13 @@ base::Result<std::vector<::runtime::v1::PodSandbox>> listOurSandboxes(const CriC
 // it: RemovePodSandbox removes them).
 base::Status removePodSandboxes(const CriClient& client, const std::string& agentId, const std::string& podUid);
 
+// StopPodSandbox, then RemovePodSandbox, of one sandbox; one already gone is fine.
+base::Status removeSandbox(const CriClient& client, const std::string& sandboxId);
+
+// What a pod leaves on the node besides its sandboxes: its log directory
+// (<logDir>/<namespace>_<name>_<uid>, found by the uid) and emptyDir volumes.
+base::Status removePodFiles(const CriRuntimeOptions& options, const std::string& podUid);
+
 // The sandbox's IPs, primary first (PodSandboxStatus).
 base::Result<std::vector<std::string>> sandboxIPs(const CriClient& client, const std::string& sandboxId);
 

@@ -13,8 +13,8 @@
 #include <filesystem>
 #include <functional>
 #include <optional>
-#include <sstream>
 
+#include "test/integration/cri/cri_runtime_fixture.h"
 #include "test/integration/cri/support/shared_containerd.h"
 
 namespace daemonlet::runtime::cri {
@@ -22,101 +22,6 @@ namespace {
 
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
-using testing::kBusyboxImage;
-
-class CriRuntimeTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    auto& containerd = testing::sharedContainerd();
-    ASSERT_TRUE(containerd.running()) << containerd.lastError();
-    dir_ = fs::temp_directory_path() / ("cri-runtime-test-" + std::to_string(::getpid()) + "-" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_ / "logs");
-    fs::create_directories(dir_ / "state");
-    options_.endpoint = containerd.endpoint();
-    options_.agentId = "cri-runtime-test-" + std::to_string(::getpid());
-    options_.nodeName = "node-1";
-    options_.hostIP = "127.0.0.1";
-    options_.logDir = (dir_ / "logs").string();
-    options_.stateDir = (dir_ / "state").string();
-    options_.cgroupParent = containerd.cgroupParent();
-    options_.callTimeout = 10s;
-  }
-  void TearDown() override {
-    runtime_.reset();
-    fs::remove_all(dir_);
-  }
-
-  CriRuntime& makeRuntime() {
-    runtime_ = std::make_unique<CriRuntime>(io_, options_);
-    runtime_->setEventHandler([this](const ContainerStatus& status) { events_.push_back(status); });
-    return *runtime_;
-  }
-
-  // Runs the loop until `done` holds; false after `timeout`.
-  bool runUntil(const std::function<bool()>& done, std::chrono::milliseconds timeout = 30s) {
-    auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (!done()) {
-      if (std::chrono::steady_clock::now() > deadline) return false;
-      io_.restart();
-      io_.run_for(10ms);
-    }
-    return true;
-  }
-
-  ContainerStartRequest request(const std::string& uid, int restartCount) {
-    auto spec = std::make_shared<model::PodSpec>();
-    spec->hostNetwork = true;
-    spec->dnsPolicy = "ClusterFirst";
-    spec->restartPolicy = "Always";
-    model::Container container;
-    container.name = "app";
-    container.image = kBusyboxImage;
-    container.imagePullPolicy = "Never";
-    container.command = {"/bin/sh", "-c", "echo started; exec sleep 3600"};
-    spec->containers.push_back(container);
-    ContainerStartRequest request;
-    request.pod = PodRef{"default", "ds-" + uid, uid, "ds", "ds-uid", "rev-1"};
-    request.podSpec = spec;
-    request.container = container;
-    request.restartCount = restartCount;
-    request.env = {{"PATH", "/bin"}};
-    request.terminationGracePeriod = 2s;
-    return request;
-  }
-
-  base::Result<ContainerStatus> startAndWait(const ContainerStartRequest& request) {
-    std::optional<base::Result<ContainerStatus>> result;
-    runtime_->start(request, [&](base::Result<ContainerStatus> r) { result = std::move(r); });
-    if (!runUntil([&] { return result.has_value(); }, 60s)) {
-      return base::makeError(base::ErrorCode::kUnavailable, "start did not complete");
-    }
-    return *result;
-  }
-
-  // The container's process on the host, from containerd's task list.
-  int taskPid(const std::string& containerId) {
-    auto tasks = testing::sharedContainerd().ctr({"tasks", "ls"});
-    std::istringstream lines(tasks.out);
-    std::string id;
-    int pid = 0;
-    std::string rest;
-    std::string line;
-    const std::string want = criIdOf(containerId);
-    while (std::getline(lines, line)) {
-      std::istringstream words(line);
-      if (words >> id >> pid && id == want) return pid;
-    }
-    return 0;
-  }
-
-  boost::asio::io_context io_;
-  fs::path dir_;
-  CriRuntimeOptions options_;
-  std::unique_ptr<CriRuntime> runtime_;
-  std::vector<ContainerStatus> events_;
-};
 
 // A second stop while StopContainer waits out a long grace: a shorter one
 // brings the kill forward (a deletion that shortened the grace period), a
