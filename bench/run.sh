@@ -38,10 +38,12 @@ supervisors=(${only:-${all_supervisors[@]}})
 daemonlet=$build_dir/agent/daemonlet
 stamp=$build_dir/bench/stamp_daemon
 tool=$build_dir/bench/supervisor_bench
-if [ ! -x "$daemonlet" ] || [ ! -x "$stamp" ] || [ ! -x "$tool" ]; then
-  echo "run.sh: building daemonlet, stamp_daemon and supervisor_bench in $build_dir" >&2
+# daemonlet-shim too: the agent runs the static shim beside it when there is
+# one, as the packages install it, and its own binary as the shim otherwise.
+if [ ! -x "$daemonlet" ] || [ ! -x "$daemonlet-shim" ] || [ ! -x "$stamp" ] || [ ! -x "$tool" ]; then
+  echo "run.sh: building daemonlet, daemonlet-shim, stamp_daemon and supervisor_bench in $build_dir" >&2
   test -f "$build_dir/CMakeCache.txt" || cmake -S "$root" -B "$build_dir" -DCMAKE_BUILD_TYPE=Release >/dev/null
-  cmake --build "$build_dir" --target daemonlet stamp_daemon supervisor_bench -j"${JOBS:-2}" >/dev/null
+  cmake --build "$build_dir" --target daemonlet daemonlet-shim stamp_daemon supervisor_bench -j"${JOBS:-2}" >/dev/null
 fi
 
 # --- supervisor packages ----------------------------------------------------

@@ -22,6 +22,8 @@ testPackages=(
   # images built from busybox-static, a loopback docker-registry (TLS, htpasswd
   # auth: apache2-utils for `htpasswd -B`) and skopeo to push into it
   containerd runc busybox-static docker-registry skopeo apache2-utils
+  # a second OCI runtime, for a pod whose runtimeClassName names a containerd handler
+  crun
   # the realworld CRI test gives pods that are not hostNetwork a CNI bridge network
   containernetworking-plugins iproute2
   # boot tests (test/integration/boot/): a Debian 12 root made by debootstrap,

@@ -1,6 +1,7 @@
 // Pod fields through the CRI: runtimeClassName host still means a host process
-// beside CRI pods, runAsNonRoot is checked against the image's user, and what a
-// static node cannot provide (a configMap volume) is a reason naming the field.
+// beside CRI pods, any other runtimeClassName is the CRI runtime handler,
+// runAsNonRoot is checked against the image's user, and what a static node
+// cannot provide (a configMap volume) is a reason naming the field.
 #include "test/integration/cri/cri_agent_fixture.h"
 
 namespace daemonlet::e2e {
@@ -20,6 +21,43 @@ TEST_F(CriPodSpecTest, HostRuntimeClassPodRunsOnTheHostBesideACriPod) {
   EXPECT_EQ(daemonProcesses("onhost"), std::vector<int>{pidOf(mainStatus(host))});
   EXPECT_TRUE(criObjectsOf(host["metadata"]["uid"]).empty()) << "the host pod went to containerd too";
   EXPECT_EQ(mainStatus(cri).value("containerID", "").rfind("containerd://", 0), 0u);
+}
+
+// runtimeClassName other than host names containerd's runtime handler, as a
+// RuntimeClass's handler does for the kubelet: the fixture's "crun" handler
+// runs the pod with crun (its state lives under crun's root, not runc's). A
+// handler the node does not have leaves the pod waiting with containerd's
+// reason, naming it, and runs nothing.
+TEST_F(CriPodSpecTest, RuntimeClassNameIsTheContainerdHandler) {
+  ASSERT_NO_FATAL_FAILURE(startAgent());
+  Json viaCrun = criDaemonSet("viacrun", "exec sleep 600");
+  podSpec(viaCrun)["runtimeClassName"] = testing::kCrunHandler;
+  Json missing = criDaemonSet("nohandler", "exec sleep 600");
+  podSpec(missing)["runtimeClassName"] = "gvisor";
+  writeManifest("viacrun.json", viaCrun);
+  writeManifest("nohandler.json", missing);
+
+  const Json running = waitCriRunning("viacrun");
+  ASSERT_FALSE(running.is_null()) << "the crun pod did not run";
+  const std::string id = containerIdOf(mainStatus(running));
+  EXPECT_TRUE(fs::exists(containerd().crunRoot() / "k8s.io" / id)) << "crun has no state for " << id;
+  EXPECT_FALSE(fs::exists(containerd().runcRoot() / "k8s.io" / id)) << "runc ran the crun pod";
+
+  Json waiting;
+  ASSERT_TRUE(waitUntil(
+      [&] {
+        auto pod = onlyPod("nohandler");
+        if (!pod || pod->at("status")["containerStatuses"].empty()) return false;
+        const Json& state = mainStatus(*pod)["state"];
+        if (!state.contains("waiting") || state["waiting"].value("message", "").empty()) return false;
+        waiting = state["waiting"];
+        return true;
+      },
+      20s))
+      << "no waiting reason for an unknown runtime handler";
+  EXPECT_NE(waiting.value("message", "").find("gvisor"), std::string::npos) << waiting.dump();
+  EXPECT_TRUE(criObjectsOf(onlyPod("nohandler")->at("metadata")["uid"]).empty())
+      << "something was created for a pod whose handler does not exist";
 }
 
 TEST_F(CriPodSpecTest, RunAsNonRootIsCheckedAgainstTheImageUser) {

@@ -19,6 +19,7 @@ namespace {
 
 constexpr const char* kContainerd = "/usr/bin/containerd";
 constexpr const char* kCtr = "/usr/bin/ctr";
+constexpr const char* kCrun = "/usr/bin/crun";
 
 double secondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -42,19 +43,43 @@ bool ContainerdFixture::prepare() {
   // The cgroup parent carries the temp dir's unique suffix: one per instance.
   cgroupParent_ = "/" + root_.filename().string();
   std::error_code ec;
-  for (const char* dir : {"root", "state", "run", "runc", "opt", "cni", "certs.d", "images"}) {
+  for (const char* dir : {"root", "state", "run", "runc", "crun", "opt", "cni", "certs.d", "images"}) {
     fs::create_directories(root_ / dir, ec);
   }
-  for (const char* tool : {kContainerd, kCtr, "/usr/sbin/runc"}) {
+  for (const char* tool : {kContainerd, kCtr, "/usr/sbin/runc", kCrun}) {
     if (!fs::exists(tool)) {
-      lastError_ = std::string(tool) + " not found: run packaging/install-test-deps.sh (containerd, runc)";
+      lastError_ = std::string(tool) + " not found: run packaging/install-test-deps.sh (containerd, runc, crun)";
       return false;
     }
   }
   return writeConfig();
 }
 
+bool ContainerdFixture::writeCrunWrapper() {
+  // crun 1.8 refuses every container on a hybrid host whose v2 hierarchy
+  // holds a controller (these machines: hugetlb at /sys/fs/cgroup/unified),
+  // even without cgroup management. In a mount namespace of its own without
+  // that mount, crun sees the v1 hierarchies runc uses. Routing the pod to the
+  // handler is what is under test.
+  std::ofstream out(crunWrapper(), std::ios::trunc);
+  out << "#!/bin/sh\n"
+      << "if grep -qs . /sys/fs/cgroup/unified/cgroup.controllers; then\n"
+      << "  exec unshare -m --propagation private sh -c 'umount -l /sys/fs/cgroup/unified && exec \"$0\" \"$@\"' "
+      << kCrun << " \"$@\"\n"
+      << "fi\n"
+      << "exec " << kCrun << " \"$@\"\n";
+  out.close();
+  std::error_code ec;
+  fs::permissions(crunWrapper(), fs::perms::owner_all, fs::perm_options::add, ec);
+  if (!out || ec) {
+    lastError_ = "cannot write " + crunWrapper().string();
+    return false;
+  }
+  return true;
+}
+
 bool ContainerdFixture::writeConfig() {
+  if (!writeCrunWrapper()) return false;
   const std::string cri = "[plugins.\"io.containerd.grpc.v1.cri\"";
   std::ofstream out(root_ / "config.toml", std::ios::trunc);
   out << "version = 2\n"
@@ -80,6 +105,14 @@ bool ContainerdFixture::writeConfig() {
       << "  runtime_type = \"io.containerd.runc.v2\"\n"
       << cri << ".containerd.runtimes.runc.options]\n"
       << "  Root = " << quoted(runcRoot()) << "\n"
+      << "  SystemdCgroup = false\n"
+      // A second handler, as a node offering RuntimeClass "crun" configures it:
+      // the same shim running crun instead of runc, with a state root of its own.
+      << cri << ".containerd.runtimes." << kCrunHandler << "]\n"
+      << "  runtime_type = \"io.containerd.runc.v2\"\n"
+      << cri << ".containerd.runtimes." << kCrunHandler << ".options]\n"
+      << "  BinaryName = " << quoted(crunWrapper()) << "\n"
+      << "  Root = " << quoted(crunRoot()) << "\n"
       << "  SystemdCgroup = false\n";
   if (!out) {
     lastError_ = "cannot write " + (root_ / "config.toml").string();

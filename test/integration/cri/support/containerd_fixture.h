@@ -31,6 +31,9 @@
 
 namespace daemonlet::testing {
 
+// The RuntimeClass handler the fixture's containerd runs with crun.
+inline constexpr const char* kCrunHandler = "crun";
+
 class ContainerdFixture {
  public:
   struct Timings {
@@ -66,6 +69,10 @@ class ContainerdFixture {
   std::filesystem::path root() const { return root_; }
   // The runc state root (containers of namespace k8s.io live in runcRoot()/k8s.io).
   std::filesystem::path runcRoot() const { return root_ / "runc"; }
+  // The same for the second runtime handler, kCrunHandler.
+  std::filesystem::path crunRoot() const { return root_ / "crun"; }
+  // What the handler runs as its OCI runtime: crun, through a wrapper.
+  std::filesystem::path crunWrapper() const { return root_ / "crun-wrapper"; }
   // containerd's registry hosts directory: <host:port>/hosts.toml per registry.
   std::filesystem::path hostsDir() const { return root_ / "certs.d"; }
   // A cgroup parent unique to this instance ("/daemonlet-cri-<token>"): give it to
@@ -88,6 +95,7 @@ class ContainerdFixture {
  private:
   bool prepare();
   bool writeConfig();
+  bool writeCrunWrapper();
   bool waitReady(std::chrono::milliseconds timeout);
   bool importImages();
 
