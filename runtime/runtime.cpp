@@ -12,10 +12,17 @@ const char* containerStateName(ContainerState state) {
   return "Unknown";
 }
 
+std::string podLogDirectory(const std::string& logDir, const PodRef& pod) {
+  return logDir + "/" + pod.namespace_ + "_" + pod.name + "_" + pod.uid;
+}
+
+std::string containerLogFileName(const std::string& containerName, int restartCount) {
+  return containerName + "/" + std::to_string(restartCount) + ".log";
+}
+
 std::string defaultContainerLogPath(const std::string& logDir, const PodRef& pod,
                                     const std::string& containerName, int restartCount) {
-  return logDir + "/" + pod.namespace_ + "_" + pod.name + "_" + pod.uid + "/" + containerName + "/" +
-         std::to_string(restartCount) + ".log";
+  return podLogDirectory(logDir, pod) + "/" + containerLogFileName(containerName, restartCount);
 }
 
 }  // namespace daemonlet::runtime

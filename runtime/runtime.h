@@ -212,8 +212,12 @@ class Runtime {
   virtual void setEventHandler(ContainerEventHandler handler) = 0;
 };
 
-// The default CRI log location, as the kubelet lays it out:
-// <logDir>/<namespace>_<name>_<uid>/<container>/<restartCount>.log
+// The CRI log layout, as the kubelet lays it out:
+//   <logDir>/<namespace>_<name>_<uid>/<container>/<restartCount>.log
+// podLogDirectory is the first part (a CRI sandbox's log_directory),
+// containerLogFileName the rest (a CRI container's log_path, relative to it).
+std::string podLogDirectory(const std::string& logDir, const PodRef& pod);
+std::string containerLogFileName(const std::string& containerName, int restartCount);
 std::string defaultContainerLogPath(const std::string& logDir, const PodRef& pod,
                                     const std::string& containerName, int restartCount);
 

@@ -90,10 +90,6 @@ std::string agentIdOf(const v1::PodSandboxConfig& sandbox) {
 
 }  // namespace
 
-std::string containerLogPath(const std::string& containerName, int restartCount) {
-  return containerName + "/" + std::to_string(restartCount) + ".log";
-}
-
 base::Result<v1::ContainerConfig> makeContainerConfig(const ContainerInputs& inputs) {
   DL_ASSERT(inputs.request && inputs.sandbox, "makeContainerConfig needs the start request and the sandbox");
   const ContainerStartRequest& request = *inputs.request;
@@ -136,7 +132,7 @@ base::Result<v1::ContainerConfig> makeContainerConfig(const ContainerInputs& inp
   for (const v1::Mount& mount : inputs.mounts) *config.add_mounts() = mount;
   addLabels(request, agentIdOf(*inputs.sandbox), config);
   addAnnotations(request, config);
-  config.set_log_path(containerLogPath(container.name, request.restartCount));
+  config.set_log_path(containerLogFileName(container.name, request.restartCount));
   config.set_stdin(container.stdin_);
   config.set_tty(container.tty);
 

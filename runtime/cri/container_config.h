@@ -48,10 +48,6 @@ struct ContainerInputs {
   std::string seccompProfileRoot = "/var/lib/kubelet/seccomp";
 };
 
-// The log path of a container relative to its sandbox's log directory, as the
-// kubelet names it: <container>/<restartCount>.log.
-std::string containerLogPath(const std::string& containerName, int restartCount);
-
 // An error is a CreateContainerConfigError; its message is the kubelet's where
 // the kubelet has one (runAsNonRoot: "container has runAsNonRoot and image will
 // run as root (pod: ..., container: ...)"); its context names the field when

@@ -22,10 +22,8 @@ struct LogRotationLimits {
 
 // Whether `path` is over the limit now (a missing file is not).
 bool logNeedsRotation(const std::string& path, const LogRotationLimits& limits);
-// Renames the live file aside (its name sorts by time) and removes the oldest
+// Renames the live file aside (base::rotatedLogPath) and removes the oldest
 // rotated files beyond maxFiles-1. The caller then reopens the log.
 base::Status rotateLogFile(const std::string& path, const LogRotationLimits& limits, base::WallTime now);
-// Removes rotated files of `path` beyond the newest `keep`.
-void removeOldRotatedLogs(const std::string& path, int keep);
 
 }  // namespace daemonlet::runtime::cri

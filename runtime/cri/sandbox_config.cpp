@@ -69,10 +69,6 @@ void addLabels(const SandboxInputs& inputs, v1::PodSandboxConfig& config) {
 
 }  // namespace
 
-std::string sandboxLogDirectory(const std::string& logDir, const PodRef& pod) {
-  return logDir + "/" + pod.namespace_ + "_" + pod.name + "_" + pod.uid;
-}
-
 base::Result<v1::PodSandboxConfig> makeSandboxConfig(const SandboxInputs& inputs) {
   DL_ASSERT(inputs.spec != nullptr, "makeSandboxConfig needs the pod's spec");
   const model::PodSpec& spec = *inputs.spec;
@@ -90,7 +86,7 @@ base::Result<v1::PodSandboxConfig> makeSandboxConfig(const SandboxInputs& inputs
     if (!hostname) return hostname.error();
     config.set_hostname(*hostname);
   }
-  config.set_log_directory(sandboxLogDirectory(inputs.node.logDir, inputs.pod));
+  config.set_log_directory(podLogDirectory(inputs.node.logDir, inputs.pod));
 
   auto dns = podDns(spec, inputs.rawPodSpec, inputs.node.hostDns);
   if (!dns) return dns.error();

@@ -47,9 +47,6 @@ struct SandboxInputs {
   SandboxNode node;
 };
 
-// The sandbox log directory of a pod, as the kubelet lays it out.
-std::string sandboxLogDirectory(const std::string& logDir, const PodRef& pod);
-
 // Errors (kInvalidArgument) name the field, relative to the pod spec
 // ("spec.securityContext.sysctls[0].name: ..."); the caller shows them as
 // CreateContainerConfigError on the pod's containers.

@@ -1,5 +1,7 @@
 #include "runtime/process/cri_log_writer.h"
 
+#include "agent/base/rotated_logs.h"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -16,17 +18,6 @@ namespace {
 
 constexpr const char* kStreamNames[] = {"stdout", "stderr"};
 
-std::string rotationSuffix(std::int64_t unixNano) {
-  // Fixed width, so names sort by time.
-  time_t seconds = static_cast<time_t>(unixNano / 1'000'000'000);
-  tm utc{};
-  gmtime_r(&seconds, &utc);
-  char text[48];
-  std::snprintf(text, sizeof text, "%04d%02d%02d-%02d%02d%02d.%09lld", utc.tm_year + 1900, utc.tm_mon + 1,
-                utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec,
-                static_cast<long long>(unixNano % 1'000'000'000));
-  return text;
-}
 
 }  // namespace
 
@@ -142,27 +133,13 @@ void CriLogWriter::flushBatch() {
 void CriLogWriter::rotate() {
   if (fd_ >= 0) ::close(fd_);
   fd_ = -1;
-  std::string rotated = path_ + "." + rotationSuffix(wallClockUnixNano());
+  const std::string rotated = base::rotatedLogPath(path_, wallClockUnixNano());
   ::rename(path_.c_str(), rotated.c_str());
-  removeOldRotations();
+  // Keep maxFiles_-1 rotated files beside the current one.
+  base::removeOldRotatedLogs(path_, maxFiles_ - 1);
   size_ = 0;
   fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
 }
 
-void CriLogWriter::removeOldRotations() {
-  namespace fs = std::filesystem;
-  fs::path current(path_);
-  const std::string prefix = current.filename().string() + ".";
-  std::vector<std::string> rotated;
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(current.parent_path(), ec)) {
-    std::string name = entry.path().filename().string();
-    if (name.rfind(prefix, 0) == 0) rotated.push_back(entry.path().string());
-  }
-  std::sort(rotated.begin(), rotated.end());
-  // Keep maxFiles_-1 rotated files beside the current one.
-  size_t keep = static_cast<size_t>(maxFiles_ - 1);
-  for (size_t i = 0; i + keep < rotated.size(); ++i) ::unlink(rotated[i].c_str());
-}
 
 }  // namespace daemonlet::runtime::process

@@ -35,7 +35,6 @@ class CriLogWriter {
   void addEntry(Stream stream, bool partial, std::string_view content);
   void flushBatch();
   void rotate();
-  void removeOldRotations();
 
   std::string path_;
   std::int64_t maxBytes_;

@@ -106,7 +106,7 @@ TEST_F(CriSandboxGcTest, RemovesOurOrphanSandboxesAndNoOneElses) {
   const PodRef readyPod = podNamed("ready");
   const std::string ready = sandboxFor(readyPod, options_.agentId);
   ASSERT_FALSE(ready.empty());
-  const auto stoppedLogs = std::filesystem::path(sandboxLogDirectory(options_.logDir, stoppedPod));
+  const auto stoppedLogs = std::filesystem::path(runtime::podLogDirectory(options_.logDir, stoppedPod));
   std::filesystem::create_directories(stoppedLogs / "app");
 
   // Not ours: another agent's stopped sandbox, and a stopped one without our labels.
