@@ -7,7 +7,24 @@
 namespace daemonlet::e2e {
 namespace {
 
-class CriPodSpecTest : public CriAgentTest {};
+class CriPodSpecTest : public CriAgentTest {
+ protected:
+  // The main container's waiting state once it carries a message, or null.
+  Json waitWaitingWithMessage(const std::string& daemonSet) {
+    Json waiting;
+    waitUntil(
+        [&] {
+          auto pod = onlyPod(daemonSet);
+          if (!pod || pod->at("status")["containerStatuses"].empty()) return false;
+          const Json& state = mainStatus(*pod)["state"];
+          if (!state.contains("waiting") || state["waiting"].value("message", "").empty()) return false;
+          waiting = state["waiting"];
+          return true;
+        },
+        20s);
+    return waiting;
+  }
+};
 
 TEST_F(CriPodSpecTest, HostRuntimeClassPodRunsOnTheHostBesideACriPod) {
   ASSERT_NO_FATAL_FAILURE(startAgent());
@@ -43,18 +60,8 @@ TEST_F(CriPodSpecTest, RuntimeClassNameIsTheContainerdHandler) {
   EXPECT_TRUE(fs::exists(containerd().crunRoot() / "k8s.io" / id)) << "crun has no state for " << id;
   EXPECT_FALSE(fs::exists(containerd().runcRoot() / "k8s.io" / id)) << "runc ran the crun pod";
 
-  Json waiting;
-  ASSERT_TRUE(waitUntil(
-      [&] {
-        auto pod = onlyPod("nohandler");
-        if (!pod || pod->at("status")["containerStatuses"].empty()) return false;
-        const Json& state = mainStatus(*pod)["state"];
-        if (!state.contains("waiting") || state["waiting"].value("message", "").empty()) return false;
-        waiting = state["waiting"];
-        return true;
-      },
-      20s))
-      << "no waiting reason for an unknown runtime handler";
+  const Json waiting = waitWaitingWithMessage("nohandler");
+  ASSERT_FALSE(waiting.is_null()) << "no waiting reason for an unknown runtime handler";
   EXPECT_NE(waiting.value("message", "").find("gvisor"), std::string::npos) << waiting.dump();
   EXPECT_TRUE(criObjectsOf(onlyPod("nohandler")->at("metadata")["uid"]).empty())
       << "something was created for a pod whose handler does not exist";
@@ -85,18 +92,8 @@ TEST_F(CriPodSpecTest, ConfigMapVolumeIsAReasonNamingTheField) {
   podSpec(ds)["volumes"] = Json::array({{{"name", "settings"}, {"configMap", {{"name", "agent-settings"}}}}});
   mainContainer(ds)["volumeMounts"] = Json::array({{{"name", "settings"}, {"mountPath", "/etc/settings"}}});
   writeManifest("configured.json", ds);
-  Json waiting;
-  ASSERT_TRUE(waitUntil(
-      [&] {
-        auto pod = onlyPod("configured");
-        if (!pod || pod->at("status")["containerStatuses"].empty()) return false;
-        const Json& state = mainStatus(*pod)["state"];
-        if (!state.contains("waiting") || !state["waiting"].contains("message")) return false;
-        waiting = state["waiting"];
-        return true;
-      },
-      20s))
-      << "no waiting reason for a configMap volume";
+  const Json waiting = waitWaitingWithMessage("configured");
+  ASSERT_FALSE(waiting.is_null()) << "no waiting reason for a configMap volume";
   EXPECT_NE(waiting.value("message", "").find("volumes[0].configMap"), std::string::npos) << waiting.dump();
   EXPECT_NE(waiting.value("reason", ""), "ContainerCreating") << waiting.dump();
   EXPECT_TRUE(criObjectsOf(onlyPod("configured")->at("metadata")["uid"]).empty() ||
