@@ -294,7 +294,9 @@ int runAgent(const config::AgentConfig& initialConfig, const config::CommandLine
   IdleHeapTrim heapTrim(loop, std::chrono::seconds(2));
   reconciler.onPublish([&] {
     heapTrim.afterWork();
-    kube.refresh();  // every transition reaches watchers and events, not only those between two requests
+    // Every transition reaches the events, and watchers while any watch is open,
+    // not only those between two requests; the objects are built when read.
+    kube.published();
     if (reporter) reporter->snapshotPublished();
   });
   const model::Node localNode = config::nodeIdentity(config);

@@ -5,11 +5,18 @@
 // registered on the local API's router (status::HttpApiOptions::extraRoutes).
 // Reads are open to the loopback as the rest of the API; logs (they can hold
 // secrets) and deletion need the bearer token; every other write is 405.
-// Threading: refresh() from any thread (the reconciler's publish hook calls
-// it); handlers run on the API's workers; streams on its front thread. Must
-// outlive the HttpApi it is registered on.
+// The objects are built lazily: a publish records the pod transitions as
+// events (cheap, and none is lost between two reads) and rebuilds the objects
+// only while a watch is open; a request rebuilds them when they are stale. At
+// 200 pods, rebuilding every object at every publish with nobody reading held
+// most of the agent's heap and CPU at a cold start (issue 14).
+// Threading: published() and refresh() from any thread (the reconciler's
+// publish hook calls published()); handlers run on the API's workers; streams
+// on its front thread. Must outlive the HttpApi it is registered on.
+#include <chrono>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "agent/base/clock.h"
@@ -35,6 +42,7 @@ struct KubeApiOptions {
   std::vector<uid_t> trustedUsers; // loopback users who need no token (status/caller_authority.h)
   std::size_t maxStreams = 16;    // watches and followed logs together
   std::size_t historyEvents = 4096;
+  std::size_t historyBytes = ObjectHistory::kDefaultMaxEventBytes;
   std::size_t maxEvents = 1000;   // core/v1 Events kept
 };
 
@@ -46,8 +54,16 @@ class KubeApi {
   KubeApi(const KubeApi&) = delete;
   KubeApi& operator=(const KubeApi&) = delete;
 
+  // A snapshot was published: its pod transitions become events now; the
+  // objects follow now only while a watch is open (so each transition reaches
+  // watchers), else at the next request.
+  void published();
   // Brings the history up to the latest snapshot (a no-op when it already is).
   void refresh();
+  // For tests: the history's latest resourceVersion (moves only when objects are
+  // rebuilt and changed) and the watches open.
+  std::uint64_t historyVersion() const { return history_.latest(); }
+  std::size_t openWatches() const { return watches_.open(); }
   void registerRoutes(httplib::Server& server);
   EventRecorder& events() { return events_; }
   // The last `limit` events, for the upward report (node_report.h). Any thread.
@@ -68,6 +84,9 @@ class KubeApi {
   void serveWatch(const httplib::Request& req, httplib::Response& res, WatchRequest request);
   void serveLog(const httplib::Request& req, httplib::Response& res, const std::string& ns, const std::string& name);
   void deletePod(const httplib::Request& req, httplib::Response& res, const std::string& ns, const std::string& name);
+  // Under refreshMutex_.
+  void recordTransitionsTo(const std::shared_ptr<const status::StatusSnapshot>& snapshot);
+  void rebuildObjectsFrom(const status::StatusSnapshot& snapshot);
 
   const status::SnapshotStore& store_;
   const base::Clock& clock_;
@@ -77,8 +96,17 @@ class KubeApi {
   ObjectHistory history_;
   EventLog events_;
   StreamSlots streams_;
+  StreamSlots watches_;  // open watches only (no cap of its own: streams_ caps them)
   std::mutex refreshMutex_;
-  std::shared_ptr<const status::StatusSnapshot> observed_;
+  // The snapshot whose pod transitions are in events_: the next one's are
+  // recorded against it. The objects' snapshot is named, not held.
+  std::shared_ptr<const status::StatusSnapshot> transitionsSeen_;
+  struct SnapshotId {
+    std::uint64_t sequence = 0;
+    std::chrono::system_clock::time_point generatedAt;
+    bool operator==(const SnapshotId&) const = default;
+  };
+  std::optional<SnapshotId> objectsBuilt_;
   FirstSeen firstSeen_;
   std::uint64_t eventsSeen_ = 0;  // events_.changes() the history has
 };

@@ -43,11 +43,34 @@ std::string osImage() {
   return "Linux";
 }
 
+// FirstSeen's keys: one home, for the builders and noteFirstSeen.
+std::string daemonSetSeenKey(const status::DaemonSetView& ds) {
+  return "daemonsets/" + objectKey(ds.namespace_, ds.name);
+}
+std::string nodeSeenKey(const std::string& name) { return "nodes/" + name; }
+std::string namespaceSeenKey(const std::string& name) { return "namespaces/" + name; }
+
+std::set<std::string> namespacesIn(const status::StatusSnapshot& snapshot) {
+  std::set<std::string> names;
+  for (const auto& ds : snapshot.daemonSets) names.insert(ds.namespace_);
+  for (const auto& pod : snapshot.pods) names.insert(pod.namespace_);
+  return names;
+}
+
 }  // namespace
 
+void noteFirstSeen(const status::StatusSnapshot& snapshot, FirstSeen& firstSeen) {
+  for (const auto& ds : snapshot.daemonSets) (void)firstSeen.timestampOf(daemonSetSeenKey(ds), snapshot.generatedAt);
+  (void)firstSeen.timestampOf(nodeSeenKey(snapshot.node.name), snapshot.generatedAt);
+  for (const auto& name : namespacesIn(snapshot)) {
+    (void)firstSeen.timestampOf(namespaceSeenKey(name), snapshot.generatedAt);
+  }
+}
+
 std::string FirstSeen::timestampOf(const std::string& key, std::chrono::system_clock::time_point now) {
-  auto [it, added] = times_.try_emplace(key, status::formatTime(now));
-  return it->second;
+  auto found = times_.find(key);
+  if (found != times_.end()) return found->second;  // no formatting at every snapshot
+  return times_.emplace(key, status::formatTime(now)).first->second;
 }
 
 std::string objectKey(const std::string& namespace_, const std::string& name) {
@@ -89,7 +112,7 @@ ObjectMap daemonSetObjects(const status::StatusSnapshot& snapshot, FirstSeen& fi
     metadata["uid"] = ds.uid;
     metadata["generation"] = ds.generation;
     std::string key = objectKey(ds.namespace_, ds.name);
-    metadata["creationTimestamp"] = firstSeen.timestampOf("daemonsets/" + key, snapshot.generatedAt);
+    metadata["creationTimestamp"] = firstSeen.timestampOf(daemonSetSeenKey(ds), snapshot.generatedAt);
     if (!ds.updateStrategy.empty()) object["spec"]["updateStrategy"]["type"] = ds.updateStrategy;
 
     // This node's share of the DaemonSet's status: at most one pod is desired here.
@@ -132,7 +155,7 @@ ObjectMap nodeObjects(const status::StatusSnapshot& snapshot, FirstSeen& firstSe
       {"metadata",
        {{"name", node.name},
         {"labels", node.labels},
-        {"creationTimestamp", firstSeen.timestampOf("nodes/" + node.name, snapshot.generatedAt)}}},
+        {"creationTimestamp", firstSeen.timestampOf(nodeSeenKey(node.name), snapshot.generatedAt)}}},
       {"spec", Json::object()},
       {"status",
        {{"conditions", Json::array({{{"type", "Ready"},
@@ -155,14 +178,13 @@ ObjectMap nodeObjects(const status::StatusSnapshot& snapshot, FirstSeen& firstSe
 }
 
 ObjectMap namespaceObjects(const status::StatusSnapshot& snapshot, FirstSeen& firstSeen) {
-  std::set<std::string> names;
-  for (const auto& ds : snapshot.daemonSets) names.insert(ds.namespace_);
-  for (const auto& pod : snapshot.pods) names.insert(pod.namespace_);
   ObjectMap out;
-  for (const auto& name : names) {
+  for (const auto& name : namespacesIn(snapshot)) {
     out.emplace(name, Json{{"apiVersion", "v1"},
                            {"kind", "Namespace"},
-                           {"metadata", {{"name", name}, {"creationTimestamp", firstSeen.timestampOf("namespaces/" + name, snapshot.generatedAt)}}},
+                           {"metadata",
+                            {{"name", name},
+                             {"creationTimestamp", firstSeen.timestampOf(namespaceSeenKey(name), snapshot.generatedAt)}}},
                            {"spec", {{"finalizers", Json::array({"kubernetes"})}}},
                            {"status", {{"phase", "Active"}}}});
   }

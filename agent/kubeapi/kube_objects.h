@@ -25,6 +25,11 @@ class FirstSeen {
   std::map<std::string, std::string> times_;
 };
 
+// Notes when each DaemonSet, the node and each namespace was first seen, as
+// building their objects does: KubeApi builds them only when asked for, and
+// calls this at every snapshot so an object's age does not start at the first request.
+void noteFirstSeen(const status::StatusSnapshot& snapshot, FirstSeen& firstSeen);
+
 ObjectMap podObjects(const status::StatusSnapshot& snapshot);
 ObjectMap daemonSetObjects(const status::StatusSnapshot& snapshot, FirstSeen& firstSeen);
 ObjectMap nodeObjects(const status::StatusSnapshot& snapshot, FirstSeen& firstSeen);

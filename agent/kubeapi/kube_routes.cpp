@@ -185,6 +185,9 @@ void KubeApi::serveWatch(const httplib::Request& req, httplib::Response& res, Wa
     res.set_header("Retry-After", "1");
     return sendKubeStatus(res, 429, "TooManyRequests", "too many open watches and log streams; retry in a second");
   }
+  // Counted as a watch before this refresh: every publish from here on rebuilds
+  // the objects, so no transition is folded into the next one unseen.
+  auto watching = watches_.tryAcquire();
   refresh();
   auto timeout = integerParam(req, "timeoutSeconds").value_or(1800);
   request.deadline = std::chrono::steady_clock::now() + std::chrono::seconds(std::clamp<long long>(timeout, 1, 24 * 3600));
@@ -196,7 +199,9 @@ void KubeApi::serveWatch(const httplib::Request& req, httplib::Response& res, Wa
     auto listing = history_.list(request.resource);
     from = listing.version;
     for (auto& object : listing.items) {
-      if (WatchStream::selects(request, object)) initial.push_back({listing.version, "ADDED", std::move(object)});
+      if (WatchStream::selects(request, object)) {
+        initial.push_back({listing.version, "ADDED", std::make_shared<const Json>(std::move(object))});
+      }
     }
   } else {
     char* end = nullptr;
@@ -207,7 +212,8 @@ void KubeApi::serveWatch(const httplib::Request& req, httplib::Response& res, Wa
     }
   }
   status::offerResponseStream(std::make_unique<WatchStream>(history_, std::move(request), std::move(initial), from,
-                                                            [this] { refresh(); }, std::move(*slot)));
+                                                            [this] { refresh(); }, std::move(*slot),
+                                                            std::move(*watching)));
 }
 
 }  // namespace daemonlet::kubeapi

@@ -5,13 +5,15 @@
 namespace daemonlet::kubeapi {
 
 WatchStream::WatchStream(const ObjectHistory& history, WatchRequest request, std::vector<WatchEvent> initial,
-                         std::uint64_t fromVersion, std::function<void()> refresh, StreamSlots::Slot slot)
+                         std::uint64_t fromVersion, std::function<void()> refresh, StreamSlots::Slot slot,
+                         StreamSlots::Slot watching)
     : history_(history),
       request_(std::move(request)),
       initial_(std::move(initial)),
       version_(fromVersion),
       refresh_(std::move(refresh)),
-      slot_(std::move(slot)) {}
+      slot_(std::move(slot)),
+      watching_(std::move(watching)) {}
 
 bool WatchStream::selects(const WatchRequest& request, const model::Json& object) {
   const model::Json& metadata = object["metadata"];
@@ -21,11 +23,13 @@ bool WatchStream::selects(const WatchRequest& request, const model::Json& object
 }
 
 void WatchStream::write(const WatchEvent& event, std::string& out) const {
-  model::Json object = event.object;
-  if (request_.table) {
-    object = table(request_.resource, {event.object}, request_.includeObject, std::chrono::system_clock::now());
-    object["metadata"]["resourceVersion"] = std::to_string(event.version);
+  if (!request_.table) {
+    out += model::Json{{"type", event.type}, {"object", *event.object}}.dump() + "\n";
+    return;
   }
+  model::Json object =
+      table(request_.resource, {*event.object}, request_.includeObject, std::chrono::system_clock::now());
+  object["metadata"]["resourceVersion"] = std::to_string(event.version);
   out += model::Json{{"type", event.type}, {"object", object}}.dump() + "\n";
 }
 
@@ -43,7 +47,7 @@ bool WatchStream::pull(std::string& out, std::size_t, std::chrono::steady_clock:
   }
   for (const auto& event : *events) {
     version_ = event.version;
-    if (selects(request_, event.object)) write(event, out);
+    if (selects(request_, *event.object)) write(event, out);
   }
   if (request_.bookmarks && now >= nextBookmark_) {
     if (nextBookmark_ != std::chrono::steady_clock::time_point{}) {

@@ -36,9 +36,12 @@ class WatchStream final : public status::ResponseStream {
  public:
   // `initial`: ADDED events for the objects that exist (a watch from version 0
   // or none), sent first; then the history's events after `fromVersion`.
-  // `refresh` brings the history up to date before each pull.
+  // `refresh` brings the history up to date before each pull. `slot` counts it
+  // among the open streams, `watching` among the open watches (KubeApi
+  // rebuilds its objects at each publish while there are any).
   WatchStream(const ObjectHistory& history, WatchRequest request, std::vector<WatchEvent> initial,
-              std::uint64_t fromVersion, std::function<void()> refresh, StreamSlots::Slot slot);
+              std::uint64_t fromVersion, std::function<void()> refresh, StreamSlots::Slot slot,
+              StreamSlots::Slot watching);
 
   std::string contentType() const override { return "application/json"; }
   bool pull(std::string& out, std::size_t budget, std::chrono::steady_clock::time_point now) override;
@@ -55,6 +58,7 @@ class WatchStream final : public status::ResponseStream {
   std::uint64_t version_;
   std::function<void()> refresh_;
   StreamSlots::Slot slot_;
+  StreamSlots::Slot watching_;
   std::chrono::steady_clock::time_point nextBookmark_{};
 };
 

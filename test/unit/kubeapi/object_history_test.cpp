@@ -25,9 +25,11 @@ TEST(ObjectHistoryTest, RecordsWhatChangedWithOneCounter) {
   auto events = history.since("pods", 100);
   ASSERT_TRUE(events);
   std::vector<std::string> seen;
-  for (const auto& e : *events) seen.push_back(e.type + " " + e.object["metadata"]["name"].get<std::string>() + " " + std::to_string(e.version));
+  for (const auto& e : *events) {
+    seen.push_back(e.type + " " + (*e.object)["metadata"]["name"].get<std::string>() + " " + std::to_string(e.version));
+  }
   EXPECT_EQ(seen, (std::vector<std::string>{"ADDED a 101", "MODIFIED a 103", "ADDED b 104", "DELETED a 105"}));
-  EXPECT_EQ((*events)[1].object["metadata"]["resourceVersion"], "103");
+  EXPECT_EQ((*(*events)[1].object)["metadata"]["resourceVersion"], "103");
 
   auto listing = history.list("pods");
   EXPECT_EQ(listing.version, 105u);
@@ -45,6 +47,27 @@ TEST(ObjectHistoryTest, VersionsOutsideTheHistoryAreGone) {
   EXPECT_TRUE(history.since("pods", 103));
   EXPECT_EQ(history.since("pods", 103)->size(), 2u);
   EXPECT_FALSE(history.since("pods", 106)) << "never issued (an earlier agent's, or a guess)";
+}
+
+TEST(ObjectHistoryTest, EventsBeyondTheSizeBudgetAreGoneButTheNewestStays) {
+  ObjectHistory probe(100, 10);
+  probe.replace("pods", {{"default/a", pod("a", "0")}});
+  const std::size_t one = probe.eventBytes();
+  ASSERT_GT(one, 0u);
+
+  ObjectHistory history(100, 1000, 2 * one + one / 2);
+  for (int i = 0; i < 5; ++i) history.replace("pods", {{"default/a", pod("a", std::to_string(i))}});
+  EXPECT_EQ(history.eventCount(), 2u) << "the count bound (1000) is far";
+  EXPECT_FALSE(history.since("pods", 102));
+  ASSERT_TRUE(history.since("pods", 103));
+  EXPECT_EQ(history.since("pods", 103)->size(), 2u);
+
+  ObjectHistory tiny(100, 1000, 1);
+  tiny.replace("pods", {{"default/a", pod("a", "0")}});
+  tiny.replace("pods", {{"default/a", pod("a", "1")}});
+  EXPECT_EQ(tiny.eventCount(), 1u);
+  ASSERT_TRUE(tiny.since("pods", 101)) << "a watcher at the previous version still gets the newest event";
+  EXPECT_EQ(tiny.since("pods", 101)->size(), 1u);
 }
 
 }  // namespace
