@@ -6,8 +6,10 @@
 # bench/README.md, "CRI benchmark", for what each figure is.
 #
 #   bench/cri_bench.sh [--quick] [--build-dir DIR] [--only "floor ctr podman daemonlet"]
-#                      [--daemonlet PATH]
+#                      [--daemonlet PATH] [--load-at-start]
 #
+# --load-at-start: the agent runs with cri.loadAtStart: true (its CRI module
+# loaded in the background at start, not at the first CRI pod).
 # --daemonlet: the agent binary to measure (daemonlet-cri.so beside it), instead of
 # building DIR/agent/daemonlet.
 #
@@ -21,13 +23,15 @@ quick=0
 build_dir=${BUILD_DIR:-$root/build/release}
 only=""
 daemonlet=""
+load_at_start=false
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1 ;;
     --build-dir) build_dir=$(cd "$2" && pwd); shift ;;
     --only) only=$2; shift ;;
     --daemonlet) daemonlet=$(realpath "$2"); shift ;;
-    *) echo "usage: bench/cri_bench.sh [--quick] [--build-dir DIR] [--only \"CLIENT ...\"] [--daemonlet PATH]" >&2; exit 2 ;;
+    --load-at-start) load_at_start=true ;;
+    *) echo "usage: bench/cri_bench.sh [--quick] [--build-dir DIR] [--only \"CLIENT ...\"] [--daemonlet PATH] [--load-at-start]" >&2; exit 2 ;;
   esac
   shift
 done
@@ -147,8 +151,8 @@ setup_client() {
       if [ "$client" = podman ]; then launch_argv[2]=$podman_dir; fi ;;
     daemonlet)
       mkdir -p "$dir/manifests"
-      printf 'apiVersion: daemonlet.io/v1alpha1\nkind: AgentConfiguration\nrestartBackoff:\n  initial: 0s\n  max: 0s\n  resetAfter: 10m\n  multiplier: 1\n' \
-        >"$dir/config.yaml"
+      printf 'apiVersion: daemonlet.io/v1alpha1\nkind: AgentConfiguration\nrestartBackoff:\n  initial: 0s\n  max: 0s\n  resetAfter: 10m\n  multiplier: 1\ncri:\n  loadAtStart: %s\n' \
+        "$load_at_start" >"$dir/config.yaml"
       for ((i = 0; i < n; i++)); do daemonlet_manifest "$(printf d%03d "$i")" "$dir" >"$dir/manifests/$(printf d%03d "$i").yaml"; done
       launch_argv=("$daemonlet" run --config "$dir/config.yaml" --node-name n1 --manifest-dir "$dir/manifests"
         --state-dir "$dir/state" --log-dir "$dir/logs" --run-dir "$dir/run" --listen 127.0.0.1:0 --cgroup-root="$cri_cgroup/daemonlet"

@@ -139,6 +139,10 @@ struct EndpointConfig {
 struct CriConfig {
   // "unix:///path" after loading (a bare absolute path in the file means the same).
   std::string endpoint = "unix:///run/containerd/containerd.sock";
+  // Load the CRI client module at agent start, in the background, instead of
+  // when a CRI pod first needs it (lazy_cri_runtime.h): the first CRI pod
+  // starts ~20 ms sooner, and an agent that never runs one maps gRPC anyway.
+  bool loadAtStart = false;
   // Node-wide registry credentials, a Docker config.json, read when it exists
   // (the kubelet's default file); empty: none.
   std::string registryCredentialsFile = "/var/lib/kubelet/config.json";

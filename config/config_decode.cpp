@@ -170,6 +170,7 @@ void decodeCri(const model::Json& root, Decoder& d, CriConfig& target) {
   if (cri == nullptr) return;
   const FieldPath path = FieldPath().child("cri");
   d.string(*cri, "endpoint", target.endpoint);
+  if (const model::Json* v = find(*cri, "loadAtStart")) target.loadAtStart = v->get<bool>();
   if (target.endpoint.starts_with("/")) target.endpoint = "unix://" + target.endpoint;
   d.file(*cri, path, "registryCredentialsFile", target.registryCredentialsFile);
 }

@@ -84,6 +84,7 @@ constexpr FieldSpec kReportsFields[] = {
 constexpr FieldSpec kCriFields[] = {
     {"endpoint", Shape::kString},
     {"registryCredentialsFile", Shape::kString},
+    {"loadAtStart", Shape::kBoolean},
 };
 constexpr FieldSpec kRootFields[] = {
     {"apiVersion", Shape::kString},

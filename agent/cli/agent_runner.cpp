@@ -225,6 +225,7 @@ int runAgent(const config::AgentConfig& initialConfig, const config::CommandLine
   // whose module is loaded when a CRI pod first needs it.
   runtime::cri_plugin::LazyCriRuntime criRuntime(loop, clock, criRuntimeOptions(config, hostIP),
                                                  runtime::cri_plugin::criPluginPath());
+  if (config.cri.loadAtStart) criRuntime.preloadModule();
   runtime::RuntimeSet runtimes(config.cri.endpoint);
   runtimes.add(runtime);
   runtimes.add(criRuntime);

@@ -36,7 +36,12 @@ LazyCriRuntime::LazyCriRuntime(boost::asio::io_context& loop, const base::Clock&
       modulePath_(std::move(modulePath)),
       retryInterval_(retryInterval) {}
 
-LazyCriRuntime::~LazyCriRuntime() = default;
+LazyCriRuntime::~LazyCriRuntime() = default;  // waits for a preload still opening the module
+
+void LazyCriRuntime::preloadModule() {
+  if (impl_ || preloaded_.valid()) return;
+  preloaded_ = std::async(std::launch::async, [path = modulePath_] { return base::SharedLibrary::open(path, ""); });
+}
 
 const std::string& LazyCriRuntime::name() const { return kName; }
 
@@ -70,7 +75,7 @@ base::Status LazyCriRuntime::load() {
   // What to install, named in every failure: the module's own libraries are
   // the package's Recommends, absent on a host-only install.
   const std::string hint = std::string("; the CRI runtime needs the Debian packages ") + DAEMONLET_CRI_RUNTIME_PACKAGES;
-  auto library = base::SharedLibrary::open(modulePath_, "");
+  auto library = preloaded_.valid() ? preloaded_.get() : base::SharedLibrary::open(modulePath_, "");
   if (!library) {
     return base::makeError(base::ErrorCode::kUnavailable,
                            "cannot load the CRI runtime: " + library.error().message + hint);

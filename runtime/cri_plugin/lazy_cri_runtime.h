@@ -6,7 +6,11 @@
 //   - at the first start() of a CRI pod;
 //   - at list() when the state directory's marker says CRI pods ran here
 //     before, so a restarted agent adopts (or cleans up) what they left. The
-//     marker is written at the first load and never removed.
+//     marker is written at the first load and never removed;
+//   - at once, in the background, when the agent calls preloadModule()
+//     (cri.loadAtStart): the dynamic linking of gRPC and its dependencies
+//     (~20 ms) then overlaps the agent's own start instead of delaying the
+//     first CRI pod.
 // Before the module is loaded the runtime has no containers: list() is empty,
 // stop() knows no id, removePod() has nothing to remove.
 //
@@ -20,6 +24,7 @@
 // Threading: as every Runtime, called on the io_context's thread only; the
 // module's dlopen runs there too (tens of milliseconds, once).
 #include <chrono>
+#include <future>
 #include <memory>
 #include <optional>
 #include <string>
@@ -27,6 +32,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include "agent/base/clock.h"
+#include "agent/base/shared_library.h"
 #include "runtime/cri/cri_runtime_options.h"
 #include "runtime/runtime.h"
 #include "runtime/runtime_set.h"  // kRuntimeUnavailable, the waiting reason while no CRI runtime can be made
@@ -56,6 +62,10 @@ class LazyCriRuntime final : public Runtime {
   std::string podIP(const std::string& podUid) const override;
   void setEventHandler(ContainerEventHandler handler) override;
 
+  // Starts opening the module (dlopen) on a thread of its own; the first
+  // call that needs the runtime waits for it and makes the runtime on the loop.
+  void preloadModule();
+
   // True once the module's runtime exists (tests, diagnostics).
   bool loaded() const { return impl_ != nullptr; }
 
@@ -74,6 +84,8 @@ class LazyCriRuntime final : public Runtime {
   std::chrono::milliseconds retryInterval_;
   ContainerEventHandler eventHandler_;
   std::unique_ptr<Runtime> impl_;
+  // The module being opened by preloadModule(), taken by the next load().
+  std::future<base::Result<base::SharedLibrary>> preloaded_;
   // The last failure to load and when it happened.
   std::optional<base::Error> loadError_;
   base::TimePoint failedAt_{};
