@@ -86,6 +86,36 @@ TEST_F(LazyCriRuntimeTest, FirstStartLoadsTheModuleForwardsAndWritesTheMarker) {
   EXPECT_EQ(listed->size(), 1u);
 }
 
+// cri.loadAtStart: the module opens on a thread while the agent starts; the
+// runtime itself is made on the loop when first needed.
+TEST_F(LazyCriRuntimeTest, PreloadedModuleServesTheFirstStart) {
+  auto runtime = make(FAKE_CRI_PLUGIN);
+  runtime->preloadModule();
+  EXPECT_FALSE(runtime->loaded()) << "the runtime was made off the loop";
+  auto started = startAndWait(*runtime, "app");
+  ASSERT_TRUE(started.has_value()) << started.error().describe();
+  EXPECT_EQ(started->state, ContainerState::kRunning);
+  EXPECT_TRUE(runtime->loaded());
+  EXPECT_TRUE(markerExists());
+}
+
+// A preload that fails is a failure like a lazy load's: the pod waits, and the
+// retry after the interval opens the module again.
+TEST_F(LazyCriRuntimeTest, FailedPreloadMakesThePodWaitAndIsRetried) {
+  const std::string path = (dir_.path() / "lib" / "daemonlet-cri.so").string();
+  auto runtime = make(path);
+  runtime->preloadModule();
+  auto waiting = startAndWait(*runtime, "app");
+  ASSERT_TRUE(waiting.has_value());
+  EXPECT_EQ(waiting->reason, kRuntimeUnavailable);
+  fs::create_directories(dir_.path() / "lib");
+  fs::copy_file(FAKE_CRI_PLUGIN, path);
+  clock_.advance(kRetry);
+  auto started = startAndWait(*runtime, "app");
+  ASSERT_TRUE(started.has_value()) << started.error().describe();
+  EXPECT_EQ(started->state, ContainerState::kRunning);
+}
+
 TEST_F(LazyCriRuntimeTest, MarkerFromAnEarlierAgentLoadsAtList) {
   dir_.write(kMarkerFileName, "x\n");
   auto runtime = make(FAKE_CRI_PLUGIN);
