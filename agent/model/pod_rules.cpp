@@ -10,4 +10,8 @@ bool isSidecar(const Container& container, bool initContainer) {
   return initContainer && container.restartPolicy == "Always";
 }
 
+std::string containerFieldPath(bool initContainer, std::size_t index) {
+  return std::string(initContainer ? "spec.initContainers[" : "spec.containers[") + std::to_string(index) + "]";
+}
+
 }  // namespace daemonlet::model

@@ -6,6 +6,7 @@
 #include "agent/decision/qos.h"
 #include "runtime/linux_capabilities.h"
 #include "runtime/runtime_set.h"
+#include "agent/model/pod_rules.h"
 
 namespace daemonlet::reconciler {
 namespace {
@@ -34,8 +35,7 @@ bool containsAll(const std::vector<std::string>& names) {
 }
 
 std::string containerPath(ContainerRef ref) {
-  return std::string("spec.template.spec.") + (ref.init ? "initContainers[" : "containers[") +
-         std::to_string(ref.index) + "]";
+  return "spec.template." + model::containerFieldPath(ref.init, ref.index);
 }
 
 const model::Container* containerOf(const model::PodSpec& spec, ContainerRef ref) {

@@ -43,8 +43,7 @@ base::Result<runtime::ContainerStartRequest> containerStartRequest(const PodStat
   ResolvedContainer resolved = resolveContainer(*container, node.env);
   if (!resolved.error.empty()) {
     // Named as the pod's other refusals are ("spec.containers[0].env[2]..."), from the pod spec.
-    const std::string field = std::string("spec.") + (slot.init ? "initContainers[" : "containers[") +
-                              std::to_string(ref.index) + "]." + resolved.errorField;
+    const std::string field = model::containerFieldPath(slot.init, ref.index) + "." + resolved.errorField;
     return base::makeError(base::ErrorCode::kInvalidArgument, resolved.error, field);
   }
   // Only the host runtime refuses what a host process cannot honour; a CRI

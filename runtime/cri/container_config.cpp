@@ -5,6 +5,7 @@
 #include "runtime/cri/container_env_order.h"
 #include "runtime/cri/cri_labels.h"
 #include "runtime/cri/raw_pod_fields.h"
+#include "agent/model/pod_rules.h"
 
 namespace daemonlet::runtime::cri {
 namespace {
@@ -106,7 +107,7 @@ base::Result<v1::ContainerConfig> makeContainerConfig(const ContainerInputs& inp
   security.container = &container;
   security.rawPodSpec = inputs.rawPodSpec;
   security.rawContainer = index ? rawContainer(inputs.rawPodSpec, request.init, *index) : nullptr;
-  security.containerField = containerField(request.init, index.value_or(0));
+  security.containerField = model::containerFieldPath(request.init, index.value_or(0));
   security.imageUser = inputs.imageUser;
   security.namespaces = inputs.sandbox->linux().security_context().namespace_options();
   security.seccompProfileRoot = inputs.seccompProfileRoot;

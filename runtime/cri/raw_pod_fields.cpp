@@ -1,5 +1,6 @@
 #include "runtime/cri/raw_pod_fields.h"
 #include "runtime/cri/invalid_field.h"
+#include "agent/model/pod_rules.h"
 
 namespace daemonlet::runtime::cri {
 const model::Json* rawMember(const model::Json* obj, const char* key) {
@@ -62,13 +63,9 @@ base::Result<std::optional<SeccompProfile>> seccompProfileOf(const model::Json* 
   return std::optional<SeccompProfile>(out);
 }
 
-std::string containerField(bool init, std::size_t index) {
-  return std::string(init ? "spec.initContainers[" : "spec.containers[") + std::to_string(index) + "]";
-}
-
 std::string containerFieldOf(const model::PodSpec& spec, const model::Container& container) {
-  if (auto index = containerIndex(spec, false, container.name)) return containerField(false, *index);
-  return containerField(true, containerIndex(spec, true, container.name).value_or(0));
+  if (auto index = containerIndex(spec, false, container.name)) return model::containerFieldPath(false, *index);
+  return model::containerFieldPath(true, containerIndex(spec, true, container.name).value_or(0));
 }
 
 std::optional<std::size_t> containerIndex(const model::PodSpec& spec, bool init, const std::string& name) {

@@ -41,8 +41,6 @@ struct SeccompProfile {
 base::Result<std::optional<SeccompProfile>> seccompProfileOf(const model::Json* rawSecurityContext,
                                                              const std::string& field);
 
-// The container's field path in the pod: "spec.containers[1]".
-std::string containerField(bool init, std::size_t index);
 // Where a container sits in its pod's spec, by name; nullopt when absent.
 std::optional<std::size_t> containerIndex(const model::PodSpec& spec, bool init, const std::string& name);
 // The field path of a container of `spec` found by name, among the containers
