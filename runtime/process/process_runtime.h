@@ -98,7 +98,7 @@ class ProcessRuntime final : public Runtime {
   base::Status stop(const std::string& containerId, std::chrono::milliseconds grace, StopCallback done) override;
   int stopPod(const std::string& podUid, std::chrono::milliseconds grace) override;
   base::Status removePod(const std::string& podUid) override;
-  // Reads the records and /proc at once; `done` is posted.
+  // Local files and /proc only, so no pool: read in a posted call, then `done`.
   void list(ListCallback done) override;
   // On the host, with the environment the container started with (its
   // markers left out, so the command is never taken for the container) and its
