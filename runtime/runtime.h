@@ -195,7 +195,17 @@ class Runtime {
   // adopts what an earlier agent left running; adopted containers are watched
   // from then on. Called again periodically (the reconciler's relist), it
   // reports exits whose event was lost.
-  virtual base::Result<std::vector<ContainerStatus>> list() = 0;
+  // Asynchronous, like start(): asking a CRI runtime takes network calls, each
+  // up to its deadline, and the io_context must not wait on them. `done` runs
+  // once, on the io_context, never before list() returns; when the Runtime is
+  // destroyed first it may be dropped (callers guard their own lifetime). The
+  // answer reflects the runtime's state when `done` runs: a container whose
+  // exit the event handler already reported is listed exited (never reported
+  // as a new exit), and one whose start completed meanwhile is listed as that
+  // start answered. Several listings may be in flight; callers that want one
+  // at a time keep track themselves.
+  using ListCallback = std::function<void(base::Result<std::vector<ContainerStatus>>)>;
+  virtual void list(ListCallback done) = 0;
 
   // Runs `command` in the container's context (exec probes): for the host
   // runtime, on the host with the container's environment and working

@@ -223,7 +223,7 @@ std::vector<decision::ObservedPod> Reconciler::observe() {
 void Reconciler::runPass() {
   passPending_ = false;
   if (stopped_) return;
-  if (!sourcesSeen_) {
+  if (!sourcesSeen_ || !firstListingsAwaited_.empty()) {
     flushSavesAfterPass();
     publish();
     return;
@@ -602,22 +602,46 @@ void Reconciler::onContainerEvent(const runtime::ContainerStatus& status) {
 void Reconciler::relist() {
   nextRelist_ = clock_.now() + options_.resyncPeriod;
   for (runtime::Runtime* runtime : runtimes_.all()) {
-    if (!adoptedRuntimes_.count(runtime->name())) continue;  // adoptFrom() lists it until it answers
-    auto listed = runtime->list();
-    if (!listed) {
-      base::logWarning("cannot relist the runtime's containers; trying again at the next resync",
-                       {{"runtime", runtime->name()}, {"error", listed.error().describe()}});
+    const std::string name = runtime->name();
+    if (!adoptedRuntimes_.count(name)) continue;  // adoptFrom() lists it until it answers
+    if (!listingsInFlight_.insert(name).second) {
+      // The previous relist has not answered for a whole resync period: one
+      // listing at a time, so a slow runtime is not asked again and again.
+      auto verdict = logThrottle_.allow("relist:" + name, clock_.now());
+      if (verdict.log) {
+        base::logWarning("the runtime has not answered the previous relist; skipping this one",
+                         {{"runtime", name}, {"suppressed", base::suppressedNote(verdict.suppressed)}});
+      }
       continue;
     }
-    for (const auto& status : *listed) {
-      if (status.state != runtime::ContainerState::kExited) continue;
-      PodState* pod = findPod(status.pod.uid);
-      ContainerSlot* slot = pod ? pod->findContainer(status.containerName, status.init) : nullptr;
-      if (!slot || slot->state != ContainerState::Running || slot->containerId != status.containerId) continue;
-      base::logWarning("container exit found by relist (its event was lost)",
-                       {{"pod", pod->ref.name}, {"container", slot->name}});
-      onContainerExit(status);
-    }
+    runtime->list([this, alive = alive_, name](base::Result<std::vector<runtime::ContainerStatus>> listed) {
+      if (!*alive) return;
+      listingsInFlight_.erase(name);
+      if (stopped_) return;
+      onRelisted(name, listed);
+    });
+  }
+}
+
+void Reconciler::onRelisted(const std::string& runtimeName,
+                            const base::Result<std::vector<runtime::ContainerStatus>>& listed) {
+  logThrottle_.clear("relist:" + runtimeName);
+  if (!listed) {
+    base::logWarning("cannot relist the runtime's containers; trying again at the next resync",
+                     {{"runtime", runtimeName}, {"error", listed.error().describe()}});
+    return;
+  }
+  // The answer reflects the runtime's state now; the slots may have moved on
+  // since the request (an exit reported, a restart begun): only an exit of the
+  // very instance a slot still holds as running is one whose event was lost.
+  for (const auto& status : *listed) {
+    if (status.state != runtime::ContainerState::kExited) continue;
+    PodState* pod = findPod(status.pod.uid);
+    ContainerSlot* slot = pod ? pod->findContainer(status.containerName, status.init) : nullptr;
+    if (!slot || slot->state != ContainerState::Running || slot->containerId != status.containerId) continue;
+    base::logWarning("container exit found by relist (its event was lost)",
+                     {{"pod", pod->ref.name}, {"container", slot->name}});
+    onContainerExit(status);
   }
 }
 

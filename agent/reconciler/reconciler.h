@@ -11,6 +11,9 @@
 // started (containerd down at agent start) is held: none of its containers is
 // started, stopped or forgotten, since the runtime may still run them. The
 // list is retried with back-off; its answer adopts them and releases the pod.
+// Listing is asynchronous (Runtime::list): the loop never waits on a runtime,
+// and a slow one holds only its own pods, except that the first pass waits
+// for every runtime's first answer or failure.
 // Likewise, while the source set is incomplete (SourceSnapshot::complete false: a
 // configured endpoint has produced neither a cached nor a live set yet), pods of
 // DaemonSets not in the set are left out of the plan: not stopped, not forgotten.
@@ -78,8 +81,9 @@ class Reconciler {
   Reconciler(const Reconciler&) = delete;
   Reconciler& operator=(const Reconciler&) = delete;
 
-  // Adopts pods from the state directory and the runtime. The first pass runs
-  // once a source snapshot has arrived.
+  // Loads pods from the state directory and asks every runtime for its
+  // containers (adopted as each answers). The first pass runs once a source
+  // snapshot has arrived and every runtime has answered (or failed) once.
   void start(model::Node node);
   // Cancels timers and probes; leaves every daemon running.
   void shutdown();
@@ -149,9 +153,11 @@ class Reconciler {
   // The pod's runtime (runtimeName, else its spec's runtimeClassName); null
   // when that runtime is not configured here.
   runtime::Runtime* runtimeOf(const PodState& pod) const;
-  // Lists every runtime again (every resyncPeriod, when no start is in
-  // flight): an exit whose event was lost is taken as it is found.
+  // Lists every adopted runtime again (every resyncPeriod, when no start is
+  // in flight; a runtime whose previous listing has not answered is skipped):
+  // an exit whose event was lost is taken as its answer finds it.
   void relist();
+  void onRelisted(const std::string& runtimeName, const base::Result<std::vector<runtime::ContainerStatus>>& listed);
   void onContainerEvent(const runtime::ContainerStatus& status);
   void failStart(PodState& pod, ContainerSlot& slot, const std::string& reason, const std::string& message);
   void onContainerExit(const runtime::ContainerStatus& status);
@@ -184,9 +190,12 @@ class Reconciler {
   // reconciler_adoption.cpp
   // Loads the pod states and lists every runtime (adoptFrom).
   void adopt();
-  // Lists `runtime`; its first answer adopts its containers and releases its
-  // pods. A failure is retried by adoptionTimer_.
+  // Lists `runtime` (unless its listing is in flight); its first successful
+  // answer adopts its containers and releases its pods. A failure is retried
+  // by adoptionTimer_.
   void adoptFrom(runtime::Runtime& runtime);
+  void onAdoptionListing(runtime::Runtime& runtime, base::Result<std::vector<runtime::ContainerStatus>> listed);
+  bool allRuntimesAdopted() const;
   void adoptListing(runtime::Runtime& owner, const std::vector<runtime::ContainerStatus>& listed);
   void retryAdoption();
   // What the previous agent's pods need once their runtime has been listed:
@@ -238,6 +247,11 @@ class Reconciler {
   decision::TimePoint nextRelist_{};  // relist()
   // Runtimes (by name) whose list() has answered since the agent started.
   std::set<std::string> adoptedRuntimes_;
+  // Runtimes whose first list() has not answered yet (success or failure):
+  // no pass runs before (onAdoptionListing says why).
+  std::set<std::string> firstListingsAwaited_;
+  // Runtimes whose list() answer is awaited: never two listings of one at once.
+  std::set<std::string> listingsInFlight_;
   // The last list() error of each runtime not adopted yet, for held pods' status.
   std::map<std::string, std::string> adoptionErrors_;
   // Pods loaded or rebuilt at start whose settleAdoptedPods() is still due.

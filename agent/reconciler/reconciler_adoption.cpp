@@ -27,15 +27,33 @@ void Reconciler::adopt() {
     unsettled_.insert(uid);
     pods_.emplace(uid, std::move(pod));
   }
-  // One runtime down (containerd not answering) must not keep the others'
-  // containers from being adopted: each is listed, and adopted, on its own.
+  // One runtime down or slow (containerd not answering) must not keep the
+  // others' containers from being adopted: each is listed, and adopted, on its
+  // own, as its answer comes in.
+  for (runtime::Runtime* runtime : runtimes_.all()) firstListingsAwaited_.insert(runtime->name());
   for (runtime::Runtime* runtime : runtimes_.all()) adoptFrom(*runtime);
   // Pods of a runtime that is not configured here have nothing to wait for.
   settleAdoptedPods();
 }
 
 void Reconciler::adoptFrom(runtime::Runtime& runtime) {
-  auto listed = runtime.list();
+  const std::string name = runtime.name();
+  if (!listingsInFlight_.insert(name).second) return;  // its answer is still awaited
+  // The runtime outlives the reconciler (constructor); the answer may not.
+  runtime.list([this, alive = alive_, &runtime, name](base::Result<std::vector<runtime::ContainerStatus>> listed) {
+    if (!*alive) return;
+    listingsInFlight_.erase(name);
+    if (stopped_) return;
+    onAdoptionListing(runtime, std::move(listed));
+  });
+}
+
+void Reconciler::onAdoptionListing(runtime::Runtime& runtime,
+                                   base::Result<std::vector<runtime::ContainerStatus>> listed) {
+  // The first answers of all runtimes (or failures) precede the first pass, as
+  // when listing was synchronous: a pass before them would make new pods for
+  // DaemonSets whose pods the runtime runs but whose state files were lost.
+  const bool lastFirstAnswer = firstListingsAwaited_.erase(runtime.name()) > 0 && firstListingsAwaited_.empty();
   if (!listed) {
     const bool first = !adoptionErrors_.count(runtime.name());
     adoptionErrors_[runtime.name()] = listed.error().describe();
@@ -50,17 +68,17 @@ void Reconciler::adoptFrom(runtime::Runtime& runtime) {
                         {"suppressed", base::suppressedNote(verdict.suppressed)}});
     }
     if (!adoptionTimer_.armed()) adoptionTimer_.armAfter(delay, [this] { retryAdoption(); });
+    if (lastFirstAnswer) schedulePass();
     return;
   }
   const bool waited = adoptionErrors_.erase(runtime.name()) > 0;
   logThrottle_.clear("adopt:" + runtime.name());
+  if (adoptionErrors_.empty()) adoptionRetry_.succeeded();
   adoptedRuntimes_.insert(runtime.name());
   adoptListing(runtime, *listed);
-  if (waited) {
-    base::logInfo("the runtime answers; its containers are adopted", {{"runtime", runtime.name()}});
-    settleAdoptedPods();
-    schedulePass();
-  }
+  if (waited) base::logInfo("the runtime answers; its containers are adopted", {{"runtime", runtime.name()}});
+  settleAdoptedPods();
+  if (waited || lastFirstAnswer) schedulePass();
 }
 
 void Reconciler::retryAdoption() {
@@ -68,13 +86,19 @@ void Reconciler::retryAdoption() {
   for (runtime::Runtime* runtime : runtimes_.all()) {
     if (!adoptedRuntimes_.count(runtime->name())) adoptFrom(*runtime);
   }
-  if (adoptionErrors_.empty()) adoptionRetry_.succeeded();
+}
+
+bool Reconciler::allRuntimesAdopted() const {
+  for (runtime::Runtime* runtime : runtimes_.all()) {
+    if (!adoptedRuntimes_.count(runtime->name())) return false;
+  }
+  return true;
 }
 
 bool Reconciler::awaitingAdoption(const PodState& pod) const {
   std::string name = pod.runtimeName;
   if (name.empty() && pod.daemonSet) name = runtimes_.forPod(pod.daemonSet->spec.template_.spec).name;
-  if (name.empty()) return !adoptionErrors_.empty();
+  if (name.empty()) return !allRuntimesAdopted();
   // A runtime that is not configured has nothing of the pod to adopt.
   return runtimes_.byName(name) != nullptr && !adoptedRuntimes_.count(name);
 }

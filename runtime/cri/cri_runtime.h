@@ -34,8 +34,7 @@
 //
 // Threading: as Runtime (runtime/runtime.h). Every CRI call runs on a
 // BlockingPool and its result is posted back to the io_context; the io_context
-// never waits on the network, except in list(), whose contract is synchronous:
-// a few local List calls with the quick-call deadline.
+// never waits on the network, list() included (cri_runtime_list.cpp).
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
@@ -79,7 +78,9 @@ class CriRuntime final : public Runtime {
   // and containers (ours only), its log directory and emptyDir volumes are
   // removed in the background.
   base::Status removePod(const std::string& podUid) override;
-  base::Result<std::vector<ContainerStatus>> list() override;
+  // ListContainers and the ContainerStatus calls off the loop, then merged
+  // with what is tracked when the answer is back (cri_runtime_list.cpp).
+  void list(ListCallback done) override;
   // ExecSync in the container; cancel() reports at once, the call itself ends
   // at its timeout.
   std::shared_ptr<ExecHandle> exec(const std::string& containerId, const std::vector<std::string>& command,
@@ -107,6 +108,7 @@ class CriRuntime final : public Runtime {
     std::vector<SandboxReady> waiters;  // non-empty while one is being made
   };
   struct StartOutcome;
+  struct Listing;
 
   // Runs `work` on the pool and `then` with its result on the io_context,
   // unless this runtime is gone by then.
@@ -130,6 +132,8 @@ class CriRuntime final : public Runtime {
   // Records the exit (OOMKilled when the container was marked) and tells the
   // event handler, then the stops waiting for it.
   void finishExit(const std::string& criId, const ContainerStatus& exited);
+  // list()'s answer from the CRI's: adopts what is not tracked, reports what is.
+  std::vector<ContainerStatus> mergeListing(Listing listing, const std::map<std::string, bool>& trackedAtRequest);
   void relistExits();
   void scheduleRelist(std::chrono::milliseconds delay);
   // Removes a stopped pod's sandbox (and with it its containers), logs and

@@ -1,5 +1,5 @@
-// CriRuntime after the start: stops, removal, listing (adoption), exec, the
-// pod's IP and log rotation. Exits as they happen are in cri_runtime_exits.cpp.
+// CriRuntime after the start: stops, removal, exec, the pod's IP and log
+// rotation. Listing (adoption) is in cri_runtime_list.cpp. Exits as they happen are in cri_runtime_exits.cpp.
 #include "agent/base/log.h"
 #include "agent/base/retry_backoff.h"
 #include "runtime/cri/container_log_rotation.h"
@@ -152,88 +152,6 @@ void CriRuntime::removePodSandboxAndFiles(const std::string& podUid, int attempt
           if (!ec && !alive.expired()) removePodSandboxAndFiles(podUid, attempt + 1);
         });
       });
-}
-
-base::Result<std::vector<ContainerStatus>> CriRuntime::list() {
-  auto listed = listOurContainers(*client_, options_.agentId, {});
-  if (!listed) return listed.error();
-  std::vector<CriContainerView> views = std::move(*listed);
-  std::vector<ContainerStatus> knownExits;  // exits this runtime already holds in full
-  for (auto it = views.begin(); it != views.end();) {
-    auto tracked = containers_.find(it->id);
-    bool known = tracked != containers_.end();
-    if (it->state == CriContainerState::kCreated || (it->state == CriContainerState::kRunning && known)) {
-      ++it;
-      continue;
-    }
-    if (tracked != containers_.end() && tracked->second.status.state == ContainerState::kExited) {
-      knownExits.push_back(tracked->second.status);
-      it = views.erase(it);
-      continue;
-    }
-    // Exit codes, start times and log paths are only in ContainerStatus: asked
-    // for each exit and, once, for each container found running.
-    auto full = containerStatus(*client_, it->id);
-    if (full) *it = std::move(*full);
-    ++it;
-  }
-  std::vector<ContainerStatus> statuses = adoptContainers(views, options_.agentId);
-  if (!gcScheduled_) {
-    // From now on the runtime knows every pod of ours that still has a
-    // container: what it does not track is no pod's.
-    gcScheduled_ = true;
-    scheduleSandboxGc();
-  }
-  for (auto& known : knownExits) {
-    bool shadowed = false;  // a newer instance of that container is listed
-    for (const auto& status : statuses) {
-      shadowed |= status.pod.uid == known.pod.uid && status.containerName == known.containerName &&
-                  (status.state != ContainerState::kExited || status.restartCount >= known.restartCount);
-    }
-    if (!shadowed) statuses.push_back(std::move(known));
-  }
-  for (auto& status : statuses) {
-    const std::string id = criIdOf(status.containerId);
-    auto it = containers_.find(id);
-    if (it != containers_.end() && status.state == ContainerState::kRunning &&
-        it->second.status.state == ContainerState::kRunning) {
-      status = it->second.status;  // what its start answered, in full
-      continue;
-    }
-    if (it == containers_.end()) {
-      // Adopted: watched from now on (the event stream reports every id).
-      containers_[id] = Tracked{status, {}};
-      if (!podIPs_.count(status.pod.uid)) podIPs_[status.pod.uid] = "";
-      continue;
-    }
-    if (status.state == ContainerState::kExited && it->second.status.state == ContainerState::kRunning) {
-      // The list itself reports this exit to the caller: no event besides,
-      // and the stops waiting for it hear of it after list() returns. The
-      // CRI's reason stands; an OOM event seen here adds OOMKilled to an exit
-      // the CRI missed it for.
-      if (oomKills_.take(id) && status.exitCode) status.reason = "OOMKilled";
-      it->second.status = status;
-      std::vector<StopCallback> waiters = std::move(it->second.stopWaiters);
-      it->second.stopWaiters.clear();
-      if (!waiters.empty()) {
-        boost::asio::post(loop_, [waiters = std::move(waiters), status] {
-          for (const auto& waiter : waiters) waiter(status);
-        });
-      }
-    }
-  }
-  // Pod IPs of adopted pods: the sandbox's, asked once.
-  for (auto& [uid, ip] : podIPs_) {
-    if (!ip.empty() || sandboxes_.count(uid)) continue;
-    auto sandboxes = listOurSandboxes(*client_, options_.agentId, uid);
-    if (!sandboxes) continue;
-    for (const auto& sandbox : *sandboxes) {
-      if (sandbox.state() != ::runtime::v1::SANDBOX_READY) continue;
-      auto ips = sandboxIPs(*client_, sandbox.id());
-      if (ips && !ips->empty()) ip = ips->front();
-    }
-  }
-  return statuses;
 }
 
 std::shared_ptr<ExecHandle> CriRuntime::exec(const std::string& containerId, const std::vector<std::string>& command,

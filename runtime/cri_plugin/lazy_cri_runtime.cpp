@@ -152,12 +152,20 @@ base::Status LazyCriRuntime::removePod(const std::string& podUid) {
   return base::Ok{};
 }
 
-base::Result<std::vector<ContainerStatus>> LazyCriRuntime::list() {
+void LazyCriRuntime::list(ListCallback done) {
   if (!impl_) {
-    if (!markerExists()) return std::vector<ContainerStatus>{};
-    if (auto loaded = ensureLoaded(); !loaded) return loaded.error();
+    base::Result<std::vector<ContainerStatus>> answer = std::vector<ContainerStatus>{};
+    if (markerExists()) {
+      if (auto loaded = ensureLoaded(); !loaded) answer = loaded.error();
+    }
+    if (!impl_) {
+      boost::asio::post(loop_, [done = std::move(done), answer = std::move(answer)]() mutable {
+        done(std::move(answer));
+      });
+      return;
+    }
   }
-  return impl_->list();
+  impl_->list(std::move(done));
 }
 
 std::shared_ptr<ExecHandle> LazyCriRuntime::exec(const std::string& containerId,

@@ -56,7 +56,7 @@ class LazyCriRuntime final : public Runtime {
   base::Status stop(const std::string& containerId, std::chrono::milliseconds grace, StopCallback done) override;
   int stopPod(const std::string& podUid, std::chrono::milliseconds grace) override;
   base::Status removePod(const std::string& podUid) override;
-  base::Result<std::vector<ContainerStatus>> list() override;
+  void list(ListCallback done) override;
   std::shared_ptr<ExecHandle> exec(const std::string& containerId, const std::vector<std::string>& command,
                                    std::chrono::milliseconds timeout, ExecCallback done) override;
   std::string podIP(const std::string& podUid) const override;

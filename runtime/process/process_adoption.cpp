@@ -9,6 +9,8 @@
 #include <set>
 #include <tuple>
 
+#include <boost/asio/post.hpp>
+
 #include "agent/base/log.h"
 #include "runtime/process/file_io.h"
 #include "runtime/process/cgroup_v2.h"
@@ -61,7 +63,16 @@ bool preferredInstance(const ContainerRecord& a, bool aRecorded, const Container
 
 }  // namespace
 
-base::Result<std::vector<ContainerStatus>> ProcessRuntime::list() {
+void ProcessRuntime::list(ListCallback done) {
+  // Local files and /proc only, so no pool: read when the posted call runs,
+  // which gives the state as it is when `done` hears of it (an exit posted
+  // before this answer is not listed running again).
+  boost::asio::post(io_, [this, alive = std::weak_ptr<bool>(alive_), done = std::move(done)]() mutable {
+    if (alive.lock()) done(listNow());
+  });
+}
+
+std::vector<ContainerStatus> ProcessRuntime::listNow() {
   adoptRecordsFromDisk();
   adoptMarkedProcesses();
   stopDuplicateInstances();

@@ -98,7 +98,8 @@ class ProcessRuntime final : public Runtime {
   base::Status stop(const std::string& containerId, std::chrono::milliseconds grace, StopCallback done) override;
   int stopPod(const std::string& podUid, std::chrono::milliseconds grace) override;
   base::Status removePod(const std::string& podUid) override;
-  base::Result<std::vector<ContainerStatus>> list() override;
+  // Local files and /proc only, so no pool: read in a posted call, then `done`.
+  void list(ListCallback done) override;
   // On the host, with the environment the container started with (its
   // markers left out, so the command is never taken for the container) and its
   // workingDir, as the agent's user (host_exec.h).
@@ -126,6 +127,8 @@ class ProcessRuntime final : public Runtime {
   void markExited(Tracked& tracked);
   void signalGroup(Tracked& tracked, int signal);
   ContainerStatus statusOf(const Tracked& tracked) const;
+  // list()'s answer: adopts records and marked processes, stops duplicates.
+  std::vector<ContainerStatus> listNow();
   void adoptRecordsFromDisk();
   void adoptMarkedProcesses();
   void pruneOlderInstances(const std::string& podUid, const std::string& containerName, const std::string& keepId);

@@ -17,6 +17,7 @@
 
 #include "runtime/cri/cri_runtime.h"
 #include "test/integration/cri/support/shared_containerd.h"
+#include "test/support/list_and_wait.h"
 
 namespace daemonlet::runtime::cri {
 
@@ -91,6 +92,11 @@ class CriRuntimeTest : public ::testing::Test {
       return base::makeError(base::ErrorCode::kUnavailable, "start did not complete");
     }
     return *result;
+  }
+
+  // Runtime::list() on the test's loop, waited for.
+  base::Result<std::vector<ContainerStatus>> listAll(Runtime& runtime) {
+    return ::daemonlet::testing::listAndWait(io_, runtime);
   }
 
   // The container's process on the host, from containerd's task list.

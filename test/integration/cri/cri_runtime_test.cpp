@@ -100,7 +100,7 @@ TEST_F(CriRuntimeTest, RunsKillNineExitsStopsRemovesAndAdopts) {
   ASSERT_TRUE(third) << third.error().describe();
   ASSERT_EQ(third->state, ContainerState::kRunning);
   CriRuntime& adopter = makeRuntime();
-  auto listed = adopter.list();
+  auto listed = listAll(adopter);
   ASSERT_TRUE(listed) << listed.error().describe();
   const ContainerStatus* adopted = nullptr;
   for (const auto& status : *listed) {
@@ -122,7 +122,7 @@ TEST_F(CriRuntimeTest, RunsKillNineExitsStopsRemovesAndAdopts) {
   ASSERT_TRUE(runUntil([&] { return exitOf(third->containerId) != nullptr; }));
   ASSERT_TRUE(adopter.removePod(uid));
   ASSERT_TRUE(runUntil([&] {
-    auto now = adopter.list();
+    auto now = listAll(adopter);
     return now && now->empty();
   })) << "the pod's containers are gone from the runtime";
   auto sandboxes = testing::sharedContainerd().ctr({"containers", "ls", "-q"});
@@ -139,7 +139,7 @@ TEST_F(CriRuntimeTest, AnUnreachableSocketIsRuntimeUnavailableNamingIt) {
   EXPECT_EQ(started->reason, "RuntimeUnavailable");
   EXPECT_NE(started->message.find((dir_ / "missing.sock").string()), std::string::npos) << started->message;
   EXPECT_TRUE(started->retryAfter.has_value());
-  EXPECT_FALSE(runtime_->list()) << "an outage is an error, never an empty list";
+  EXPECT_FALSE(listAll(*runtime_)) << "an outage is an error, never an empty list";
 }
 
 TEST_F(CriRuntimeTest, AFailedPullIsErrImagePullThenImagePullBackOff) {
@@ -182,7 +182,7 @@ TEST_F(CriRuntimeTest, ContainerdRestartIsNoExit) {
   events_.clear();
 
   ASSERT_TRUE(testing::sharedContainerd().stop());
-  auto down = runtime.list();
+  auto down = listAll(runtime);
   EXPECT_FALSE(down) << "while containerd is down nothing is listed, and nothing exited";
   auto waiting = startAndWait(request(uid + "-b", 0));
   ASSERT_TRUE(waiting) << waiting.error().describe();
@@ -192,7 +192,7 @@ TEST_F(CriRuntimeTest, ContainerdRestartIsNoExit) {
   // Back: the same container runs, no exit was reported.
   std::optional<std::vector<ContainerStatus>> listed;
   ASSERT_TRUE(runUntil([&] {
-    auto now = runtime.list();
+    auto now = listAll(runtime);
     if (now) listed = *now;
     return now.has_value();
   }));

@@ -121,7 +121,7 @@ TEST_F(CriSandboxGcTest, RemovesOurOrphanSandboxesAndNoOneElses) {
 
   // A running pod of this runtime.
   CriRuntime& runtime = makeRuntime();
-  auto listed = runtime.list();  // the GC's first round is a period after the first list
+  auto listed = listAll(runtime);  // the GC's first round is a period after the first list
   ASSERT_TRUE(listed) << listed.error().describe();
   const std::string runningUid = "running-" + std::to_string(::getpid());
   auto running = startAndWait(request(runningUid, 0));

@@ -35,7 +35,7 @@ TEST_F(ProcessRuntimeTest, NewRuntimeAdoptsRunningContainerUnchanged) {
   ContainerStatus original = startOk(request);
 
   makeRuntime();  // the agent restarted: a fresh runtime on the same state
-  auto listed = runtime_->list();
+  auto listed = listAll();
   ASSERT_TRUE(listed.has_value());
   ASSERT_EQ(listed->size(), 1u);
   const ContainerStatus& adopted = listed->front();
@@ -49,7 +49,7 @@ TEST_F(ProcessRuntimeTest, NewRuntimeAdoptsRunningContainerUnchanged) {
   EXPECT_EQ(adopted.logPath, original.logPath);
 
   // A second list() neither duplicates nor re-adopts.
-  EXPECT_EQ(runtime_->list()->size(), 1u);
+  EXPECT_EQ(listAll()->size(), 1u);
 
   // The adopted container is watched: its exit reaches the new exit handler,
   // with the status the shim recorded.
@@ -74,7 +74,7 @@ TEST_F(ProcessRuntimeTest, ExitWhileTheAgentWasDownIsReportedFromTheExitRecord) 
     return false;
   }));
   makeRuntime();
-  auto listed = runtime_->list();
+  auto listed = listAll();
   ASSERT_EQ(listed->size(), 1u);
   EXPECT_EQ(listed->front().state, ContainerState::kExited);
   EXPECT_EQ(listed->front().signal, SIGTERM);
@@ -113,7 +113,7 @@ TEST_F(ProcessRuntimeTest, RecordOfARecycledPidOrAnEarlierBootIsNotAdopted) {
   std::filesystem::create_directories(options_.stateDir);
   ASSERT_TRUE(base::writeFileAtomically(recordPath(options_.stateDir, fake.id), encodeRecord(fake), 0600).has_value());
 
-  auto listed = runtime_->list();
+  auto listed = listAll();
   ASSERT_TRUE(listed.has_value());
   ASSERT_EQ(listed->size(), 1u);
   EXPECT_EQ(listed->front().state, ContainerState::kExited);
@@ -146,7 +146,7 @@ TEST_F(ProcessRuntimeTest, LostRecordLeavesTheLiveContainerFindable) {
     c.damage(path);
 
     makeRuntime();
-    auto listed = runtime_->list();
+    auto listed = listAll();
     ASSERT_TRUE(listed.has_value());
     ASSERT_EQ(listed->size(), 1u);
     const ContainerStatus& found = listed->front();
@@ -194,7 +194,7 @@ TEST_F(ProcessRuntimeTest, ContainerSurvivesSigkillOfTheAgentProcess) {
 
   EXPECT_TRUE(processAlive(container));
   makeRuntime();
-  auto listed = runtime_->list();
+  auto listed = listAll();
   ASSERT_TRUE(listed.has_value());
   ASSERT_EQ(listed->size(), 1u);
   EXPECT_EQ(listed->front().state, ContainerState::kRunning);
@@ -207,7 +207,7 @@ TEST_F(ProcessRuntimeTest, AnotherStateDirectorysContainersAreNotClaimed) {
   ContainerStatus theirs = startOk(helper({"sleep"}));
   options_.stateDir = root_ + "/other-agent";
   makeRuntime();
-  auto listed = runtime_->list();
+  auto listed = listAll();
   ASSERT_TRUE(listed.has_value());
   EXPECT_TRUE(listed->empty()) << "pid " << theirs.pid << " belongs to another state directory";
 }

@@ -90,7 +90,7 @@ TEST_F(CgroupTest, ContainerRunsInItsOwnCgroupWithItsLimits) {
   ASSERT_TRUE(base::writeFileAtomically(recordPath(options_.stateDir, outsider.id), encodeRecord(outsider), 0600).has_value());
 
   makeRuntime();
-  auto listed = runtime_->list();
+  auto listed = listAll();
   ASSERT_TRUE(listed.has_value());
   ASSERT_EQ(listed->size(), 2u);
   for (const auto& status : *listed) {

@@ -20,7 +20,7 @@ TEST_F(ProcessRuntimeTest, AdoptionKeepsTheNewerOfTwoLiveInstancesAndStopsTheOth
   ContainerStatus ten = startOk(newer);
 
   makeRuntime();  // the agent restarted
-  auto listed = runtime_->list();
+  auto listed = listAll();
   ASSERT_TRUE(listed.has_value());
   int running = 0;
   for (const auto& status : *listed) {
@@ -45,7 +45,7 @@ TEST_F(ProcessRuntimeTest, ListNamesTheNewestInstanceOfAContainerLast) {
     }
   }
   makeRuntime();
-  auto listed = runtime_->list();
+  auto listed = listAll();
   ASSERT_TRUE(listed.has_value());
   ASSERT_FALSE(listed->empty());
   // A caller keeping the last status per container keeps the running 10th.

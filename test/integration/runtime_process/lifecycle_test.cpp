@@ -194,7 +194,7 @@ TEST_F(ProcessRuntimeTest, StartFailuresAreErrorsAndLeaveNothingBehind) {
     EXPECT_NE(started.error().describe().find(c.expected), std::string::npos) << started.error().describe();
   }
   EXPECT_TRUE(containerFilesInState().empty());
-  auto listed = runtime_->list();
+  auto listed = listAll();
   ASSERT_TRUE(listed.has_value());
   EXPECT_TRUE(listed->empty());
 }
@@ -214,7 +214,7 @@ TEST_F(ProcessRuntimeTest, RemoveForgetsAnExitedPodAndItsLogDirectory) {
   ASSERT_TRUE(runtime_->removePod(pod().uid).has_value());
   EXPECT_TRUE(containerFilesInState().empty());
   EXPECT_FALSE(std::filesystem::exists(std::filesystem::path(started.logPath).parent_path().parent_path()));
-  EXPECT_TRUE(runtime_->list()->empty());
+  EXPECT_TRUE(listAll()->empty());
 }
 
 TEST_F(ProcessRuntimeTest, OnlyTheNewestExitedInstanceIsKept) {
@@ -226,7 +226,7 @@ TEST_F(ProcessRuntimeTest, OnlyTheNewestExitedInstanceIsKept) {
     startOk(request);
     ASSERT_TRUE(runUntil([&] { return !exits_.empty(); }));
   }
-  auto listed = runtime_->list();
+  auto listed = listAll();
   ASSERT_TRUE(listed.has_value());
   ASSERT_EQ(listed->size(), 2u) << "the last exit and the one before it (its lastState)";
   for (const auto& status : *listed) EXPECT_GE(status.restartCount, 2);

@@ -23,6 +23,7 @@
 
 #include "runtime/process/process_runtime.h"
 #include "test/support/file_contents.h"
+#include "test/support/list_and_wait.h"
 
 namespace daemonlet::runtime::process::testing {
 
@@ -85,9 +86,12 @@ class ProcessRuntimeTest : public ::testing::Test {
     return startAndWait(io_, *runtime_, request);
   }
 
+  // Runtime::list() on the test's loop, waited for.
+  base::Result<std::vector<ContainerStatus>> listAll() { return daemonlet::testing::listAndWait(io_, *runtime_); }
+
   // What list() says of one container (the tests' inspect).
   std::optional<ContainerStatus> listed(const std::string& containerId) {
-    auto all = runtime_->list();
+    auto all = listAll();
     if (!all) return std::nullopt;
     for (const auto& status : *all) {
       if (status.containerId == containerId) return status;

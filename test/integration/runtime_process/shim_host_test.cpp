@@ -92,7 +92,7 @@ TEST_F(ProcessRuntimeTest, OneHostParentsEveryContainerAndOutlivesTheRuntime) {
   std::this_thread::sleep_for(100ms);
   EXPECT_EQ(::kill(host, 0), 0) << "the host must stay while it parents containers";
   makeRuntime();
-  auto listed = runtime_->list();
+  auto listed = listAll();
   ASSERT_TRUE(listed.has_value());
   EXPECT_EQ(listed->size(), 3u);
   // A new start after the restart goes to the same host.

@@ -35,7 +35,9 @@ class FakeCriRuntime final : public Runtime {
   }
   int stopPod(const std::string&, std::chrono::milliseconds) override { return 0; }
   daemonlet::base::Status removePod(const std::string&) override { return daemonlet::base::Ok{}; }
-  daemonlet::base::Result<std::vector<ContainerStatus>> list() override { return started_; }
+  void list(ListCallback done) override {
+    boost::asio::post(loop_, [done = std::move(done), listed = started_] { done(listed); });
+  }
   std::shared_ptr<ExecHandle> exec(const std::string&, const std::vector<std::string>&, std::chrono::milliseconds,
                                    ExecCallback) override {
     return nullptr;

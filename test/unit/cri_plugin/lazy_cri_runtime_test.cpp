@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <optional>
 
+#include "test/support/list_and_wait.h"
 #include "test/support/temp_dir.h"
 
 namespace daemonlet::runtime::cri_plugin {
@@ -57,7 +58,7 @@ class LazyCriRuntimeTest : public ::testing::Test {
 TEST_F(LazyCriRuntimeTest, NothingIsLoadedUntilACriPodStarts) {
   auto runtime = make(FAKE_CRI_PLUGIN);
   EXPECT_EQ(runtime->name(), "cri");
-  auto listed = runtime->list();
+  auto listed = daemonlet::testing::listAndWait(loop_, *runtime);
   ASSERT_TRUE(listed.has_value()) << listed.error().describe();
   EXPECT_TRUE(listed->empty());
   EXPECT_EQ(runtime->stopPod("uid-1", std::chrono::seconds(1)), 0);
@@ -81,7 +82,7 @@ TEST_F(LazyCriRuntimeTest, FirstStartLoadsTheModuleForwardsAndWritesTheMarker) {
   EXPECT_TRUE(runtime->loaded());
   EXPECT_TRUE(markerExists());
   EXPECT_EQ(runtime->podIP("uid-1"), "10.0.0.7");
-  auto listed = runtime->list();
+  auto listed = daemonlet::testing::listAndWait(loop_, *runtime);
   ASSERT_TRUE(listed.has_value());
   EXPECT_EQ(listed->size(), 1u);
 }
@@ -119,7 +120,7 @@ TEST_F(LazyCriRuntimeTest, FailedPreloadMakesThePodWaitAndIsRetried) {
 TEST_F(LazyCriRuntimeTest, MarkerFromAnEarlierAgentLoadsAtList) {
   dir_.write(kMarkerFileName, "x\n");
   auto runtime = make(FAKE_CRI_PLUGIN);
-  auto listed = runtime->list();
+  auto listed = daemonlet::testing::listAndWait(loop_, *runtime);
   ASSERT_TRUE(listed.has_value()) << listed.error().describe();
   EXPECT_TRUE(runtime->loaded()) << "a restarted agent must load the module to adopt CRI pods";
 }
@@ -161,7 +162,7 @@ TEST_F(LazyCriRuntimeTest, MissingModuleMakesThePodWaitAndIsRetriedOnlyAfterTheI
 TEST_F(LazyCriRuntimeTest, MarkerWithoutModuleFailsListAndRemove) {
   dir_.write(kMarkerFileName, "x\n");
   auto runtime = make((dir_.path() / "missing.so").string());
-  auto listed = runtime->list();
+  auto listed = daemonlet::testing::listAndWait(loop_, *runtime);
   ASSERT_FALSE(listed.has_value()) << "CRI pods may still run: an empty list would disown them";
   EXPECT_NE(listed.error().message.find("missing.so"), std::string::npos) << listed.error().message;
   EXPECT_FALSE(runtime->removePod("uid-1").has_value());

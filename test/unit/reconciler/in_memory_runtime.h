@@ -6,7 +6,8 @@
 // the pod's containers runs or while the test has asked for refusals. So a test
 // orders the runtime's reports against the reconciler's passes as it likes,
 // which is how it reaches the race branches. Callbacks run on the calling
-// thread, which in these tests is the loop's (the test drives the io_context).
+// thread, which in these tests is the loop's (the test drives the io_context);
+// only list() posts its answer, as the Runtime contract asks.
 #include <chrono>
 #include <map>
 #include <memory>
@@ -17,6 +18,9 @@
 #include <tuple>
 #include <vector>
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+
 #include "runtime/runtime.h"
 #include "runtime/runtime_set.h"
 
@@ -25,7 +29,9 @@ namespace daemonlet::reconciler::testing {
 class InMemoryRuntime final : public runtime::Runtime {
  public:
   // `name`: "host" stands in for the host runtime, "cri" for the CRI runtime.
-  explicit InMemoryRuntime(std::string name = runtime::kHostRuntimeName) : name_(std::move(name)) {}
+  // Listings are answered on `io` (the loop the test drives).
+  explicit InMemoryRuntime(boost::asio::io_context& io, std::string name = runtime::kHostRuntimeName)
+      : io_(io), name_(std::move(name)) {}
 
   struct Stop {
     std::string containerId;
@@ -52,23 +58,14 @@ class InMemoryRuntime final : public runtime::Runtime {
     stopCallbacks_[containerId].push_back(std::move(done));
     return base::Ok{};
   }
-  // Running containers and the most recent exited instance of each container;
-  // fails while the test says the runtime is down (setListDown).
-  base::Result<std::vector<runtime::ContainerStatus>> list() override {
+  // Running containers and the most recent exited instance of each container,
+  // as they are when the answer runs; fails while the test says the runtime
+  // is down (setListDown). The answer is posted, or held until the test calls
+  // answerLists() (holdLists: a slow runtime).
+  void list(ListCallback done) override {
     ++lists_;
-    if (listDown_) return base::makeError(base::ErrorCode::kUnavailable, "ListContainers: connection refused");
-    std::vector<runtime::ContainerStatus> listed;
-    std::map<std::tuple<std::string, std::string, bool>, runtime::ContainerStatus> lastExited;
-    for (const auto& [id, status] : containers_) {
-      if (status.state == runtime::ContainerState::kRunning) {
-        listed.push_back(status);
-        continue;
-      }
-      auto& last = lastExited[{status.pod.uid, status.containerName, status.init}];
-      if (last.containerId.empty() || status.restartCount > last.restartCount) last = status;
-    }
-    for (auto& [key, status] : lastExited) listed.push_back(std::move(status));
-    return listed;
+    heldLists_.push_back(std::move(done));
+    if (!holdLists_) postHeldLists();
   }
   base::Status removePod(const std::string& podUid) override {
     removes_.push_back(podUid);
@@ -166,6 +163,11 @@ class InMemoryRuntime final : public runtime::Runtime {
   void refuseRemove(const std::string& podUid, int times) { removeRefusals_[podUid] = times; }
   // The runtime does not answer list() (containerd down); its containers live on.
   void setListDown(bool down) { listDown_ = down; }
+  // Listings wait for answerLists() (a slow runtime): none is answered until then.
+  void holdLists(bool hold) { holdLists_ = hold; }
+  // The listings held so far are answered (posted: they run at the next settle).
+  void answerLists() { postHeldLists(); }
+  std::size_t listsInFlight() const { return heldLists_.size(); }
   int lists() const { return lists_; }
   void setPodIP(std::string ip) { podIP_ = std::move(ip); }
 
@@ -187,6 +189,32 @@ class InMemoryRuntime final : public runtime::Runtime {
     runtime::ContainerStartRequest request;
     StartCallback done;
   };
+
+  base::Result<std::vector<runtime::ContainerStatus>> listNow() const {
+    if (listDown_) return base::makeError(base::ErrorCode::kUnavailable, "ListContainers: connection refused");
+    std::vector<runtime::ContainerStatus> listed;
+    std::map<std::tuple<std::string, std::string, bool>, runtime::ContainerStatus> lastExited;
+    for (const auto& [id, status] : containers_) {
+      if (status.state == runtime::ContainerState::kRunning) {
+        listed.push_back(status);
+        continue;
+      }
+      auto& last = lastExited[{status.pod.uid, status.containerName, status.init}];
+      if (last.containerId.empty() || status.restartCount > last.restartCount) last = status;
+    }
+    for (auto& [key, status] : lastExited) listed.push_back(std::move(status));
+    return listed;
+  }
+
+  void postHeldLists() {
+    std::vector<ListCallback> held = std::move(heldLists_);
+    heldLists_.clear();
+    for (auto& done : held) {
+      boost::asio::post(io_, [this, alive = std::weak_ptr<bool>(alive_), done = std::move(done)] {
+        if (alive.lock()) done(listNow());
+      });
+    }
+  }
 
   Pending take(const std::string& container) {
     auto it = pending_.begin();
@@ -212,8 +240,11 @@ class InMemoryRuntime final : public runtime::Runtime {
     return status;
   }
 
+  boost::asio::io_context& io_;
   int nextId_ = 0;
   bool listDown_ = false;
+  bool holdLists_ = false;
+  std::vector<ListCallback> heldLists_;
   int lists_ = 0;
   std::map<std::string, runtime::ContainerStatus> containers_;  // by id
   std::vector<Pending> pending_;
@@ -226,6 +257,7 @@ class InMemoryRuntime final : public runtime::Runtime {
   std::vector<Stop> stops_;
   std::vector<std::string> removes_;
   std::vector<std::string> leftoverStops_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
 }  // namespace daemonlet::reconciler::testing

@@ -139,7 +139,7 @@ class ReconcilerHarness : public ::testing::Test {
   boost::asio::io_context io_;
   base::ManualClock clock_;
   loop::TimerQueue timers_{io_, clock_};
-  InMemoryRuntime runtime_;
+  InMemoryRuntime runtime_{io_};
   runtime::RuntimeSet runtimes_ = [this] {
     runtime::RuntimeSet set;
     set.add(runtime_);

@@ -46,7 +46,7 @@ class ReconcilerHeldAdoption : public ReconcilerHarness {
     return content.str();
   }
 
-  InMemoryRuntime cri_{runtime::kCriRuntimeName};
+  InMemoryRuntime cri_{io_, runtime::kCriRuntimeName};
 };
 
 TEST_F(ReconcilerHeldAdoption, ThePodStateNamesItsRuntime) {

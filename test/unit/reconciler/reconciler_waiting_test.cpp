@@ -28,7 +28,7 @@ class ReconcilerWaiting : public ReconcilerHarness {
   // class, is destroyed ahead of the harness's.
   void TearDown() override { reconciler_.reset(); }
 
-  InMemoryRuntime cri_{runtime::kCriRuntimeName};
+  InMemoryRuntime cri_{io_, runtime::kCriRuntimeName};
 };
 
 TEST_F(ReconcilerWaiting, AWaitingStartIsRetriedAtItsRetryAfterAndCountsNoRestart) {
