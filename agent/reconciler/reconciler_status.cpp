@@ -120,6 +120,7 @@ status::PodView podView(const base::Clock& clock, const PodState& pod, const dec
   // Restart policy Always: once its containers have started a pod stays Running
   // through restarts; before that it is Pending.
   view.phase = mainStarted ? "Running" : "Pending";
+  view.containers.reserve(pod.initContainers.size() + pod.containers.size());
   for (const auto& slot : pod.initContainers) view.containers.push_back(containerView(clock, pod, slot, plan));
   for (const auto& slot : pod.containers) view.containers.push_back(containerView(clock, pod, slot, plan));
   return view;
@@ -141,6 +142,10 @@ void Reconciler::publish() {
   snapshot->endpoint = endpointView_;
   snapshot->counters = counters_;
 
+  // Sized once: the snapshot lives until the next publish, and growth by
+  // doubling left up to half of each vector's capacity unused.
+  snapshot->pods.reserve(pods_.size());
+  snapshot->daemonSets.reserve(daemonSets_.size());
   for (const auto& [uid, pod] : pods_) {
     std::string runtimeName = pod.runtimeName;
     if (runtimeName.empty() && pod.daemonSet) runtimeName = runtimes_.forPod(pod.daemonSet->spec.template_.spec).name;
