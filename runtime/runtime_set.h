@@ -18,9 +18,8 @@ namespace daemonlet::runtime {
 
 inline constexpr const char* kHostRuntimeName = "host";
 inline constexpr const char* kCriRuntimeName = "cri";
-// The waiting reason of a pod whose runtime cannot be reached or is missing
-// (the CRI runtime reports it too when its socket does not answer).
-inline constexpr const char* kRuntimeUnavailable = "RuntimeUnavailable";
+// A pod whose runtime cannot be reached or is missing waits with
+// reasons::kRuntimeUnavailable (container_reasons.h).
 
 // The rule itself: true only for runtimeClassName "host".
 bool runsOnHost(const model::PodSpec& spec);

@@ -8,6 +8,7 @@
 #include "agent/cli/local_api_client.h"
 #include "agent/cli/table_output.h"
 #include "agent/model/types.h"
+#include "runtime/container_reasons.h"
 
 namespace daemonlet::cli {
 namespace {
@@ -84,7 +85,7 @@ std::string podStatusWord(const Json& pod) {
   for (const auto& c : inits) {
     if (c["state"].contains("terminated") && c["state"]["terminated"].value("exitCode", 1) == 0) ++initDone;
     else if (c["state"].contains("waiting") && c["state"]["waiting"].contains("reason") &&
-             c["state"]["waiting"]["reason"] != "PodInitializing") {
+             c["state"]["waiting"]["reason"] != runtime::reasons::kPodInitializing) {
       return "Init:" + c["state"]["waiting"]["reason"].get<std::string>();
     }
   }

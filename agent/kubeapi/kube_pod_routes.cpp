@@ -12,6 +12,7 @@
 #include "agent/kubeapi/log_follow_stream.h"
 #include "agent/status/caller_authority.h"
 #include "agent/status/status_json.h"
+#include "runtime/container_reasons.h"
 
 namespace daemonlet::kubeapi {
 namespace {
@@ -122,7 +123,7 @@ void KubeApi::serveLog(const httplib::Request& req, httplib::Response& res, cons
   } else if (path.empty()) {
     return sendKubeStatus(res, 400, "BadRequest", "container \"" + options.container + "\" in pod \"" + name +
                                                       "\" is waiting to start: " +
-                                                      (container->reason.empty() ? "ContainerCreating" : container->reason));
+                                                      (container->reason.empty() ? runtime::reasons::kContainerCreating : container->reason));
   }
 
   if (!options.follow || options.previous || !running) {

@@ -1,4 +1,5 @@
 #include "agent/kubeapi/pod_events.h"
+#include "runtime/container_reasons.h"
 
 #include <map>
 
@@ -30,13 +31,13 @@ void recordContainer(const status::PodView& pod, const status::ContainerView* wa
   }
   bool newReason = c.state == "waiting" && (!was || was->reason != c.reason || was->state != "waiting");
   if (!newReason) return;
-  if (c.reason == "CrashLoopBackOff") {
+  if (c.reason == runtime::reasons::kCrashLoopBackOff) {
     recorder.record(ref, "Warning", "BackOff",
                     "Back-off restarting failed container " + c.name + " in pod " + pod.name + "_" + pod.namespace_ +
                         "(" + pod.uid + ")");
-  } else if (c.reason == "ErrImagePull") {
+  } else if (c.reason == runtime::reasons::kErrImagePull) {
     recorder.record(ref, "Warning", "Failed", "Failed to pull image \"" + c.image + "\": " + c.message);
-  } else if (c.reason == "ImagePullBackOff") {
+  } else if (c.reason == runtime::reasons::kImagePullBackOff) {
     recorder.record(ref, "Normal", "BackOff", "Back-off pulling image \"" + c.image + "\"");
   }
 }

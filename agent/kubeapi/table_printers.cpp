@@ -4,6 +4,7 @@
 
 #include "agent/base/rfc3339.h"
 #include "agent/kubeapi/human_time.h"
+#include "runtime/container_reasons.h"
 
 namespace daemonlet::kubeapi {
 namespace {
@@ -68,7 +69,7 @@ std::string initReason(const Json& pod) {
     if (sidecar && container.value("started", false)) continue;
     if (state.contains("terminated")) return "Init:" + terminatedReason(state["terminated"]);
     const std::string waiting = state.contains("waiting") ? text(state["waiting"], "reason", "") : "";
-    if (!waiting.empty() && waiting != "PodInitializing") return "Init:" + waiting;
+    if (!waiting.empty() && waiting != runtime::reasons::kPodInitializing) return "Init:" + waiting;
     return "Init:" + std::to_string(i) + "/" + std::to_string(total);
   }
   return "";
@@ -95,7 +96,7 @@ std::string podReason(const Json& pod) {
       }
     }
   }
-  if (reason == "Completed" && running) reason = "Running";
+  if (reason == runtime::reasons::kCompleted && running) reason = "Running";
   if (child(pod, "metadata").contains("deletionTimestamp")) reason = "Terminating";
   return reason;
 }

@@ -1,11 +1,12 @@
 #include "agent/reconciler/container_transitions.h"
+#include "runtime/container_reasons.h"
 
 namespace daemonlet::reconciler {
 
 using decision::ContainerState;
 
 void markCreating(ContainerSlot& slot) {
-  slot.waitingReason = "ContainerCreating";
+  slot.waitingReason = runtime::reasons::kContainerCreating;
   slot.waitingMessage.clear();
 }
 

@@ -17,6 +17,7 @@
 #include "agent/reconciler/node_memory.h"
 #include "agent/reconciler/start_request.h"
 #include "agent/sources/manifest_set.h"
+#include "runtime/container_reasons.h"
 
 namespace daemonlet::reconciler {
 
@@ -463,18 +464,18 @@ void Reconciler::startContainer(const decision::StartContainer& action) {
   runtime::Runtime* runtime = pod->runtimeName.empty() ? choice.runtime : runtimeOf(*pod);
   if (runtime == nullptr) {
     // Never run as a host process instead: it waits, saying why.
-    if (slot->waitingReason != runtime::kRuntimeUnavailable) {
+    if (slot->waitingReason != runtime::reasons::kRuntimeUnavailable) {
       base::logWarning("pod not started: its runtime is not available",
                        {{"pod", pod->ref.name}, {"runtime", choice.name}, {"detail", choice.message}});
     }
-    markWaiting(*slot, runtime::kRuntimeUnavailable, choice.message);
+    markWaiting(*slot, runtime::reasons::kRuntimeUnavailable, choice.message);
     return;
   }
   pod->runtimeName = runtime->name();
   NodeFacts node{envContext(*pod, *runtime), options_.nodeMemoryBytes, ::geteuid() == 0};
   auto request = containerStartRequest(*pod, *slot, node);
   if (!request) {
-    failStart(*pod, *slot, "CreateContainerConfigError", request.error().describe());
+    failStart(*pod, *slot, runtime::reasons::kCreateContainerConfigError, request.error().describe());
     if (action.backoffAfterStart) slot->backoff = action.backoffAfterStart;
     save(*pod);
     return;
@@ -510,7 +511,7 @@ void Reconciler::onContainerStarted(const ContainerKey& key, const model::Contai
     return;
   }
   if (!started) {
-    failStart(*pod, *slot, "StartError", started.error().describe());
+    failStart(*pod, *slot, runtime::reasons::kStartError, started.error().describe());
     save(*pod);
     schedulePass();  // plans the backoff wait
     return;
@@ -593,7 +594,7 @@ void Reconciler::onContainerEvent(const runtime::ContainerStatus& status) {
   PodState* pod = findPod(status.pod.uid);
   ContainerSlot* slot = pod ? pod->findContainer(status.containerName, status.init) : nullptr;
   if (!slot || !startInFlight(*pod, *slot)) return;
-  if (status.reason == "Pulling") notePulling(*pod, *slot, status);
+  if (status.reason == runtime::reasons::kPulling) notePulling(*pod, *slot, status);
   slot->waitingReason = status.reason;
   slot->waitingMessage = status.message;
   publish();

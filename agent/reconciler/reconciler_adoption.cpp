@@ -10,6 +10,7 @@
 #include "agent/reconciler/container_transitions.h"
 #include "agent/reconciler/reconciler.h"
 #include "agent/reconciler/start_request.h"
+#include "runtime/container_reasons.h"
 
 namespace daemonlet::reconciler {
 
@@ -110,11 +111,11 @@ void Reconciler::holdStart(PodState& pod, ContainerSlot& slot) {
   const std::string message = "waiting for the " + name +
                               " runtime to list its containers, which may still run this pod" +
                               (error != adoptionErrors_.end() ? ": " + error->second : std::string());
-  if (slot.waitingReason != runtime::kRuntimeUnavailable) {
+  if (slot.waitingReason != runtime::reasons::kRuntimeUnavailable) {
     base::logWarning("container start held until its runtime answers",
                      {{"pod", pod.ref.name}, {"container", slot.name}, {"runtime", name}});
   }
-  markWaiting(slot, runtime::kRuntimeUnavailable, message);
+  markWaiting(slot, runtime::reasons::kRuntimeUnavailable, message);
 }
 
 void Reconciler::adoptListing(runtime::Runtime& owner, const std::vector<runtime::ContainerStatus>& listed) {
@@ -216,7 +217,7 @@ void Reconciler::settleAdoptedPods() {
         if (!slot.finishedAtWall) {
           slot.finishedAt = clock_.now();
           slot.finishedAtWall = clock_.wallNow();
-          slot.exitReason = slot.exitReason.empty() ? "ContainerStatusUnknown" : slot.exitReason;
+          slot.exitReason = slot.exitReason.empty() ? runtime::reasons::kContainerStatusUnknown : slot.exitReason;
         }
       }
     }

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "agent/reconciler/reconciler.h"
+#include "runtime/container_reasons.h"
 
 namespace daemonlet::reconciler {
 namespace {
@@ -49,7 +50,7 @@ void Reconciler::onProbeAttemptFailed(const ProbeKey& key, ProbeKind kind, const
 void Reconciler::notePulling(PodState& pod, ContainerSlot& slot, const runtime::ContainerStatus& status) {
   if (slot.pullingSince) return;  // said once per pull
   slot.pullingSince = clock_.now();
-  recordEvent(pod, slot, "Normal", "Pulling", status.message);
+  recordEvent(pod, slot, "Normal", runtime::reasons::kPulling, status.message);
 }
 
 void Reconciler::notePulled(const PodState& pod, ContainerSlot& slot,

@@ -7,6 +7,7 @@
 
 #include "agent/model/object_key.h"
 #include "agent/reconciler/start_request.h"
+#include "runtime/container_reasons.h"
 
 namespace daemonlet::reconciler {
 namespace {
@@ -48,7 +49,7 @@ status::ContainerView containerView(const base::Clock& clock, const PodState& po
       if (slot.postStartRunning) {
         // Not Running until its postStart hook has finished, as the kubelet shows it.
         view.state = "waiting";
-        view.reason = "ContainerCreating";
+        view.reason = runtime::reasons::kContainerCreating;
         break;
       }
       view.state = "running";
@@ -56,22 +57,22 @@ status::ContainerView containerView(const base::Clock& clock, const PodState& po
       break;
     case ContainerState::Waiting:
       view.state = "waiting";
-      view.reason = slot.waitingReason.empty() ? (slot.init ? "PodInitializing" : "ContainerCreating") : slot.waitingReason;
+      view.reason = slot.waitingReason.empty() ? (slot.init ? runtime::reasons::kPodInitializing : runtime::reasons::kContainerCreating) : slot.waitingReason;
       view.message = slot.waitingMessage;
       break;
     case ContainerState::Exited:
       if (slot.init && !slot.sidecar && slot.exitCode == 0) {
         view.state = "terminated";
-        view.reason = "Completed";
+        view.reason = runtime::reasons::kCompleted;
         view.startedAt = slot.startedAtWall;
         view.finishedAt = slot.finishedAtWall;
       } else {
         view.state = "waiting";
         // A container the spec cannot make keeps saying why during the back-off,
         // as the kubelet's CreateContainerConfigError does (it never ran).
-        const bool configError = slot.waitingReason == "CreateContainerConfigError";
+        const bool configError = slot.waitingReason == runtime::reasons::kCreateContainerConfigError;
         view.reason = view.backoffUntil && !configError
-                          ? "CrashLoopBackOff"
+                          ? runtime::reasons::kCrashLoopBackOff
                           : (slot.waitingReason.empty() ? "Restarting" : slot.waitingReason);
         view.message = slot.waitingMessage.empty() && view.backoffUntil
                            ? "back-off restarting failed container " + slot.name

@@ -6,6 +6,7 @@
 #include <tuple>
 
 #include "runtime/cri/cri_labels.h"
+#include "runtime/container_reasons.h"
 
 namespace daemonlet::runtime::cri {
 namespace {
@@ -55,8 +56,8 @@ int restartCountOf(const CriContainerView& view) {
 }
 
 std::string exitReasonOf(int exitCode, const std::string& criReason) {
-  if (criReason == "OOMKilled") return criReason;
-  return exitCode == 0 ? "Completed" : "Error";
+  if (criReason == reasons::kOOMKilled) return criReason;
+  return exitCode == 0 ? reasons::kCompleted : reasons::kError;
 }
 
 void applyExit(ContainerStatus& status, int exitCode, base::WallTime finishedAt, const std::string& criReason) {
@@ -87,7 +88,7 @@ ContainerStatus toContainerStatus(const CriContainerView& view) {
   switch (view.state) {
     case CriContainerState::kCreated:
       status.state = ContainerState::kWaiting;
-      status.reason = "ContainerCreating";
+      status.reason = reasons::kContainerCreating;
       break;
     case CriContainerState::kRunning:
       status.state = ContainerState::kRunning;

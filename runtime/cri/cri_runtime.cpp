@@ -18,6 +18,7 @@
 #include "runtime/cri/pod_sandbox.h"
 #include "runtime/cri/raw_pod_fields.h"
 #include "runtime/cri/task_exit_event.h"
+#include "runtime/container_reasons.h"
 
 namespace daemonlet::runtime::cri {
 namespace {
@@ -145,7 +146,7 @@ void CriRuntime::start(const ContainerStartRequest& request, StartCallback done)
   auto shared = std::make_shared<const ContainerStartRequest>(request);
   auto image = parseImageReference(request.container.image);
   if (!image) {
-    ContainerStatus status = waiting(request, "InvalidImageName", image.error().describe(), std::nullopt);
+    ContainerStatus status = waiting(request, reasons::kInvalidImageName, image.error().describe(), std::nullopt);
     boost::asio::post(loop_, [done = std::move(done), status] { done(status); });
     return;
   }
@@ -162,7 +163,7 @@ void CriRuntime::start(const ContainerStartRequest& request, StartCallback done)
     if (!alive.expired()) finishedStarting(uid);
     done(std::move(result));
   };
-  boost::asio::post(loop_, [this, alive, creating = waiting(request, "ContainerCreating", "", std::nullopt)] {
+  boost::asio::post(loop_, [this, alive, creating = waiting(request, reasons::kContainerCreating, "", std::nullopt)] {
     if (!alive.expired()) emit(creating);
   });
   withSandbox(shared, [this, shared, done = std::move(done)](
@@ -170,12 +171,12 @@ void CriRuntime::start(const ContainerStartRequest& request, StartCallback done)
     if (!sandbox) {
       const base::Error& error = sandbox.error();
       if (error.code == base::ErrorCode::kUnavailable) {
-        done(waiting(*shared, "RuntimeUnavailable", error.describe(), outageRetry()));
+        done(waiting(*shared, reasons::kRuntimeUnavailable, error.describe(), outageRetry()));
       } else if (error.code == base::ErrorCode::kInvalidArgument) {
-        done(waiting(*shared, "CreateContainerConfigError", error.describe(), std::nullopt));
+        done(waiting(*shared, reasons::kCreateContainerConfigError, error.describe(), std::nullopt));
       } else {
         // The kubelet keeps such a pod ContainerCreating (FailedCreatePodSandBox).
-        done(waiting(*shared, "ContainerCreating", "failed to create pod sandbox: " + error.describe(),
+        done(waiting(*shared, reasons::kContainerCreating, "failed to create pod sandbox: " + error.describe(),
                      std::chrono::seconds(10)));
       }
       return;
@@ -230,7 +231,7 @@ void CriRuntime::launch(const std::shared_ptr<const ContainerStartRequest>& requ
   image.credentials = credentials_.get();
   std::weak_ptr<bool> alive = alive_;
   boost::asio::io_context* io = &loop_;
-  ContainerStatus pulling = waiting(*request, "Pulling", "Pulling image \"" + request->container.image + "\"",
+  ContainerStatus pulling = waiting(*request, reasons::kPulling, "Pulling image \"" + request->container.image + "\"",
                                     std::nullopt);
   image.onPulling = [this, alive, io, pulling] {
     boost::asio::post(*io, [this, alive, pulling] {
@@ -246,20 +247,20 @@ void CriRuntime::launch(const std::shared_ptr<const ContainerStartRequest>& requ
         if (!pulled.image) {
           outcome.waitingReason = pulled.reason;
           outcome.message = pulled.message;
-          outcome.outage = pulled.reason == "RuntimeUnavailable";
+          outcome.outage = pulled.reason == reasons::kRuntimeUnavailable;
           return outcome;
         }
         outcome.pulled = true;
         auto mounts = containerMounts(*request->podSpec, request->container, sandbox->volumes, request->env,
                                       request->security.privileged);
         if (!mounts) {
-          outcome.waitingReason = "CreateContainerConfigError";
+          outcome.waitingReason = reasons::kCreateContainerConfigError;
           outcome.message = mounts.error().describe();
           return outcome;
         }
         if (auto propagation = checkHostPropagation(*request->podSpec, request->container, *mounts, readHostMountInfo());
             !propagation) {
-          outcome.waitingReason = "CreateContainerConfigError";
+          outcome.waitingReason = reasons::kCreateContainerConfigError;
           outcome.message = propagation.error().describe();
           return outcome;
         }
@@ -273,7 +274,7 @@ void CriRuntime::launch(const std::shared_ptr<const ContainerStartRequest>& requ
         inputs.mounts = std::move(*mounts);
         auto config = makeContainerConfig(inputs);
         if (!config) {
-          outcome.waitingReason = "CreateContainerConfigError";
+          outcome.waitingReason = reasons::kCreateContainerConfigError;
           outcome.message = config.error().describe();
           return outcome;
         }
@@ -282,11 +283,11 @@ void CriRuntime::launch(const std::shared_ptr<const ContainerStartRequest>& requ
         if (launched) {
           outcome.running = std::move(*launched);
         } else if (launched.error().code == base::ErrorCode::kUnavailable) {
-          outcome.waitingReason = "RuntimeUnavailable";
+          outcome.waitingReason = reasons::kRuntimeUnavailable;
           outcome.message = launched.error().message;
           outcome.outage = true;
         } else if (launched.error().context == "CreateContainer") {
-          outcome.waitingReason = "CreateContainerError";
+          outcome.waitingReason = reasons::kCreateContainerError;
           outcome.message = launched.error().message;
         } else {
           outcome.error = launched.error();
@@ -298,11 +299,11 @@ void CriRuntime::launch(const std::shared_ptr<const ContainerStartRequest>& requ
           // The kubelet shows ErrImagePull once, then ImagePullBackOff until the
           // back-off ends: come back soon to say so, well before the next pull.
           auto delay = pullBackoff_.failed(backoffKey, clock_.now());
-          done(waiting(*request, "ErrImagePull", outcome.message, std::min(delay, kErrImagePullShownFor)));
+          done(waiting(*request, reasons::kErrImagePull, outcome.message, std::min(delay, kErrImagePullShownFor)));
           return;
         }
         if (outcome.pulled) pullBackoff_.succeeded(backoffKey);
-        if (outcome.waitingReason == "ImagePullBackOff") {
+        if (outcome.waitingReason == reasons::kImagePullBackOff) {
           done(waiting(*request, outcome.waitingReason, outcome.message,
                        pullBackoff_.remaining(backoffKey, clock_.now())));
           return;
@@ -316,7 +317,7 @@ void CriRuntime::finishStart(const std::shared_ptr<const ContainerStartRequest>&
   if (outcome.outage) {
     // The sandbox may be gone with the runtime's restart: look again next time.
     sandboxes_.erase(request->pod.uid);
-    done(waiting(*request, "RuntimeUnavailable", outcome.message, outageRetry()));
+    done(waiting(*request, reasons::kRuntimeUnavailable, outcome.message, outageRetry()));
     return;
   }
   outageFailures_ = 0;
@@ -327,7 +328,7 @@ void CriRuntime::finishStart(const std::shared_ptr<const ContainerStartRequest>&
   }
   if (!outcome.running) {
     // A create refused because the sandbox died is retried with a new one.
-    if (outcome.waitingReason == "CreateContainerError") sandboxes_.erase(request->pod.uid);
+    if (outcome.waitingReason == reasons::kCreateContainerError) sandboxes_.erase(request->pod.uid);
     done(waiting(*request, outcome.waitingReason, outcome.message, std::nullopt));
     return;
   }

@@ -9,6 +9,7 @@
 #include "runtime/cri/cri_runtime_offloop.h"
 #include "runtime/cri/pod_sandbox.h"
 #include "runtime/cri/task_exit_event.h"
+#include "runtime/container_reasons.h"
 
 namespace daemonlet::runtime::cri {
 namespace {
@@ -27,7 +28,6 @@ constexpr std::chrono::seconds kExitRelistInterval{30};
 constexpr std::chrono::seconds kRecoveryRelistInterval{1};
 // The kernel's OOM killer sends SIGKILL: the runtime reports 128 + 9.
 constexpr std::uint32_t kExitBySigkill = 137;
-constexpr const char* kOomKilledReason = "OOMKilled";
 // An exit by SIGKILL without its OOM event waits this long before each look at
 // the CRI's status, at most kKilledExitChecks times (about half a second in all):
 // see settleKilledExit.
@@ -54,7 +54,7 @@ void CriRuntime::onTaskExit(const TaskExit& exit) {
     oomKills_.forget(exit.containerId);
     return;
   }
-  if (exit.exitStatus == kExitBySigkill && it->second.mayBeOomKilled && exit.reason != kOomKilledReason &&
+  if (exit.exitStatus == kExitBySigkill && it->second.mayBeOomKilled && exit.reason != reasons::kOOMKilled &&
       !oomKills_.contains(exit.containerId)) {
     settleKilledExit(exit, 0);
     return;
@@ -104,14 +104,14 @@ void CriRuntime::settleKilledExit(const TaskExit& exit, int checks) {
               if (it == containers_.end() || it->second.status.state == ContainerState::kExited) return;
               const bool criSawExit = view && view->state == CriContainerState::kExited;
               const bool oomKilled = oomKills_.contains(exit.containerId) ||
-                                     (criSawExit && view->reason == kOomKilledReason);
+                                     (criSawExit && view->reason == reasons::kOOMKilled);
               if (!oomKilled && view && !criSawExit && checks + 1 < kKilledExitChecks) {
                 settleKilledExit(exit, checks + 1);
                 return;
               }
               ContainerStatus exited = it->second.status;
               applyExit(exited, static_cast<int>(exit.exitStatus), exit.exitedAt,
-                        oomKilled ? kOomKilledReason : exit.reason);
+                        oomKilled ? reasons::kOOMKilled : exit.reason);
               finishExit(exit.containerId, exited);
             });
   });
@@ -125,7 +125,7 @@ void CriRuntime::finishExit(const std::string& criId, const ContainerStatus& exi
   // The OOM event came (whichever way this exit was found): the kubelet's reason,
   // whatever the exit code (the killed process may be one the container's own
   // process waited for), unless nothing is known of the exit itself.
-  if (oomKilled && exited.exitCode) it->second.status.reason = kOomKilledReason;
+  if (oomKilled && exited.exitCode) it->second.status.reason = reasons::kOOMKilled;
   const ContainerStatus reported = it->second.status;
   std::vector<StopCallback> waiters = std::move(it->second.stopWaiters);
   it->second.stopWaiters.clear();
@@ -169,7 +169,7 @@ void CriRuntime::relistExits() {
                                     view->reason);
                         } else if (!view && view.error().code == base::ErrorCode::kNotFound) {
                           exited.state = ContainerState::kExited;
-                          exited.reason = "ContainerStatusUnknown";
+                          exited.reason = reasons::kContainerStatusUnknown;
                           exited.message = "the container is gone from the runtime";
                         } else {
                           return;

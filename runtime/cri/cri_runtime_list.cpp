@@ -15,6 +15,7 @@
 #include "runtime/cri/cri_runtime_offloop.h"
 #include "runtime/cri/pod_sandbox.h"
 #include "runtime/cri/task_exit_event.h"
+#include "runtime/container_reasons.h"
 
 namespace daemonlet::runtime::cri {
 
@@ -167,7 +168,7 @@ std::vector<ContainerStatus> CriRuntime::mergeListing(Listing listing,
       // and the stops waiting for it hear of it after the list's answer. The
       // CRI's reason stands; an OOM event seen here adds OOMKilled to an exit
       // the CRI missed it for.
-      if (oomKills_.take(id) && status.exitCode) status.reason = "OOMKilled";
+      if (oomKills_.take(id) && status.exitCode) status.reason = reasons::kOOMKilled;
       it->second.status = status;
       std::vector<StopCallback> waiters = std::move(it->second.stopWaiters);
       it->second.stopWaiters.clear();

@@ -1,4 +1,5 @@
 #include "runtime/cri/image_puller.h"
+#include "runtime/container_reasons.h"
 
 namespace daemonlet::runtime::cri {
 namespace {
@@ -7,7 +8,7 @@ namespace v1 = ::runtime::v1;
 
 ImageOutcome runtimeUnavailable(const base::Error& error) {
   ImageOutcome outcome;
-  outcome.reason = "RuntimeUnavailable";
+  outcome.reason = reasons::kRuntimeUnavailable;
   outcome.message = error.describe();
   return outcome;
 }
@@ -57,7 +58,7 @@ ImageOutcome ensureImage(const CriClient& client, const ImageRequest& request,
   if (!present) {
     if (present.error().code == base::ErrorCode::kUnavailable) return runtimeUnavailable(present.error());
     ImageOutcome outcome;
-    outcome.reason = "ErrImagePull";
+    outcome.reason = reasons::kErrImagePull;
     outcome.message = present.error().describe();
     return outcome;
   }
@@ -74,7 +75,7 @@ ImageOutcome ensureImage(const CriClient& client, const ImageRequest& request,
       break;
   }
   if (request.inBackoff) {
-    outcome.reason = "ImagePullBackOff";
+    outcome.reason = reasons::kImagePullBackOff;
     outcome.message = "Back-off pulling image \"" + name + "\"";
     return outcome;
   }
@@ -96,14 +97,14 @@ ImageOutcome ensureImage(const CriClient& client, const ImageRequest& request,
         pulled.error().message.find("DEADLINE_EXCEEDED") == std::string::npos) {
       return runtimeUnavailable(pulled.error());
     }
-    outcome.reason = "ErrImagePull";
+    outcome.reason = reasons::kErrImagePull;
     outcome.message = pulled.error().describe();
     outcome.pullFailed = true;
     return outcome;
   }
   auto after = imageStatus(client, name);
   if (!after || !after->has_value()) {
-    outcome.reason = after ? "ErrImagePull" : "RuntimeUnavailable";
+    outcome.reason = after ? reasons::kErrImagePull : reasons::kRuntimeUnavailable;
     outcome.message = after ? "image \"" + name + "\" not present after its pull" : after.error().describe();
     return outcome;
   }

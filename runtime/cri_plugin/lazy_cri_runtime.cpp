@@ -118,7 +118,7 @@ void LazyCriRuntime::start(const ContainerStartRequest& request, StartCallback d
     waiting.containerName = request.container.name;
     waiting.init = request.init;
     waiting.state = ContainerState::kWaiting;
-    waiting.reason = kRuntimeUnavailable;
+    waiting.reason = reasons::kRuntimeUnavailable;
     waiting.message = loaded.error().message;
     waiting.restartCount = request.restartCount;
     waiting.image = request.container.image;

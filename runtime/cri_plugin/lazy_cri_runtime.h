@@ -35,7 +35,8 @@
 #include "agent/base/shared_library.h"
 #include "runtime/cri/cri_runtime_options.h"
 #include "runtime/runtime.h"
-#include "runtime/runtime_set.h"  // kRuntimeUnavailable, the waiting reason while no CRI runtime can be made
+#include "runtime/container_reasons.h"  // kRuntimeUnavailable, the waiting reason while no CRI runtime can be made
+#include "runtime/runtime_set.h"
 
 namespace daemonlet::runtime::cri_plugin {
 

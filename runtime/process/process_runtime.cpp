@@ -16,6 +16,7 @@
 #include "runtime/process/shim_security_request.h"
 #include "runtime/process/tracked_container.h"
 #include "runtime/runtime_set.h"
+#include "runtime/container_reasons.h"
 
 namespace daemonlet::runtime::process {
 namespace {
@@ -482,13 +483,13 @@ ContainerStatus ProcessRuntime::statusOf(const Tracked& tracked) const {
     status.finishedAt = fromUnixNano(e.finishedAtUnixNano);
     status.exitCode = e.exitCode;
     status.signal = e.signal;
-    status.reason = e.oomKilled ? "OOMKilled" : e.exitCode == 0 ? "Completed" : "Error";
+    status.reason = e.oomKilled ? reasons::kOOMKilled : e.exitCode == 0 ? reasons::kCompleted : reasons::kError;
     if (e.signal != 0) {
       status.message = "terminated by signal " + std::to_string(e.signal) + " (" + ::strsignal(e.signal) + ")";
     }
   } else {
     status.exitCode = kUnknownExitCode;
-    status.reason = "ContainerStatusUnknown";
+    status.reason = reasons::kContainerStatusUnknown;
     status.message = "the container exited but its shim did not record how";
   }
   return status;

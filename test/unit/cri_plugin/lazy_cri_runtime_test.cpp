@@ -108,7 +108,7 @@ TEST_F(LazyCriRuntimeTest, FailedPreloadMakesThePodWaitAndIsRetried) {
   runtime->preloadModule();
   auto waiting = startAndWait(*runtime, "app");
   ASSERT_TRUE(waiting.has_value());
-  EXPECT_EQ(waiting->reason, kRuntimeUnavailable);
+  EXPECT_EQ(waiting->reason, reasons::kRuntimeUnavailable);
   fs::create_directories(dir_.path() / "lib");
   fs::copy_file(FAKE_CRI_PLUGIN, path);
   clock_.advance(kRetry);
@@ -132,7 +132,7 @@ TEST_F(LazyCriRuntimeTest, MissingModuleMakesThePodWaitAndIsRetriedOnlyAfterTheI
   auto first = startAndWait(*runtime, "app");
   ASSERT_TRUE(first.has_value()) << "a missing module is a waiting pod, not a start error";
   EXPECT_EQ(first->state, ContainerState::kWaiting);
-  EXPECT_EQ(first->reason, kRuntimeUnavailable);
+  EXPECT_EQ(first->reason, reasons::kRuntimeUnavailable);
   EXPECT_NE(first->message.find(path), std::string::npos) << first->message;
   EXPECT_NE(first->message.find("libgrpc++"), std::string::npos) << first->message;
   EXPECT_EQ(first->containerName, "app");
@@ -147,7 +147,7 @@ TEST_F(LazyCriRuntimeTest, MissingModuleMakesThePodWaitAndIsRetriedOnlyAfterTheI
   clock_.advance(std::chrono::seconds(10));
   auto second = startAndWait(*runtime, "app");
   ASSERT_TRUE(second.has_value());
-  EXPECT_EQ(second->reason, kRuntimeUnavailable);
+  EXPECT_EQ(second->reason, reasons::kRuntimeUnavailable);
   ASSERT_TRUE(second->retryAfter.has_value());
   EXPECT_EQ(*second->retryAfter, std::chrono::seconds(20));
   EXPECT_FALSE(runtime->loaded());
@@ -172,7 +172,7 @@ TEST_F(LazyCriRuntimeTest, ModuleOfAnotherBuildIsRefused) {
   auto runtime = make(STALE_CRI_PLUGIN);
   auto started = startAndWait(*runtime, "app");
   ASSERT_TRUE(started.has_value());
-  EXPECT_EQ(started->reason, kRuntimeUnavailable);
+  EXPECT_EQ(started->reason, reasons::kRuntimeUnavailable);
   EXPECT_NE(started->message.find("0.0.0-stale"), std::string::npos) << started->message;
   EXPECT_FALSE(runtime->loaded());
 }

@@ -7,6 +7,7 @@
 // the test releases them.
 #include <gtest/gtest.h>
 
+#include "runtime/container_reasons.h"
 #include "reconciler_harness.h"
 
 namespace daemonlet::reconciler {
@@ -62,7 +63,7 @@ TEST_F(ReconcilerSlowListing, ASlowCriListingDoesNotHoldARestartOfAHostPod) {
   EXPECT_EQ(runtime_.starts().back().restartCount, 1);
   EXPECT_EQ(cri_.lists(), lists) << "a second listing of the CRI runtime while one is in flight";
   EXPECT_TRUE(cri_.starts().empty()) << "a CRI pod started before its runtime listed";
-  EXPECT_EQ(containerOf("exporter").reason, runtime::kRuntimeUnavailable);
+  EXPECT_EQ(containerOf("exporter").reason, runtime::reasons::kRuntimeUnavailable);
 
   // The answer comes: the CRI pod is released.
   cri_.answerLists();
