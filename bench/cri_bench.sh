@@ -65,8 +65,10 @@ fi
 cri_dir=$(mktemp -d /var/tmp/daemonlet-cri-bench.XXXXXX)
 source "$root/bench/cri_containerd.sh"
 podman_dir=$cri_dir/podman
+# runc, as containerd uses: podman prefers crun once it is installed (the test
+# dependencies install it), and crun 1.8 refuses these hybrid-cgroup machines.
 podman_cmd=(podman --root "$podman_dir/root" --runroot "$podman_dir/run" --tmpdir "$podman_dir/tmp"
-  --cgroup-manager cgroupfs --events-backend file)
+  --cgroup-manager cgroupfs --events-backend file --runtime runc)
 
 current_client="" current_dir=""  # the run in progress, for the exit trap
 teardown_current() {

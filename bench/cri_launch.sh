@@ -37,7 +37,7 @@ case "$client" in
     for ((i = 0; i < n; i++)); do
       name=$(printf p%03d "$i")
       podman --root "$where/root" --runroot "$where/run" --tmpdir "$where/tmp" --cgroup-manager cgroupfs \
-        --events-backend file run -d --restart=always --name "$name" --cgroup-parent "$cgroup_parent" \
+        --events-backend file --runtime runc run -d --restart=always --name "$name" --cgroup-parent "$cgroup_parent" \
         --network host --pid host --ulimit nofile=1024:1024 --ulimit nproc=4096:4096 -v "$stamps:$stamps" \
         --entrypoint /stamp_daemon "$image" "$stamps/$name" >/dev/null &
     done
