@@ -77,9 +77,10 @@ struct KubeEndpointSource::Impl {
   bool stopping = false;
   int publishing = 0;  // publish jobs posted to the pool and not yet ended
   loop::Timer publishTimer;
-  // When the last snapshot of watch events went (or goes) out: the next change
-  // within `debounce` of it waits for the window (under stateMutex).
-  base::TimePoint lastChangePublish{};
+  // The token bucket of watch-event snapshots, as one time (GCRA): a snapshot
+  // may go out once `debounce * (burstSnapshots - 1)` before it; each snapshot
+  // moves it one `debounce` on from the later of itself and now (under stateMutex).
+  base::TimePoint snapshotsDueFrom{};
 
   std::mutex publishMutex;               // one snapshot at a time
   std::optional<EndpointSnapshot> last;  // under publishMutex (after start)
@@ -117,16 +118,16 @@ void KubeEndpointSource::Impl::onWatchEvent(const WatchEvent& event) {
   std::lock_guard lock(stateMutex);
   if (state.apply(event) != KubeListState::Applied::kChanged) return;
   if (!dirty) {
-    // A change after a quiet spell is published at once (a daemon should not
-    // wait for a window meant for bursts); one that follows a snapshot within
-    // `debounce` opens the window, and events until it ends join that snapshot.
+    // Changes after a quiet spell are published at once (a daemon should not
+    // wait for a window meant for storms), up to burstSnapshots of them; then a
+    // change waits for the next window, and events until it ends join that
+    // snapshot.
     dirty = true;
     const auto now = timers.clock().now();
-    const auto quietUntil = lastChangePublish + options.debounce;
-    schedulePublishLocked(quietUntil > now
-                              ? std::chrono::ceil<std::chrono::milliseconds>(quietUntil - now)
-                              : std::chrono::milliseconds(0));
-    lastChangePublish = std::max(now, quietUntil);
+    const auto allowance = options.debounce * std::max(options.burstSnapshots - 1, 0);
+    const auto mayGoAt = std::max(now, snapshotsDueFrom - allowance);
+    schedulePublishLocked(std::chrono::ceil<std::chrono::milliseconds>(mayGoAt - now));
+    snapshotsDueFrom = std::max(snapshotsDueFrom, now) + options.debounce;
   }
 }
 

@@ -25,9 +25,11 @@
 // resourceVersion is never used to start a watch — the source always lists first.
 //
 // Snapshots: after a LIST, and after watch events that change what should run
-// (status-only MODIFIED events do not count): the first change after a quiet
-// spell at once, later ones at most one snapshot per `debounce` (a change
-// within it of the last snapshot opens a window that gathers what follows),
+// (status-only MODIFIED events do not count): up to `burstSnapshots` changes
+// after a quiet spell at once, then at most one snapshot per `debounce` (a
+// token bucket: a change that finds none left opens a window that gathers what
+// follows), so a change a moment after another is not held for a window meant
+// for storms,
 // the current items are rendered as a DaemonSetList and run through acceptEndpointBody(body, collectionUrl(), &last);
 // onSnapshot gets the result with resourceVersion set and url = collectionUrl().
 // Unchanged items keep their revision, so a relist that finds the same items
@@ -75,7 +77,8 @@ struct KubeEndpointOptions {
   std::chrono::milliseconds backoffInitial{1000}, backoffMax{30000};
   std::chrono::seconds watchTimeout{300};  // timeoutSeconds sent on watch, spread into [T, 2T)
   std::size_t listPageSize = 500;          // LIST limit; 0: no pagination
-  std::chrono::milliseconds debounce{100};  // at most one snapshot of watch events per window
+  std::chrono::milliseconds debounce{100};  // at most one snapshot of watch events per window...
+  int burstSnapshots = 3;                   // ...once this many went out at once
 };
 
 class KubeEndpointSource {

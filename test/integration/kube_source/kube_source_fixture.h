@@ -117,8 +117,10 @@ class KubeSourceTest : public ::testing::Test {
     source_->start();
   }
 
-  bool waitForSnapshot(const std::function<bool(const EndpointSnapshot&)>& predicate) {
-    return recorder_.waitFor([&] { return !recorder_.snapshots().empty() && predicate(recorder_.snapshots().back()); });
+  bool waitForSnapshot(const std::function<bool(const EndpointSnapshot&)>& predicate,
+                       std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+    return recorder_.waitFor(
+        [&] { return !recorder_.snapshots().empty() && predicate(recorder_.snapshots().back()); }, timeout);
   }
 
   int countRequests(const std::function<bool(const fakekube::RecordedRequest&)>& predicate) {

@@ -52,6 +52,7 @@ TEST_F(KubeSourceTest, AddedModifiedDeletedFlowThroughToSnapshots) {
 
 TEST_F(KubeSourceTest, StatusOnlyChangesPublishNothingAndBurstsAreDebounced) {
   options_.debounce = std::chrono::milliseconds(300);
+  options_.burstSnapshots = 1;
   server_.applyDaemonSet(makeDaemonSetObject("ops", "a", "a:1"));
   startSource();
   ASSERT_TRUE(waitForSnapshot([](const auto& s) { return s.daemonSets.size() == 1; }));
@@ -66,6 +67,26 @@ TEST_F(KubeSourceTest, StatusOnlyChangesPublishNothingAndBurstsAreDebounced) {
   // The first change goes out at once (or joins the list's window); the other
   // four wait for the window and share one snapshot.
   EXPECT_LE(recorder_.snapshotCount(), afterList + 2);  // five events, at most two snapshots
+}
+
+// A few changes in quick succession go out at once (the burst allowance); only
+// a storm beyond it waits for the window.
+TEST_F(KubeSourceTest, ChangesInQuickSuccessionWithinTheBurstAreNotHeld) {
+  options_.debounce = std::chrono::seconds(60);
+  options_.burstSnapshots = 3;
+  server_.applyDaemonSet(makeDaemonSetObject("ops", "a", "a:1"));
+  startSource();
+  ASSERT_TRUE(waitForSnapshot([](const auto& s) { return s.daemonSets.size() == 1; }));
+  ASSERT_TRUE(waitForWatches(1));
+  for (int i = 0; i < 3; ++i) {
+    server_.applyDaemonSet(makeDaemonSetObject("ops", "quick" + std::to_string(i), "q:1"));
+    const std::size_t wanted = 2 + static_cast<std::size_t>(i);
+    ASSERT_TRUE(waitForSnapshot([wanted](const auto& s) { return s.daemonSets.size() == wanted; }))
+        << "change " << i << " was held for the window";
+  }
+  // The bucket is empty now: the next change waits for the (minute-long) window.
+  server_.applyDaemonSet(makeDaemonSetObject("ops", "storm", "s:1"));
+  EXPECT_FALSE(waitForSnapshot([](const auto& s) { return s.daemonSets.size() == 5; }, std::chrono::milliseconds(500)));
 }
 
 TEST_F(KubeSourceTest, AChangeAfterAQuietSpellIsNotHeldForTheDebounce) {
